@@ -27,8 +27,8 @@ public record RegistryClientConfig(
   public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
   public static final String BEARER_AUTH_CREDENTIALS_SOURCE = "bearer.auth.credentials.source";
   public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
-  public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
-  public static final String MAX_RETRIES = "schema.registry.max.retries";
+  public static final String READ_TIMEOUT_MS = "http.read.timeout.ms";
+  public static final String MAX_RETRIES = "max.retries";
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_MAX_RETRIES = 3;
@@ -73,7 +73,7 @@ public record RegistryClientConfig(
     return new RegistryClientConfig(
         urls,
         authorization(configs, urlUserInfo),
-        Duration.ofMillis(longValue(configs, REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT.toMillis())),
+        Duration.ofMillis(longValue(configs, READ_TIMEOUT_MS, DEFAULT_TIMEOUT.toMillis())),
         (int) longValue(configs, MAX_RETRIES, DEFAULT_MAX_RETRIES));
   }
 

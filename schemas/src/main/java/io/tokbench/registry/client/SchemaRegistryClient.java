@@ -152,7 +152,7 @@ public final class SchemaRegistryClient {
   }
 
   /**
-   * Sends one request, failing over between URLs and retrying connection failures, 429 and 5xx
+   * Sends one request, failing over between URLs and retrying connection failures, 408, 429 and 5xx
    * with exponential backoff. A 4xx answer is final: it is the registry's verdict, not a fault.
    */
   private JsonNode send(String subject, String method, String path, JsonNode body) {
@@ -169,7 +169,7 @@ public final class SchemaRegistryClient {
           return JSON.readTree(response.body().isEmpty() ? "null" : response.body());
         }
         last = errorFrom(subject, status, response.body());
-        if (status != 429 && status < 500) {
+        if (status != 408 && status != 429 && status < 500) {
           throw last;
         }
       } catch (IOException e) {
