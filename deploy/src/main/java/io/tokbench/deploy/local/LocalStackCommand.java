@@ -1,0 +1,79 @@
+package io.tokbench.deploy.local;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tokbench-local}: runs the local stack in the foreground until Ctrl-C. */
+@Command(
+    name = "tokbench-local",
+    mixinStandardHelpOptions = true,
+    version = "tokbench 0.1.0",
+    description = {
+      "Runs a real Kafka broker (KRaft, single node) and a Confluent-compatible schema registry in",
+      "one process, for trying tokbench on one machine. Data survives restarts in --data-dir.",
+      "Stop with Ctrl-C."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly", "1:failed to start (port in use, unreadable data dir, ...)", "2:bad command-line option"})
+public final class LocalStackCommand implements Callable<Integer> {
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka's data directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of(System.getProperty("user.home"), ".tokbench", "local-stack");
+
+  @Option(names = "--host", description = "Interface to listen on and advertise (default: ${DEFAULT-VALUE}).")
+  String host = "localhost";
+
+  @Option(names = "--kafka-port", description = "Kafka client port (default: ${DEFAULT-VALUE}).")
+  int kafkaPort = LocalStack.Config.DEFAULT_KAFKA_PORT;
+
+  @Option(names = "--controller-port", description = "KRaft controller port, internal (default: Kafka port + 1).")
+  Integer controllerPort;
+
+  @Option(names = "--registry-port", description = "Schema registry HTTP port (default: ${DEFAULT-VALUE}).")
+  int registryPort = LocalStack.Config.DEFAULT_REGISTRY_PORT;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    LocalStack.Config config =
+        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort);
+    LocalStack stack;
+    try {
+      stack = LocalStack.start(config);
+    } catch (RuntimeException e) {
+      System.err.println("tokbench-local: cannot start: " + rootMessage(e));
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("Stopping the local stack...");
+      stack.close();
+      stopped.countDown();
+    }, "tokbench-local-shutdown"));
+    System.out.println("tokbench local stack is up");
+    System.out.println("  Kafka bootstrap servers : " + stack.bootstrapServers());
+    System.out.println("  Schema registry         : " + stack.registryUrl());
+    System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
+    System.out.println("Press Ctrl-C to stop.");
+    stopped.await();
+    return 0;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
+  }
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new LocalStackCommand()).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.tokbench.deploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command explains itself and rejects bad options with a short message and exit code 2. */
+class LocalStackCommandTest {
+
+  @Test
+  void helpDescribesEveryOptionAndTheExitCodes() {
+    StringWriter out = new StringWriter();
+    CommandLine command = new CommandLine(new LocalStackCommand()).setOut(new PrintWriter(out));
+    assertThat(command.execute("--help")).isZero();
+    assertThat(out.toString()).contains("--data-dir", "--kafka-port", "--registry-port", "Ctrl-C", "Exit codes:");
+  }
+
+  @Test
+  void aBadPortIsRefusedInOneLine() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("--kafka-port", "ninety")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).contains("--kafka-port").contains("ninety");
+  }
+}

@@ -1,0 +1,96 @@
+package io.tokbench.deploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokbench.registry.client.RegistryClientConfig;
+import io.tokbench.registry.client.SchemaRegistryClient;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.serde.AvroDeserializer;
+import io.tokbench.serde.AvroSerializer;
+import io.tokbench.testkit.SampleReports;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local stack is real and durable: what was published before a restart is there after it. */
+class LocalStackTest {
+
+  @Test
+  void reportsAndSchemaIdsSurviveARestart(@TempDir Path dataDir) throws Exception {
+    LocalStack.Config config = new LocalStack.Config(dataDir, "localhost", freePort(), freePort(), freePort());
+    BenchmarkReport report = SampleReports.rtx4090(UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    int schemaId;
+
+    try (LocalStack stack = LocalStack.start(config)) {
+      assertThat(stack.bootstrapServers()).isEqualTo("localhost:" + config.kafkaPort());
+      assertThat(stack.registryUrl()).isEqualTo("http://localhost:" + config.registryPort());
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("tokbench.reports", 3, (short) 1))).all().get();
+      }
+      try (KafkaProducer<String, BenchmarkReport> producer = producer(stack)) {
+        producer.send(new ProducerRecord<>("tokbench.reports", report.getRigId().toString(), report)).get();
+      }
+      schemaId = new SchemaRegistryClient(RegistryClientConfig.of(stack.registryUrl())).latest("tokbench.reports-value").id();
+    }
+
+    try (LocalStack restarted = LocalStack.start(config)) {
+      assertThat(consumeAll(restarted, "tokbench.reports", 1)).containsExactly(report);
+      SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientConfig.of(restarted.registryUrl()));
+      assertThat(registry.latest("tokbench.reports-value").id()).isEqualTo(schemaId);
+      assertThat(registry.schemaById(schemaId)).isEqualTo(BenchmarkReport.getClassSchema());
+    }
+  }
+
+  private static KafkaProducer<String, BenchmarkReport> producer(LocalStack stack) {
+    Map<String, Object> config = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url", stack.registryUrl()));
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    AvroSerializer<BenchmarkReport> serializer = new AvroSerializer<>();
+    serializer.configure(config, false);
+    return new KafkaProducer<>(config, new StringSerializer(), serializer);
+  }
+
+  private static List<BenchmarkReport> consumeAll(LocalStack stack, String topic, int expected) {
+    Map<String, Object> config = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url", stack.registryUrl()));
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "local-stack-test");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    AvroDeserializer<BenchmarkReport> deserializer = new AvroDeserializer<>(BenchmarkReport.class);
+    deserializer.configure(config, false);
+    List<BenchmarkReport> records = new ArrayList<>();
+    try (KafkaConsumer<String, BenchmarkReport> consumer = new KafkaConsumer<>(config, new StringDeserializer(), deserializer)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (records.size() < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, BenchmarkReport> record : consumer.poll(Duration.ofMillis(200))) {
+          records.add(record.value());
+        }
+      }
+    }
+    return records;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
