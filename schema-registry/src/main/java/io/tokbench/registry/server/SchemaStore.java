@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -27,6 +26,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -165,16 +165,32 @@ final class SchemaStore implements AutoCloseable {
     }
   }
 
+  /**
+   * The topic's end offset. Right after the topic is created some brokers may not know it yet, so
+   * retriable errors (unknown partition, leader moving) are retried until the timeout.
+   */
   private long endOffset() {
-    try {
-      ListOffsetsResult.ListOffsetsResultInfo info =
-          admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return info.offset();
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RegistryProblem(RegistryError.STORE_ERROR, "Cannot read the end of the Kafka store " + topic + ": " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryProblem(RegistryError.OPERATION_TIMEOUT, "Interrupted while reading the Kafka store");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw new RegistryProblem(RegistryError.STORE_ERROR, "Cannot read the end of the Kafka store " + topic + ": " + e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new RegistryProblem(RegistryError.OPERATION_TIMEOUT, "Kafka did not say where " + topic + " ends within " + timeout.toMillis() + " ms");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryProblem(RegistryError.OPERATION_TIMEOUT, "Interrupted while reading the Kafka store");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryProblem(RegistryError.OPERATION_TIMEOUT, "Interrupted while reading the Kafka store");
+      }
     }
   }
 
