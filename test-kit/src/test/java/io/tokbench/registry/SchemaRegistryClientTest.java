@@ -73,10 +73,7 @@ class SchemaRegistryClientTest {
 
   @Test
   void failsOverToTheNextUrlWhenOneIsDown() throws Exception {
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      deadPort = socket.getLocalPort();
-    }
+    int deadPort = deadPort();
     SchemaRegistryClient failover =
         new SchemaRegistryClient(RegistryClientConfig.fromConfigs(Map.of("schema.registry.url", "http://127.0.0.1:" + deadPort + "," + stack.registryUrl())));
     assertThat(failover.register("failover-value", V1)).isPositive();
@@ -84,15 +81,19 @@ class SchemaRegistryClientTest {
 
   @Test
   void anUnreachableRegistryFailsAfterItsRetriesWithTheCause() throws Exception {
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      deadPort = socket.getLocalPort();
-    }
+    int deadPort = deadPort();
     SchemaRegistryClient dead =
         new SchemaRegistryClient(RegistryClientConfig.fromConfigs(Map.of("schema.registry.url", "http://127.0.0.1:" + deadPort, "max.retries", "1")));
     assertThatThrownBy(() -> dead.register("nowhere-value", V1))
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.httpStatus()).isZero())
         .hasMessageContaining("nowhere-value")
         .hasMessageContaining("127.0.0.1:" + deadPort);
+  }
+
+  /** A port nothing listens on: bound once, then released. */
+  private static int deadPort() throws java.io.IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.tokbench.registry.client.SchemaRegistryClient;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.SampleReports;
+import io.tokbench.testkit.TopicReader;
 import io.tokbench.testkit.WithKafkaStack;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
@@ -34,13 +35,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -66,22 +63,7 @@ class AvroSerdeIntegrationTest {
   }
 
   private List<BenchmarkReport> consume(String topic, int expected) {
-    Map<String, Object> config = new HashMap<>(stack.clientConfig());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "serde-test-" + topic);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    AvroDeserializer<BenchmarkReport> deserializer = new AvroDeserializer<>(BenchmarkReport.class);
-    deserializer.configure(config, false);
-    List<BenchmarkReport> records = new ArrayList<>();
-    try (KafkaConsumer<String, BenchmarkReport> consumer = new KafkaConsumer<>(config, new StringDeserializer(), deserializer)) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (records.size() < expected && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, BenchmarkReport> record : consumer.poll(Duration.ofMillis(200))) {
-          records.add(record.value());
-        }
-      }
-    }
-    return records;
+    return TopicReader.values(stack.clientConfig(), topic, new AvroDeserializer<>(BenchmarkReport.class), expected, Duration.ofSeconds(30));
   }
 
   @Test

@@ -8,26 +8,22 @@ import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.serde.AvroDeserializer;
 import io.tokbench.serde.AvroSerializer;
 import io.tokbench.testkit.SampleReports;
+import io.tokbench.testkit.TopicReader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,22 +66,8 @@ class LocalStackTest {
   }
 
   private static List<BenchmarkReport> consumeAll(LocalStack stack, String topic, int expected) {
-    Map<String, Object> config = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url", stack.registryUrl()));
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "local-stack-test");
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    AvroDeserializer<BenchmarkReport> deserializer = new AvroDeserializer<>(BenchmarkReport.class);
-    deserializer.configure(config, false);
-    List<BenchmarkReport> records = new ArrayList<>();
-    try (KafkaConsumer<String, BenchmarkReport> consumer = new KafkaConsumer<>(config, new StringDeserializer(), deserializer)) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (records.size() < expected && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, BenchmarkReport> record : consumer.poll(Duration.ofMillis(200))) {
-          records.add(record.value());
-        }
-      }
-    }
-    return records;
+    Map<String, Object> config = Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url", stack.registryUrl());
+    return TopicReader.values(config, topic, new AvroDeserializer<>(BenchmarkReport.class), expected, Duration.ofSeconds(30));
   }
 
   private static int freePort() throws IOException {
