@@ -1,0 +1,227 @@
+package io.tokbench.agent.cli;
+
+import io.tokbench.agent.config.AgentConfig;
+import io.tokbench.agent.config.RigIdentity;
+import io.tokbench.agent.config.Setting;
+import io.tokbench.agent.detect.NvidiaPowerSampler;
+import io.tokbench.agent.detect.Rig;
+import io.tokbench.agent.detect.RigDetector;
+import io.tokbench.agent.probe.ModelDescription;
+import io.tokbench.agent.probe.ModelNotFoundException;
+import io.tokbench.agent.probe.OllamaClient;
+import io.tokbench.agent.probe.PowerSampler;
+import io.tokbench.agent.probe.ProbeResult;
+import io.tokbench.agent.probe.ProbeRunner;
+import io.tokbench.agent.probe.ProbeSuite;
+import io.tokbench.agent.probe.ReportBuilder;
+import io.tokbench.agent.probe.RuntimeClient;
+import io.tokbench.agent.probe.RuntimeInfo;
+import io.tokbench.agent.probe.RuntimeUnavailableException;
+import io.tokbench.agent.spool.Spool;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.GpuVendor;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Runs the probe suite and publishes one report per (model, context, concurrency). */
+@Command(
+    name = "probe",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Times your runtime with the standard probe suite and publishes the reports.",
+      "",
+      "For every model and context size: one warm-up request loads the model (not counted; its",
+      "load time is reported separately), then N repetitions of a 512-token prompt and 128",
+      "generated tokens (temperature 0, fixed seed). Each prompt starts with a fresh random nonce so",
+      "no prompt cache can inflate prompt-processing rates. A run whose rates vary more than 10%",
+      "is repeated once, then flagged noisy. Partial GPU offload and silent prompt truncation are",
+      "detected and flagged. Rates come from the runtime's own timers where it has them.",
+      "",
+      "Before anything is sent you see exactly what will be sent (skip with --yes). If Kafka or the",
+      "registry cannot be reached, reports are kept in the spool and sent by `flush`."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:measured and delivered (or --dry-run, or you declined)",
+      "2:bad option",
+      "3:runtime not reachable",
+      "4:model not available",
+      "5:measured, not delivered: reports are spooled",
+      "6:authentication failed",
+      "7:refused by broker or registry"
+    })
+final class ProbeCommand implements Callable<Integer> {
+  @ParentCommand TokbenchAgent agent;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin RuntimeOptions runtimeOptions;
+  @Mixin ConnectionOptions connection;
+
+  @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "Model to probe, as the runtime names it (repeatable). Default: every model the runtime has.")
+  List<String> models = new ArrayList<>();
+
+  @Option(names = "--ctx", split = ",", paramLabel = "TOKENS", description = "Context sizes to probe, comma-separated (default: ${DEFAULT-VALUE}).")
+  List<Integer> contextSizes = new ArrayList<>(List.of(4096));
+
+  @Option(names = "--concurrency", split = ",", paramLabel = "N", description = "Parallel request streams, comma-separated, e.g. 1,2,4,8 (default: ${DEFAULT-VALUE}).")
+  List<Integer> concurrency = new ArrayList<>(List.of(1));
+
+  @Option(names = "--repetitions", paramLabel = "N", description = "Measured repetitions per shape (default: 5).")
+  Integer repetitions;
+
+  @Option(names = "--prompt-tokens", paramLabel = "N", description = "Prompt length; changing it changes the suite id, so such reports are aggregated apart (default: 512).")
+  Integer promptTokens;
+
+  @Option(names = "--gen-tokens", paramLabel = "N", description = "Tokens to generate; changing it changes the suite id (default: 128).")
+  Integer genTokens;
+
+  @Option(names = "--pull", description = "Pull missing models first (Ollama), with a progress bar.")
+  boolean pull;
+
+  @Option(names = "--dry-run", description = "Measure and print; publish nothing, spool nothing.")
+  boolean dryRun;
+
+  @Option(names = "--json", description = "Print the reports as JSON (exactly what is sent) instead of the table.")
+  boolean json;
+
+  @Option(names = {"-y", "--yes"}, description = "Publish without asking.")
+  boolean yes;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    validate();
+    AgentConfig config = connection.resolve(agent.environment);
+    ProbeSuite suite = ProbeSuite.STANDARD.with(promptTokens, genTokens, repetitions);
+    RuntimeClient runtime = runtimeOptions.client(agent.environment);
+
+    RuntimeInfo info;
+    List<String> targets;
+    try {
+      info = runtime.info();
+      targets = models.isEmpty() ? runtime.models() : models;
+    } catch (RuntimeUnavailableException e) {
+      err.println("tokbench-agent: " + runtime.name() + " at " + runtime.url() + " is not reachable: " + e.getMessage() + "; " + runtimeOptions.startHint());
+      return ExitCodes.RUNTIME_UNAVAILABLE;
+    }
+    if (targets.isEmpty()) {
+      err.println("tokbench-agent: " + runtime.name() + " has no models; pull one first, e.g. `ollama pull llama3.1:8b`, or name one with --model");
+      return ExitCodes.MODEL_NOT_FOUND;
+    }
+
+    Rig rig = new RigDetector(agent.host).detect();
+    PowerSampler power = rig.gpus().stream().anyMatch(g -> g.vendor() == GpuVendor.NVIDIA) ? new NvidiaPowerSampler(agent.host) : PowerSampler.NONE;
+    UUID rigId = RigIdentity.load(agent.environment.configDir());
+    ProbeRunner runner = new ProbeRunner(runtime, suite, new ConsoleProgress(err, System.console() != null), power, Clock.systemUTC());
+    ReportBuilder builder = new ReportBuilder(rigId, TokbenchAgent.VERSION, suite, rig, info);
+
+    List<BenchmarkReport> reports = new ArrayList<>();
+    for (String model : targets) {
+      ModelDescription description;
+      try {
+        description = describe(runtime, model, err);
+        for (ProbeResult result : runner.probe(model, description, rig, contextSizes, concurrency)) {
+          reports.add(builder.build(result));
+        }
+      } catch (ModelNotFoundException e) {
+        err.println("tokbench-agent: " + e.getMessage() + "; get it with `" + runtime.pullHint(model) + "`" + (runtime instanceof OllamaClient ? " or rerun with --pull" : ""));
+        return ExitCodes.MODEL_NOT_FOUND;
+      } catch (RuntimeUnavailableException e) {
+        err.println("tokbench-agent: probing " + model + " failed: " + e.getMessage());
+        return ExitCodes.RUNTIME_UNAVAILABLE;
+      }
+    }
+
+    if (json) {
+      out.println(reports.stream().map(BenchmarkReport::toString).collect(java.util.stream.Collectors.joining(",\n", "[", "]")));
+    } else {
+      ResultsTable.print(reports, out);
+    }
+    out.flush();
+    if (dryRun) {
+      err.println("Dry run: nothing published.");
+      return ExitCodes.OK;
+    }
+    if (!yes && !confirm(reports, config, err)) {
+      err.println("Nothing published.");
+      return ExitCodes.OK;
+    }
+    Spool spool = new Spool(config.spoolDir());
+    reports.forEach(spool::add);
+    return Delivery.deliverSpool(config, out, err);
+  }
+
+  private ModelDescription describe(RuntimeClient runtime, String model, PrintWriter err) {
+    try {
+      return runtime.describe(model);
+    } catch (ModelNotFoundException e) {
+      if (!pull || !(runtime instanceof OllamaClient ollama)) {
+        throw e;
+      }
+      ConsoleProgress progress = new ConsoleProgress(err, System.console() != null);
+      progress.phase(model, 0, "pull", 100);
+      int[] shown = {0};
+      ollama.pull(model, fraction -> {
+        while (shown[0] < (int) (fraction * 100)) {
+          shown[0]++;
+          progress.step();
+        }
+      });
+      return runtime.describe(model);
+    }
+  }
+
+  /** Shows exactly what would be sent, then asks. No answer (no terminal) means no. */
+  private boolean confirm(List<BenchmarkReport> reports, AgentConfig config, PrintWriter err) throws IOException {
+    if (!json) {
+      err.println("These reports will be sent (anonymous rig id; no hostname, user, IP or serials):");
+      reports.forEach(r -> err.println(r.toString()));
+    }
+    err.printf("Publish %d report(s) to %s on %s? [y/N] ", reports.size(), config.require(Setting.TOPIC), config.require(Setting.BOOTSTRAP_SERVERS));
+    err.flush();
+    String answer = new BufferedReader(new InputStreamReader(agent.stdin, StandardCharsets.UTF_8)).readLine();
+    if (answer == null) {
+      err.println();
+      err.println("(no answer: standard input is closed; pass --yes to publish without asking)");
+      return false;
+    }
+    return answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
+  }
+
+  private void validate() {
+    for (int ctx : contextSizes) {
+      if (ctx < 512 || ctx > 1_048_576) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ctx " + ctx + ": use 512 to 1048576 tokens");
+      }
+    }
+    for (int n : concurrency) {
+      if (n < 1 || n > 256) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--concurrency " + n + ": use 1 to 256");
+      }
+    }
+    if (repetitions != null && (repetitions < 1 || repetitions > 100)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repetitions " + repetitions + ": use 1 to 100");
+    }
+    if (promptTokens != null && promptTokens < 16) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prompt-tokens " + promptTokens + ": use at least 16");
+    }
+    if (genTokens != null && genTokens < 2) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--gen-tokens " + genTokens + ": use at least 2");
+    }
+  }
+}

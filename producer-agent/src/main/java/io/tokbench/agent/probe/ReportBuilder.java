@@ -1,0 +1,124 @@
+package io.tokbench.agent.probe;
+
+import io.tokbench.agent.detect.Rig;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.MemoryObserved;
+import io.tokbench.schema.Model;
+import io.tokbench.schema.PowerObserved;
+import io.tokbench.schema.ProbeFlags;
+import io.tokbench.schema.Repetition;
+import io.tokbench.schema.Runtime;
+import io.tokbench.schema.Settings;
+import io.tokbench.schema.Summary;
+import io.tokbench.schema.TimingSource;
+import io.tokbench.schema.TimingSources;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.UUID;
+
+/** Turns a measured shape into the Avro report the agent publishes. */
+public final class ReportBuilder {
+  /** The {@code BenchmarkReport} schema version this agent writes. */
+  public static final int SCHEMA_VERSION = 2;
+
+  private final UUID rigId;
+  private final String agentVersion;
+  private final ProbeSuite suite;
+  private final Rig rig;
+  private final RuntimeInfo runtime;
+
+  public ReportBuilder(UUID rigId, String agentVersion, ProbeSuite suite, Rig rig, RuntimeInfo runtime) {
+    this.rigId = rigId;
+    this.agentVersion = agentVersion;
+    this.suite = suite;
+    this.rig = rig;
+    this.runtime = runtime;
+  }
+
+  public BenchmarkReport build(ProbeResult result) {
+    List<Generation> generations = result.generations();
+    List<Double> rates = new ArrayList<>();
+    List<Double> promptRates = new ArrayList<>();
+    List<Double> ttftMillis = new ArrayList<>();
+    List<Repetition> repetitions = new ArrayList<>();
+    for (Generation g : generations) {
+      rates.add(g.generationTokensPerSecond());
+      g.promptTokensPerSecond().ifPresent(promptRates::add);
+      ttftMillis.add(g.timeToFirstTokenNanos() / 1e6);
+      repetitions.add(Repetition.newBuilder()
+          .setPromptTokens(g.promptTokens())
+          .setPromptDurationNanos(g.promptNanos().isPresent() ? g.promptNanos().getAsLong() : null)
+          .setGeneratedTokens(g.generatedTokens())
+          .setGenerationDurationNanos(g.generationNanos())
+          .setTimeToFirstTokenNanos(g.timeToFirstTokenNanos())
+          .setLoadDurationNanos(g.loadNanos().isPresent() ? g.loadNanos().getAsLong() : null)
+          .build());
+    }
+    Samples gen = Samples.of(rates);
+    double[] ttftSorted = ttftMillis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    Generation first = generations.get(0);
+    ModelDescription model = result.description();
+    OptionalDouble watts = result.averageWatts();
+
+    return BenchmarkReport.newBuilder()
+        .setReportId(UUID.randomUUID())
+        .setSchemaVersion(SCHEMA_VERSION)
+        .setAgentVersion(agentVersion)
+        .setSuiteId(suite.id())
+        .setMeasuredAt(result.finishedAt())
+        .setRigId(rigId)
+        .setHardware(rig.toHardware())
+        .setRuntime(Runtime.newBuilder().setName(runtime.name()).setVersion(runtime.version().orElse(null)).setBackend(result.backend()).build())
+        .setModel(Model.newBuilder()
+            .setName(result.model())
+            .setFamily(model.family().orElse(null))
+            .setParameterCount(model.parameterCount().isPresent() ? model.parameterCount().getAsLong() : null)
+            .setQuantization(model.quantization().orElse(null))
+            .setDigest(model.digest().orElse(null))
+            .setFileSizeBytes(model.fileSizeBytes().isPresent() ? model.fileSizeBytes().getAsLong() : null)
+            .setArchitecture(model.architecture().orElse(null))
+            .build())
+        .setSettings(Settings.newBuilder()
+            .setContextLength(result.loaded().flatMap(l -> l.contextLength().isPresent() ? java.util.Optional.of(l.contextLength().getAsInt()) : java.util.Optional.empty())
+                .orElse(result.contextLength()))
+            .setPromptTokens(suite.promptTokens())
+            .setGeneratedTokens(suite.generatedTokens())
+            .setConcurrency(result.concurrency())
+            .setGpuOffloadFraction(result.loaded().map(LoadedModel::gpuOffloadFraction).orElse(null))
+            .setGpuLayers(null)
+            .setTemperature(0.0)
+            .setSeed(suite.seed())
+            .setGpusUsed(result.backend() == io.tokbench.schema.Backend.CPU ? 0 : rig.gpuCount())
+            .build())
+        .setRepetitions(repetitions)
+        .setSummary(Summary.newBuilder()
+            .setGenerationTokensPerSecondMedian(gen.median())
+            .setGenerationTokensPerSecondMin(gen.min())
+            .setGenerationTokensPerSecondMax(gen.max())
+            .setPromptTokensPerSecondMedian(promptRates.isEmpty() ? null : Samples.of(promptRates).median())
+            .setTimeToFirstTokenMillisMedian(Samples.percentile(ttftSorted, 50))
+            .setGenerationTokensPerSecondStddev(gen.stddev())
+            .setTimeToFirstTokenMillisP95(Samples.percentile(ttftSorted, 95))
+            .setAggregateTokensPerSecond(result.aggregateRates().isEmpty() ? null : Samples.of(result.aggregateRates()).median())
+            .build())
+        .setMemory(MemoryObserved.newBuilder()
+            .setVramUsedBytes(result.loaded().map(LoadedModel::sizeVramBytes).orElse(null))
+            .setRamUsedBytes(result.loaded().map(l -> Math.max(0, l.sizeBytes() - l.sizeVramBytes())).orElse(null))
+            .build())
+        .setTiming(TimingSources.newBuilder()
+            .setGeneration(first.generationSource())
+            .setPrompt(first.promptSource())
+            .setTimeToFirstToken(TimingSource.CLIENT)
+            .build())
+        .setFlags(ProbeFlags.newBuilder()
+            .setNoisy(result.noisy())
+            .setPromptTruncated(result.promptTruncated())
+            .setPartialOffload(result.partialOffload())
+            .build())
+        .setPower(watts.isPresent() && watts.getAsDouble() > 0
+            ? PowerObserved.newBuilder().setAverageGpuWatts(watts.getAsDouble()).setTokensPerSecondPerWatt(gen.median() / watts.getAsDouble()).build()
+            : null)
+        .build();
+  }
+}

@@ -1,0 +1,195 @@
+package io.tokbench.catalog;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * The GPU catalog shared by agent and aggregator ({@code tokbench/gpu-catalog.csv}). It turns the
+ * raw names vendor tools print into canonical ids, exactly: a name that is not listed stays
+ * unknown rather than being guessed, because a wrong match would put one GPU's numbers in
+ * another's table.
+ */
+public final class GpuCatalog {
+  public static final String RESOURCE = "/tokbench/gpu-catalog.csv";
+  /** Marketed VRAM "GB" are binary: a 24 GB card has 24 GiB. */
+  private static final long GIB = 1024L * 1024L * 1024L;
+  private static final GpuCatalog SHARED = load();
+
+  private final Map<String, GpuSpec> byId;
+  private final Map<String, List<GpuSpec>> byAlias;
+
+  private GpuCatalog(List<GpuSpec> specs) {
+    Map<String, GpuSpec> ids = new LinkedHashMap<>();
+    Map<String, List<GpuSpec>> aliases = new HashMap<>();
+    for (GpuSpec spec : specs) {
+      if (ids.put(spec.id(), spec) != null) {
+        throw new IllegalStateException("GPU catalog lists " + spec.id() + " twice");
+      }
+      for (String alias : spec.aliases()) {
+        aliases.computeIfAbsent(normalize(alias), a -> new ArrayList<>()).add(spec);
+      }
+    }
+    this.byId = Map.copyOf(ids);
+    this.byAlias = Map.copyOf(aliases);
+  }
+
+  /** The catalog shipped with this build. */
+  public static GpuCatalog shared() {
+    return SHARED;
+  }
+
+  public Collection<GpuSpec> all() {
+    return byId.values();
+  }
+
+  public Optional<GpuSpec> byId(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /**
+   * The catalog entry a tool's raw name denotes. Some names cover variants that differ in what the
+   * tool also reports: Apple's "Apple M3 Max" has 30 or 40 GPU cores, "NVIDIA GeForce RTX 3080"
+   * 10 or 12 GB. The core count and memory size decide between them; when they cannot (not
+   * reported, or no variant fits), there is no match rather than a guess.
+   *
+   * @param vramBytes total memory the tool reported for the card, used only to tell variants apart
+   */
+  public Optional<GpuSpec> match(String rawName, OptionalInt gpuCores, OptionalLong vramBytes) {
+    if (rawName == null) {
+      return Optional.empty();
+    }
+    List<GpuSpec> candidates = byAlias.getOrDefault(normalize(rawName), List.of());
+    if (candidates.size() > 1 && gpuCores.isPresent()) {
+      candidates = candidates.stream().filter(spec -> spec.gpuCores().isPresent() && spec.gpuCores().getAsInt() == gpuCores.getAsInt()).toList();
+    }
+    if (candidates.size() > 1 && vramBytes.isPresent()) {
+      candidates = candidates.stream().filter(spec -> spec.vramBytes() > 0 && sameSize(spec.vramBytes(), vramBytes.getAsLong())).toList();
+    }
+    return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
+  }
+
+  public Optional<GpuSpec> match(String rawName, OptionalInt gpuCores) {
+    return match(rawName, gpuCores, OptionalLong.empty());
+  }
+
+  public Optional<GpuSpec> match(String rawName) {
+    return match(rawName, OptionalInt.empty(), OptionalLong.empty());
+  }
+
+  /** Tools report a little less than the marketed size (reserved memory): allow 8 %. */
+  private static boolean sameSize(long catalogBytes, long reportedBytes) {
+    return Math.abs(catalogBytes - reportedBytes) <= 0.08 * catalogBytes;
+  }
+
+  static String normalize(String name) {
+    return name.trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+  }
+
+  private static GpuCatalog load() {
+    try (InputStream in = GpuCatalog.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("GPU catalog " + RESOURCE + " is missing from the classpath");
+      }
+      return parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read GPU catalog " + RESOURCE, e);
+    }
+  }
+
+  /** Parses the catalog CSV: '#' comments, a header line, then one GPU per line. */
+  public static GpuCatalog parse(InputStream in) throws IOException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    List<GpuSpec> specs = new ArrayList<>();
+    List<String> header = null;
+    String line;
+    int number = 0;
+    while ((line = reader.readLine()) != null) {
+      number++;
+      if (line.isBlank() || line.stripLeading().startsWith("#")) {
+        continue;
+      }
+      List<String> cells = splitCsv(line);
+      if (header == null) {
+        header = cells;
+        continue;
+      }
+      Map<String, String> row = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        row.put(header.get(i), i < cells.size() ? cells.get(i).trim() : "");
+      }
+      try {
+        specs.add(spec(row));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("GPU catalog line " + number + ": " + e.getMessage() + " in: " + line, e);
+      }
+    }
+    return new GpuCatalog(specs);
+  }
+
+  private static GpuSpec spec(Map<String, String> row) {
+    String vram = row.getOrDefault("vram_gb", "");
+    String cores = row.getOrDefault("gpu_cores", "");
+    List<String> aliases = new ArrayList<>();
+    for (String alias : row.getOrDefault("aliases", "").split("\\|")) {
+      if (!alias.isBlank()) {
+        aliases.add(alias.trim());
+      }
+    }
+    return new GpuSpec(
+        required(row, "id"),
+        required(row, "vendor"),
+        required(row, "name"),
+        required(row, "segment"),
+        vram.isEmpty() ? 0 : Math.round(Double.parseDouble(vram) * GIB),
+        Double.parseDouble(required(row, "bandwidth_gbs")),
+        required(row, "backend"),
+        cores.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(cores)),
+        aliases);
+  }
+
+  private static String required(Map<String, String> row, String column) {
+    String value = row.get(column);
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException("missing " + column);
+    }
+    return value;
+  }
+
+  private static List<String> splitCsv(String line) {
+    List<String> cells = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '"') {
+        if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (c == ',' && !quoted) {
+        cells.add(cell.toString());
+        cell.setLength(0);
+      } else {
+        cell.append(c);
+      }
+    }
+    cells.add(cell.toString());
+    return cells;
+  }
+}
