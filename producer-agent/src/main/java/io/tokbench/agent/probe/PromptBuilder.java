@@ -26,7 +26,8 @@ public final class PromptBuilder {
   public Prompt build(int tokens) {
     int words = Math.max(1, (int) Math.round((tokens - NONCE_TOKENS_ESTIMATE) / tokensPerWord));
     String nonce = HexFormat.of().formatHex(nonces.generateSeed(8));
-    StringBuilder text = new StringBuilder(words * 6 + 32).append("[probe ").append(nonce).append("]");
+    // The nonce comes first: a prompt cache re-uses the longest shared prefix, so nothing is shared.
+    StringBuilder text = new StringBuilder(words * 6 + 32).append(nonce).append(':');
     Random body = new Random(7);
     for (int i = 0; i < words; i++) {
       text.append(' ').append(WORDS[body.nextInt(WORDS.length)]);

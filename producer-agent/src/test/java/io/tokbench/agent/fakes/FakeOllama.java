@@ -1,0 +1,128 @@
+package io.tokbench.agent.fakes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An Ollama that follows its documented API (ollama/ollama docs/api.md, docs/api/errors.mdx,
+ * docs/openapi.yaml; the response shapes are recorded in src/test/resources/runtime/ollama and
+ * explained in runtime/FORMATS.md): streamed NDJSON from {@code /api/generate} whose last line
+ * carries the timers in nanoseconds, metrics left out when zero ({@code omitempty}), errors as the
+ * last line of a 200 stream, 404 with {@code {"error": ...}} for an unknown model.
+ *
+ * <p>Its "GPU" runs at configured rates, so a test knows the exact tok/s the agent must compute.
+ * Tokens are whitespace-separated words. Like Ollama, it re-uses the KV cache for the prefix a
+ * prompt shares with the previous one, evaluating only the rest.
+ */
+public final class FakeOllama extends FakeHttpServer {
+  public static final String MODEL = "llama3.1:8b";
+
+  public volatile double generationTokensPerSecond = 88.0;
+  public volatile double promptTokensPerSecond = 3200.0;
+  public volatile long firstTokenDelayMillis = 20;
+  public volatile long loadNanos = 2_500_000_000L;
+  public volatile double vramFraction = 1.0;
+  public volatile int errorAfterTokens = -1;
+  /** Per-call multipliers on the generation rate, to simulate a noisy rig; cycles. */
+  public volatile double[] rateJitter = {1.0};
+
+  private final Set<String> loaded = ConcurrentHashMap.newKeySet();
+  private volatile String previousPrompt = "";
+  private volatile int generateCalls;
+  private volatile int lastNumCtx = 2048;
+
+  public FakeOllama() {
+    route("GET", "/api/version", (body, ex) -> ex.json(200, resource("/runtime/ollama/version.json")));
+    route("GET", "/api/tags", (body, ex) -> ex.json(200, resource("/runtime/ollama/tags.json")));
+    route("POST", "/api/show", (body, ex) -> {
+      if (!MODEL.equals(body.path("model").asText())) {
+        ex.json(404, "{\"error\":\"model '" + body.path("model").asText() + "' not found\"}");
+      } else {
+        ex.json(200, resource("/runtime/ollama/show-llama3.1-8b.json"));
+      }
+    });
+    route("GET", "/api/ps", (body, ex) -> ex.json(200, ps().toString()));
+    route("POST", "/api/generate", this::generate);
+  }
+
+  private ObjectNode ps() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode models = root.putArray("models");
+    if (loaded.contains(MODEL)) {
+      long size = 6_654_289_920L;
+      models.addObject()
+          .put("name", MODEL).put("model", MODEL).put("size", size)
+          .put("digest", "46e0c10c039e019119339687c3c1757cc81b9da49709a3b3924863ba87ca666e")
+          .put("size_vram", Math.round(size * vramFraction))
+          .put("context_length", lastNumCtx);
+    }
+    return root;
+  }
+
+  private void generate(JsonNode body, Exchange ex) throws IOException, InterruptedException {
+    String model = body.path("model").asText();
+    if (!MODEL.equals(model)) {
+      ex.json(404, "{\"error\":\"model '" + model + "' not found\"}");
+      return;
+    }
+    String prompt = body.path("prompt").asText();
+    JsonNode options = body.path("options");
+    int numCtx = options.path("num_ctx").asInt(2048);
+    int numPredict = options.path("num_predict").asInt(128);
+    boolean firstLoad = loaded.add(MODEL) || numCtx != lastNumCtx;
+    lastNumCtx = numCtx;
+    int call = generateCalls++;
+
+    String[] words = prompt.trim().split("\\s+");
+    // Ollama keeps the prompt's tail when it does not fit the context (numKeep aside).
+    int promptTokens = Math.min(words.length, numCtx - numPredict);
+    int cached = sharedPrefixWords(previousPrompt, prompt);
+    previousPrompt = prompt;
+    int evaluated = Math.max(0, promptTokens - cached);
+
+    ex.startStream(200, "application/x-ndjson");
+    Thread.sleep(firstTokenDelayMillis);
+    for (int i = 0; i < numPredict; i++) {
+      if (i == errorAfterTokens) {
+        ex.line("{\"error\":\"an error was encountered while running the model: CUDA error: out of memory\"}");
+        ex.endStream();
+        return;
+      }
+      ex.line("{\"model\":\"" + model + "\",\"created_at\":\"2025-10-17T22:59:13.1Z\",\"response\":\" w" + i + "\",\"done\":false}");
+    }
+    double rate = generationTokensPerSecond * rateJitter[call % rateJitter.length];
+    long evalNanos = Math.round(numPredict / rate * 1e9);
+    long promptNanos = Math.round(evaluated / promptTokensPerSecond * 1e9);
+    ObjectNode done = JSON.createObjectNode()
+        .put("model", model).put("created_at", "2025-10-17T22:59:14.6Z").put("response", "")
+        .put("done", true).put("done_reason", "length")
+        .put("total_duration", evalNanos + promptNanos + (firstLoad ? loadNanos : 0));
+    if (firstLoad) {
+      done.put("load_duration", loadNanos);
+    }
+    if (evaluated > 0) { // omitempty: zero counts and durations are left out
+      done.put("prompt_eval_count", evaluated).put("prompt_eval_duration", promptNanos);
+    }
+    done.put("eval_count", numPredict).put("eval_duration", evalNanos);
+    ex.line(done.toString());
+    ex.endStream();
+  }
+
+  private static int sharedPrefixWords(String a, String b) {
+    String[] x = a.trim().split("\\s+");
+    String[] y = b.trim().split("\\s+");
+    int n = 0;
+    while (n < x.length && n < y.length && !x[n].isEmpty() && x[n].equals(y[n])) {
+      n++;
+    }
+    return n;
+  }
+
+  public int generateCalls() {
+    return generateCalls;
+  }
+}
