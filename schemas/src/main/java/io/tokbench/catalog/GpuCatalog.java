@@ -73,9 +73,11 @@ public final class GpuCatalog {
       return Optional.empty();
     }
     List<GpuSpec> candidates = byAlias.getOrDefault(normalize(rawName), List.of());
-    if (candidates.size() > 1 && gpuCores.isPresent()) {
-      candidates = candidates.stream().filter(spec -> spec.gpuCores().isPresent() && spec.gpuCores().getAsInt() == gpuCores.getAsInt()).toList();
+    if (gpuCores.isPresent()) {
+      // A core count is definitive where the catalog keys on it (Apple): a contradiction is no match.
+      candidates = candidates.stream().filter(spec -> spec.gpuCores().isEmpty() || spec.gpuCores().getAsInt() == gpuCores.getAsInt()).toList();
     }
+    // Memory only tells variants apart: one candidate stays matched, as OEMs ship odd sizes.
     if (candidates.size() > 1 && vramBytes.isPresent()) {
       candidates = candidates.stream().filter(spec -> spec.vramBytes() > 0 && sameSize(spec.vramBytes(), vramBytes.getAsLong())).toList();
     }

@@ -12,10 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/**
- * Raw names as tools print them: sources in gpu-catalog.csv's header and
- * producer-agent/src/test/resources/detect/SOURCES.md.
- */
+/** Raw names as tools print them; sources: gpu-catalog.csv header, producer-agent/src/test/resources/detect/SOURCES.md. */
 class GpuCatalogTest {
   private static final long MIB = 1024L * 1024L;
   private static final long GIB = 1024L * MIB;
@@ -266,5 +263,12 @@ class GpuCatalogTest {
           .as("some alias of %s must match it", spec.id())
           .anySatisfy(alias -> assertThat(catalog.match(alias, spec.gpuCores(), vram).map(GpuSpec::id)).contains(spec.id()));
     });
+  }
+
+  @Test
+  void aCoreCountThatContradictsTheOnlyVariantIsNoMatch() {
+    // The catalog lists only the 10-core M5: an 8-core one is a different part, not a guess away.
+    assertThat(GpuCatalog.shared().match("Apple M5", OptionalInt.of(10))).map(GpuSpec::id).contains("apple-m5-10c");
+    assertThat(GpuCatalog.shared().match("Apple M5", OptionalInt.of(8))).isEmpty();
   }
 }

@@ -2,7 +2,6 @@ package io.tokbench.agent.detect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.schema.GpuVendor;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ public final class AmdTools {
       if (name.isEmpty()) {
         continue;
       }
-      OptionalLong bytes = field(info, "VRAM Total Memory (B)").map(v -> OptionalLong.of(Long.parseLong(v.trim()))).orElse(OptionalLong.empty());
+      OptionalLong bytes = field(info, "VRAM Total Memory (B)").map(AmdTools::parseLong).orElse(OptionalLong.empty());
       gpus.add(DetectedGpu.of(GpuVendor.AMD, name, bytes, driver.isEmpty() ? Optional.empty() : Optional.of(driver), 1, OptionalInt.empty()));
     }
     return GpuGrouping.group(gpus);
@@ -69,8 +68,8 @@ public final class AmdTools {
 
   /**
    * rocm-smi's series and model fields vary: one is a marketing name, the other a chip family or
-   * a PCI id. Prefer whichever the catalog knows (with or without "AMD "), else the first that is
-   * not a bare hex id.
+   * a PCI id. Prefer whichever the catalog knows, else the first that is not a bare hex id; the
+   * name is kept exactly as printed.
    */
   private static String productName(JsonNode info) {
     List<String> candidates = new ArrayList<>();
@@ -78,8 +77,8 @@ public final class AmdTools {
       field(info, key).ifPresent(candidates::add);
     }
     for (String candidate : candidates) {
-      if (GpuCatalog.shared().match(candidate).isPresent() || GpuCatalog.shared().match("AMD " + candidate).isPresent()) {
-        return GpuCatalog.shared().match(candidate).isPresent() ? candidate : "AMD " + candidate;
+      if (DetectedGpu.catalogMatch(GpuVendor.AMD, candidate, OptionalInt.empty(), OptionalLong.empty()).isPresent()) {
+        return candidate;
       }
     }
     return candidates.stream().filter(c -> !c.toLowerCase(Locale.ROOT).startsWith("0x")).findFirst().orElse(candidates.isEmpty() ? "" : candidates.get(0));
@@ -126,6 +125,14 @@ public final class AmdTools {
       case "B" -> 1L;
       default -> 1024L * 1024L;
     };
+  }
+
+  private static OptionalLong parseLong(String text) {
+    try {
+      return OptionalLong.of(Long.parseLong(text.trim()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static JsonNode tree(String output) {

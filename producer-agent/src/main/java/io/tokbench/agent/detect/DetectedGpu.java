@@ -23,7 +23,16 @@ public record DetectedGpu(
 
   /** Looks the raw name (and core count, for binned Apple parts) up in the shared catalog. */
   public static DetectedGpu of(GpuVendor vendor, String rawName, OptionalLong vramBytes, Optional<String> driver, int count, OptionalInt cores) {
-    return new DetectedGpu(vendor, rawName, GpuCatalog.shared().match(rawName, cores, vramBytes), vramBytes, driver, count, cores);
+    return new DetectedGpu(vendor, rawName, catalogMatch(vendor, rawName, cores, vramBytes), vramBytes, driver, count, cores);
+  }
+
+  /** rocm-smi drops the "AMD " that amd-smi and the catalog's names carry: look it up both ways. */
+  static Optional<GpuSpec> catalogMatch(GpuVendor vendor, String rawName, OptionalInt cores, OptionalLong vramBytes) {
+    Optional<GpuSpec> spec = GpuCatalog.shared().match(rawName, cores, vramBytes);
+    if (spec.isEmpty() && vendor == GpuVendor.AMD && !rawName.startsWith("AMD ")) {
+      spec = GpuCatalog.shared().match("AMD " + rawName, cores, vramBytes);
+    }
+    return spec;
   }
 
   public boolean known() {

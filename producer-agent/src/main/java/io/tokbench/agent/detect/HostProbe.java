@@ -38,21 +38,31 @@ public interface HostProbe {
       this.timeout = timeout;
     }
 
+    /** Output goes to a file so a tool that hangs mid-output cannot block us past the timeout. */
     @Override
     public Optional<String> run(List<String> command) {
+      Path output = null;
       try {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = process.getInputStream().readAllBytes();
+        output = Files.createTempFile("tokbench-tool", ".out");
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(output.toFile()).start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           return Optional.empty();
         }
-        return process.exitValue() == 0 ? Optional.of(new String(out, StandardCharsets.UTF_8)) : Optional.empty();
+        return process.exitValue() == 0 ? Optional.of(Files.readString(output, StandardCharsets.UTF_8)) : Optional.empty();
       } catch (IOException e) {
         return Optional.empty(); // the tool is not installed
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Optional.empty();
+      } finally {
+        if (output != null) {
+          try {
+            Files.deleteIfExists(output);
+          } catch (IOException ignored) {
+            // a temp file left behind is harmless
+          }
+        }
       }
     }
 

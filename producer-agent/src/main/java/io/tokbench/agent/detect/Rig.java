@@ -32,10 +32,13 @@ public record Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, Os
     return gpus.stream().mapToInt(DetectedGpu::count).sum();
   }
 
-  /** The backend a runtime uses on this rig: that of its first GPU, or CPU without one. */
+  /** The backend a runtime uses on this rig: Metal on macOS, else that of its first GPU, or CPU. */
   public Backend likelyBackend() {
     if (gpus.isEmpty()) {
       return Backend.CPU;
+    }
+    if (os.name().equals("macos")) {
+      return Backend.METAL;
     }
     DetectedGpu first = gpus.get(0);
     if (first.spec().isPresent()) {
@@ -91,7 +94,7 @@ public record Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, Os
     if (lower.contains("apple")) {
       return GpuVendor.APPLE;
     }
-    if (lower.contains("intel") || lower.contains("arc")) {
+    if (lower.contains("intel") || lower.matches(".*\\barc\\b.*")) {
       return GpuVendor.INTEL;
     }
     return GpuVendor.OTHER;

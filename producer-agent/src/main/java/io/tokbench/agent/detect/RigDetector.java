@@ -25,9 +25,9 @@ public final class RigDetector {
     String architecture = architecture(host.property("os.arch"));
     List<DetectedGpu> gpus = new ArrayList<>();
     host.run(NvidiaSmi.QUERY).ifPresent(out -> gpus.addAll(NvidiaSmi.gpus(out)));
-    Optional<String> amdSmi = host.run(AmdTools.AMD_SMI);
-    if (amdSmi.isPresent() && !AmdTools.fromAmdSmi(amdSmi.get()).isEmpty()) {
-      gpus.addAll(AmdTools.fromAmdSmi(amdSmi.get()));
+    List<DetectedGpu> amd = host.run(AmdTools.AMD_SMI).map(AmdTools::fromAmdSmi).orElse(List.of());
+    if (!amd.isEmpty()) {
+      gpus.addAll(amd);
     } else {
       host.run(AmdTools.ROCM_SMI).ifPresent(out -> gpus.addAll(AmdTools.fromRocmSmi(out)));
     }
@@ -39,7 +39,7 @@ public final class RigDetector {
       Optional<String> version = host.run(List.of("sw_vers", "-productVersion")).map(String::trim).filter(s -> !s.isEmpty());
       return new Rig(gpus, new Rig.CpuInfo(sysctl.brand(), sysctl.physicalCpus(), sysctl.logicalCpus()),
           sysctl.memoryBytes().isPresent() ? sysctl.memoryBytes() : jvmMemory(),
-          new Rig.OsInfo(osName, version, known(host.property("os.version")), architecture));
+          new Rig.OsInfo(osName, version, host.run(List.of("uname", "-r")).map(String::trim).filter(k -> !k.isEmpty()), architecture));
     }
 
     Rig.CpuInfo cpu = host.read(Path.of("/proc/cpuinfo")).map(LinuxSystem::cpu)

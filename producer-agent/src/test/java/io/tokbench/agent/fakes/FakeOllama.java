@@ -27,6 +27,8 @@ public final class FakeOllama extends FakeHttpServer {
   public volatile long loadNanos = 2_500_000_000L;
   public volatile double vramFraction = 1.0;
   public volatile int errorAfterTokens = -1;
+  /** Stream tokens in real time at the generation rate (for footprint measurements), not in a burst. */
+  public volatile boolean paceTokens;
   /** Per-call multipliers on the generation rate, to simulate a noisy rig; cycles. */
   public volatile double[] rateJitter = {1.0};
 
@@ -93,6 +95,9 @@ public final class FakeOllama extends FakeHttpServer {
         return;
       }
       ex.line("{\"model\":\"" + model + "\",\"created_at\":\"2025-10-17T22:59:13.1Z\",\"response\":\" w" + i + "\",\"done\":false}");
+      if (paceTokens) {
+        Thread.sleep(Math.round(1000 / generationTokensPerSecond));
+      }
     }
     double rate = generationTokensPerSecond * rateJitter[call % rateJitter.length];
     long evalNanos = Math.round(numPredict / rate * 1e9);

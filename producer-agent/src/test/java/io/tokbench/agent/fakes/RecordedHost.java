@@ -13,6 +13,7 @@ public final class RecordedHost implements HostProbe {
   private final Map<List<String>, String> commands = new HashMap<>();
   private final Map<Path, String> files = new HashMap<>();
   private final Map<String, String> properties = new HashMap<>();
+  private final List<List<String>> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RecordedHost command(List<String> command, String output) {
     commands.put(command, output);
@@ -44,7 +45,18 @@ public final class RecordedHost implements HostProbe {
 
   @Override
   public Optional<String> run(List<String> command) {
+    ran.add(command);
     return Optional.ofNullable(commands.get(command));
+  }
+
+  /** Commands the detector ran, in order. */
+  public List<List<String>> ran() {
+    return ran;
+  }
+
+  /** Everything this host could tell the detector, for privacy checks. */
+  public String everythingItAnswers() {
+    return String.join("\n", commands.values()) + "\n" + String.join("\n", files.values()) + "\n" + String.join("\n", properties.values());
   }
 
   @Override
