@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,8 +104,8 @@ public final class LlamaCppClient implements RuntimeClient {
         .put("seed", request.seed())
         .put("stream", true);
     long start = System.nanoTime();
-    HttpResponse<Stream<String>> response = http.stream("/completion", body);
-    try (Stream<String> lines = response.body()) {
+    JsonHttp.Streamed response = http.stream("/completion", body);
+    try (response; Stream<String> lines = response.lines()) {
       if (response.statusCode() != 200) {
         throw new RuntimeUnavailableException("llama.cpp answered HTTP " + response.statusCode() + " to /completion: " + String.join(" ", lines.toList()));
       }

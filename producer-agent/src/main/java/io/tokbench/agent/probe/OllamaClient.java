@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -139,8 +138,8 @@ public final class OllamaClient implements RuntimeClient {
         .put("temperature", request.temperature())
         .put("seed", request.seed());
     long start = System.nanoTime();
-    HttpResponse<Stream<String>> response = http.stream("/api/generate", body);
-    try (Stream<String> lines = response.body()) {
+    JsonHttp.Streamed response = http.stream("/api/generate", body);
+    try (response; Stream<String> lines = response.lines()) {
       if (response.statusCode() == 404) {
         throw new ModelNotFoundException(request.model(), "Ollama does not have " + request.model() + ": " + errorOf(lines));
       }
@@ -151,7 +150,9 @@ public final class OllamaClient implements RuntimeClient {
       Iterator<String> it = lines.iterator();
       while (it.hasNext()) {
         String line = it.next();
-        if (line.isBlank()) {
+        // Only lines that can matter are parsed: before the first token, the last line, an error.
+        // Ollama writes compact JSON, so the markers are exact.
+        if (line.isBlank() || (firstToken >= 0 && !line.contains("\"done\":true") && !line.contains("\"error\""))) {
           continue;
         }
         JsonNode chunk = JsonHttp.parse(line);
@@ -198,8 +199,8 @@ public final class OllamaClient implements RuntimeClient {
    * {@code total} and {@code completed}), reporting the fraction done.
    */
   public void pull(String model, java.util.function.DoubleConsumer progress) {
-    HttpResponse<Stream<String>> response = http.stream("/api/pull", JsonHttp.JSON.createObjectNode().put("model", model).put("stream", true));
-    try (Stream<String> lines = response.body()) {
+    JsonHttp.Streamed response = http.stream("/api/pull", JsonHttp.JSON.createObjectNode().put("model", model).put("stream", true));
+    try (response; Stream<String> lines = response.lines()) {
       if (response.statusCode() != 200) {
         throw new ModelNotFoundException(model, "Ollama cannot pull " + model + ": " + errorOf(lines));
       }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -76,8 +75,8 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
     body.putArray("messages").addObject().put("role", "user").put("content", request.prompt());
     body.putObject("stream_options").put("include_usage", true);
     long start = System.nanoTime();
-    HttpResponse<Stream<String>> response = http.stream("/v1/chat/completions", body);
-    try (Stream<String> lines = response.body()) {
+    JsonHttp.Streamed response = http.stream("/v1/chat/completions", body);
+    try (response; Stream<String> lines = response.lines()) {
       if (response.statusCode() == 404) {
         throw new ModelNotFoundException(request.model(), url() + " does not serve " + request.model() + ": " + String.join(" ", lines.toList()));
       }

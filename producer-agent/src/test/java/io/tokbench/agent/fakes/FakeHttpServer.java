@@ -41,7 +41,11 @@ public class FakeHttpServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(Executors.newCachedThreadPool());
+    server.setExecutor(Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "fake-runtime");
+      thread.setDaemon(true);
+      return thread;
+    }));
     server.createContext("/", this::dispatch);
     server.start();
   }
