@@ -124,6 +124,17 @@ final class ProbeCommand implements Callable<Integer> {
       return ExitCodes.MODEL_NOT_FOUND;
     }
 
+    List<Integer> contexts = contextSizes;
+    if (runtime instanceof io.tokbench.agent.probe.LlamaCppClient llamaCpp) {
+      // llama-server's context is fixed when it starts (-c); probing "other" sizes would mislabel.
+      java.util.OptionalInt serverContext = llamaCpp.serverContextLength();
+      if (serverContext.isPresent()) {
+        if (!contexts.equals(List.of(serverContext.getAsInt()))) {
+          err.println("note: llama-server runs with a fixed context of " + serverContext.getAsInt() + " tokens (its -c); probing that instead of " + contexts);
+        }
+        contexts = List.of(serverContext.getAsInt());
+      }
+    }
     Rig rig = new RigDetector(agent.host).detect();
     PowerSampler power = rig.gpus().stream().anyMatch(g -> g.vendor() == GpuVendor.NVIDIA) ? new NvidiaPowerSampler(agent.host) : PowerSampler.NONE;
     UUID rigId = RigIdentity.load(agent.environment.configDir());
@@ -135,7 +146,7 @@ final class ProbeCommand implements Callable<Integer> {
       ModelDescription description;
       try {
         description = describe(runtime, model, err);
-        for (ProbeResult result : runner.probe(model, description, rig, contextSizes, concurrency)) {
+        for (ProbeResult result : runner.probe(model, description, rig, contexts, concurrency)) {
           reports.add(builder.build(result));
         }
       } catch (ModelNotFoundException e) {

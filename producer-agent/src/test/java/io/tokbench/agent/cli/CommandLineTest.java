@@ -3,6 +3,7 @@ package io.tokbench.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.agent.fakes.AgentRun;
+import io.tokbench.agent.fakes.FakeHttpServer;
 import io.tokbench.agent.fakes.FakeOllama;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,40 @@ class CommandLineTest {
       AgentRun.Result result = new AgentRun(home).run("probe", "--url", ollama.url(), "--model", "deepseek-r1:8b", "--dry-run");
       assertThat(result.exitCode()).isEqualTo(ExitCodes.MODEL_NOT_FOUND);
       assertThat(result.err()).contains("ollama pull deepseek-r1:8b").contains("--pull");
+    }
+  }
+
+  @Test
+  void pullFetchesAMissingModelThenProbesIt() {
+    try (FakeOllama ollama = new FakeOllama()) {
+      AgentRun.Result result = new AgentRun(home).run("probe", "--url", ollama.url(), "--model", FakeOllama.PULLABLE, "--pull", "--repetitions", "1", "--dry-run");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(ollama.requests("/api/pull")).singleElement().satisfies(r -> assertThat(r.body().path("model").asText()).isEqualTo(FakeOllama.PULLABLE));
+      assertThat(result.err()).contains("pull").contains("done");
+      assertThat(result.out()).contains(FakeOllama.PULLABLE);
+    }
+  }
+
+  @Test
+  void llamaCppIsProbedAtTheContextItWasStartedWith() {
+    // Routes answer with the responses recorded from llama.cpp's server README (runtime/FORMATS.md).
+    try (FakeHttpServer server = new FakeHttpServer()) {
+      server.route("GET", "/health", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/health-ok.json")));
+      server.route("GET", "/props", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/props.json")));
+      server.route("GET", "/v1/models", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/models.json")));
+      server.route("POST", "/completion", (b, ex) -> {
+        ex.startStream(200, "text/event-stream");
+        for (String line : FakeHttpServer.resource("/runtime/llamacpp/completion-stream.sse").split("\n")) {
+          ex.line(line);
+        }
+        ex.endStream();
+      });
+      AgentRun.Result result = new AgentRun(home).run("probe", "--runtime", "llamacpp", "--url", server.url(), "--ctx", "4096", "--repetitions", "2", "--json", "--dry-run");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.err()).contains("fixed context of 8192");
+      assertThat(result.out()).contains("\"contextLength\": 8192").contains("\"name\": \"llama.cpp\"").contains("\"version\": \"b6790-0e4a0cf2f\"");
+      assertThat(result.out()).contains("\"quantization\": \"Q4_K_M\"");
     }
   }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FakeOllama extends FakeHttpServer {
   public static final String MODEL = "llama3.1:8b";
+  /** Not present until pulled through {@code /api/pull}. */
+  public static final String PULLABLE = "deepseek-r1:8b";
 
   public volatile double generationTokensPerSecond = 88.0;
   public volatile double promptTokensPerSecond = 3200.0;
@@ -33,6 +35,7 @@ public final class FakeOllama extends FakeHttpServer {
   public volatile double[] rateJitter = {1.0};
 
   private final Set<String> loaded = ConcurrentHashMap.newKeySet();
+  private final Set<String> available = ConcurrentHashMap.newKeySet();
   private volatile String previousPrompt = "";
   private volatile int generateCalls;
   private volatile int lastNumCtx = 2048;
@@ -40,8 +43,22 @@ public final class FakeOllama extends FakeHttpServer {
   public FakeOllama() {
     route("GET", "/api/version", (body, ex) -> ex.json(200, resource("/runtime/ollama/version.json")));
     route("GET", "/api/tags", (body, ex) -> ex.json(200, resource("/runtime/ollama/tags.json")));
+    available.add(MODEL);
+    route("POST", "/api/pull", (body, ex) -> {
+      // Progress lines as recorded in runtime/ollama/pull-stream.ndjson: status, total, completed.
+      ex.startStream(200, "application/x-ndjson");
+      ex.line("{\"status\":\"pulling manifest\"}");
+      for (long done = 0; done <= 4; done++) {
+        ex.line("{\"status\":\"pulling 6340dc3229b0\",\"digest\":\"sha256:6340dc3229b0\",\"total\":4000,\"completed\":" + done * 1000 + "}");
+      }
+      ex.line("{\"status\":\"verifying sha256 digest\"}");
+      ex.line("{\"status\":\"writing manifest\"}");
+      ex.line("{\"status\":\"success\"}");
+      ex.endStream();
+      available.add(body.path("model").asText());
+    });
     route("POST", "/api/show", (body, ex) -> {
-      if (!MODEL.equals(body.path("model").asText())) {
+      if (!available.contains(body.path("model").asText())) {
         ex.json(404, "{\"error\":\"model '" + body.path("model").asText() + "' not found\"}");
       } else {
         ex.json(200, resource("/runtime/ollama/show-llama3.1-8b.json"));
@@ -67,7 +84,7 @@ public final class FakeOllama extends FakeHttpServer {
 
   private void generate(JsonNode body, Exchange ex) throws IOException, InterruptedException {
     String model = body.path("model").asText();
-    if (!MODEL.equals(model)) {
+    if (!available.contains(model)) {
       ex.json(404, "{\"error\":\"model '" + model + "' not found\"}");
       return;
     }
@@ -75,7 +92,7 @@ public final class FakeOllama extends FakeHttpServer {
     JsonNode options = body.path("options");
     int numCtx = options.path("num_ctx").asInt(2048);
     int numPredict = options.path("num_predict").asInt(128);
-    boolean firstLoad = loaded.add(MODEL) || numCtx != lastNumCtx;
+    boolean firstLoad = loaded.add(model) || numCtx != lastNumCtx;
     lastNumCtx = numCtx;
     int call = generateCalls++;
 
