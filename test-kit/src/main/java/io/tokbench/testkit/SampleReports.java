@@ -36,7 +36,7 @@ public final class SampleReports {
         List.of(repetition(1_450_000_000L), repetition(1_446_000_000L), repetition(1_462_000_000L));
     return BenchmarkReport.newBuilder()
         .setReportId(UUID.randomUUID())
-        .setSchemaVersion(2)
+        .setSchemaVersion(3)
         .setAgentVersion("0.1.0")
         .setSuiteId("tokbench-suite-1")
         .setMeasuredAt(measuredAt)

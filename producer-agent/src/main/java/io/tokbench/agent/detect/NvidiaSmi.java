@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 public final class NvidiaSmi {
   public static final List<String> QUERY =
       List.of("nvidia-smi", "--query-gpu=index,name,memory.total,driver_version,pci.bus_id,power.limit,memory.used,power.draw", "--format=csv,noheader,nounits");
+  public static final List<String> TOPOLOGY = List.of("nvidia-smi", "topo", "-m");
   public static final List<String> POWER_QUERY = List.of("nvidia-smi", "--query-gpu=power.draw", "--format=csv,noheader,nounits");
   private static final long MIB = 1024L * 1024L;
 
@@ -70,6 +71,29 @@ public final class NvidiaSmi {
       any = true;
     }
     return any ? OptionalDouble.of(total) : OptionalDouble.empty();
+  }
+
+  /**
+   * The interconnect from {@code nvidia-smi topo -m}'s GPU matrix: "nvlink" when any GPU pair is
+   * joined by NVLink ({@code NV#}), "pcie" when every pair goes over PCIe (PIX, PXB, PHB, NODE,
+   * SYS), empty when the matrix cannot be read.
+   */
+  public static Optional<String> interconnect(String topology) {
+    boolean anyPair = false;
+    for (String line : topology.split("\\R")) {
+      if (!line.matches("^GPU\\d+\\s.*")) {
+        continue;
+      }
+      for (String cell : line.trim().split("\\s+")) {
+        if (cell.matches("NV\\d+")) {
+          return Optional.of("nvlink");
+        }
+        if (cell.matches("PIX|PXB|PHB|NODE|SYS")) {
+          anyPair = true;
+        }
+      }
+    }
+    return anyPair ? Optional.of("pcie") : Optional.empty();
   }
 
   static Optional<String> known(String cell) {

@@ -15,10 +15,15 @@ import java.util.OptionalLong;
  * What the agent detected of the machine. Deliberately holds nothing that identifies it: no
  * hostname, user, address, MAC or serial number ever enters this record.
  */
-public record Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, OsInfo os) {
+public record Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, OsInfo os, Optional<String> gpuInterconnect) {
 
   public Rig {
     gpus = List.copyOf(gpus);
+  }
+
+  /** A rig whose GPU interconnect is unknown or moot (one GPU). */
+  public Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, OsInfo os) {
+    this(gpus, cpu, ramBytes, os, Optional.empty());
   }
 
   /** The host CPU; any field may be unknown. */
@@ -62,6 +67,7 @@ public record Rig(List<DetectedGpu> gpus, CpuInfo cpu, OptionalLong ramBytes, Os
             .setThreads(cpu.threads().isPresent() ? cpu.threads().getAsInt() : null)
             .build())
         .setRamBytes(ramBytes.isPresent() ? ramBytes.getAsLong() : null)
+        .setGpuInterconnect(gpuInterconnect.orElse(null))
         .setOs(OperatingSystem.newBuilder()
             .setName(os.name())
             .setVersion(os.version().orElse(null))

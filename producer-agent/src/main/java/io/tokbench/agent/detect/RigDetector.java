@@ -25,6 +25,8 @@ public final class RigDetector {
     String architecture = architecture(host.property("os.arch"));
     List<DetectedGpu> gpus = new ArrayList<>();
     host.run(NvidiaSmi.QUERY).ifPresent(out -> gpus.addAll(NvidiaSmi.gpus(out)));
+    int nvidiaCards = gpus.stream().mapToInt(DetectedGpu::count).sum();
+    Optional<String> interconnect = nvidiaCards > 1 ? host.run(NvidiaSmi.TOPOLOGY).flatMap(NvidiaSmi::interconnect) : Optional.empty();
     List<DetectedGpu> amd = host.run(AmdTools.AMD_SMI).map(AmdTools::fromAmdSmi).orElse(List.of());
     if (!amd.isEmpty()) {
       gpus.addAll(amd);
@@ -49,7 +51,7 @@ public final class RigDetector {
         ? host.read(Path.of("/etc/os-release")).flatMap(LinuxSystem::distribution)
         : known(host.property("os.version"));
     Optional<String> kernel = osName.equals("linux") ? known(host.property("os.version")) : Optional.empty();
-    return new Rig(gpus, cpu, ram.isPresent() ? ram : jvmMemory(), new Rig.OsInfo(osName, version, kernel, architecture));
+    return new Rig(gpus, cpu, ram.isPresent() ? ram : jvmMemory(), new Rig.OsInfo(osName, version, kernel, architecture), interconnect);
   }
 
   static String osFamily(String osName) {

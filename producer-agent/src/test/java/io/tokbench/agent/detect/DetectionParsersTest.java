@@ -304,4 +304,12 @@ class DetectionParsersTest {
     assertThat(LinuxSystem.memoryBytes(garbage)).isEmpty();
     assertThat(LinuxSystem.distribution(garbage)).isEmpty();
   }
+
+  @Test
+  void nvlinkAndPcieAreToldApartFromTheTopologyMatrix() throws IOException {
+    assertThat(NvidiaSmi.interconnect(fixture("nvidia-smi-topo-nvlink.txt"))).contains("nvlink");
+    assertThat(NvidiaSmi.interconnect(fixture("nvidia-smi-topo-pcie.txt"))).contains("pcie");
+    assertThat(NvidiaSmi.interconnect("")).isEmpty();
+    assertThat(NvidiaSmi.interconnect("No devices were found")).isEmpty();
+  }
 }

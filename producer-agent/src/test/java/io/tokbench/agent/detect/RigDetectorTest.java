@@ -196,4 +196,26 @@ class RigDetectorTest {
       return null;
     }
   }
+
+  @Test
+  void twoNvlinkedCardsAreOneEntryOfTwoWithTheirInterconnect() throws IOException {
+    RecordedHost host = new RecordedHost()
+        .command(NvidiaSmi.QUERY, fixture("nvidia-smi-multi-3090.csv"))
+        .command(NvidiaSmi.TOPOLOGY, fixture("nvidia-smi-topo-nvlink.txt"))
+        .property("os.name", "Linux")
+        .property("os.arch", "amd64");
+    Rig rig = new RigDetector(host).detect();
+
+    assertThat(rig.gpus()).singleElement().satisfies(gpu -> assertThat(gpu.count()).isEqualTo(2));
+    assertThat(rig.gpuInterconnect()).contains("nvlink");
+    assertThat(rig.toHardware().getGpuInterconnect()).isEqualTo("nvlink");
+  }
+
+  @Test
+  void aSingleGpuIsNotAskedForATopology() throws IOException {
+    RecordedHost host = new RecordedHost().command(NvidiaSmi.QUERY, fixture("nvidia-smi-single-4090.csv")).property("os.name", "Linux");
+    Rig rig = new RigDetector(host).detect();
+    assertThat(rig.gpuInterconnect()).isEmpty();
+    assertThat(host.ran()).doesNotContain(NvidiaSmi.TOPOLOGY);
+  }
 }

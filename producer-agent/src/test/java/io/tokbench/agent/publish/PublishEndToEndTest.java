@@ -81,7 +81,7 @@ class PublishEndToEndTest {
 
     BenchmarkReport report = reports.get(0);
     assertThat(report.getRigId()).isEqualTo(RigIdentity.load(agent.configDir()));
-    assertThat(report.getSchemaVersion()).isEqualTo(2);
+    assertThat(report.getSchemaVersion()).isEqualTo(3);
     assertThat(report.getSuiteId()).isEqualTo("tokbench-suite-1");
     assertThat(report.getAgentVersion()).isEqualTo("0.1.0");
     assertThat(report.getHardware().getGpus()).singleElement().satisfies(gpu -> {
