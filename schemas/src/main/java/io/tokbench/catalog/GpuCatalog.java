@@ -124,7 +124,7 @@ public final class GpuCatalog {
       if (line.isBlank() || line.stripLeading().startsWith("#")) {
         continue;
       }
-      List<String> cells = splitCsv(line);
+      List<String> cells = CsvLine.split(line);
       if (header == null) {
         header = cells;
         continue;
@@ -169,29 +169,5 @@ public final class GpuCatalog {
       throw new IllegalArgumentException("missing " + column);
     }
     return value;
-  }
-
-  private static List<String> splitCsv(String line) {
-    List<String> cells = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '"') {
-        if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cell.append('"');
-          i++;
-        } else {
-          quoted = !quoted;
-        }
-      } else if (c == ',' && !quoted) {
-        cells.add(cell.toString());
-        cell.setLength(0);
-      } else {
-        cell.append(c);
-      }
-    }
-    cells.add(cell.toString());
-    return cells;
   }
 }

@@ -1,6 +1,7 @@
 package io.tokbench.agent.probe;
 
 import java.util.Arrays;
+import io.tokbench.normalize.OrderStatistics;
 import java.util.List;
 
 /** Order statistics of a small sample: exact, no approximation. */
@@ -17,12 +18,9 @@ public record Samples(double median, double min, double max, double mean, double
     return new Samples(percentile(sorted, 50), sorted[0], sorted[sorted.length - 1], mean, stddev);
   }
 
-  /** Linear interpolation between closest ranks (the "R-7" definition spreadsheets use). */
+  /** The shared percentile definition ({@link OrderStatistics}), so agent and aggregator agree. */
   public static double percentile(double[] sorted, double p) {
-    double rank = p / 100.0 * (sorted.length - 1);
-    int low = (int) Math.floor(rank);
-    int high = (int) Math.ceil(rank);
-    return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+    return OrderStatistics.percentile(sorted, p);
   }
 
   /** stddev / mean: how noisy the sample is regardless of its scale. */

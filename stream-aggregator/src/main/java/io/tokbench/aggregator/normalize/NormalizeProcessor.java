@@ -1,0 +1,57 @@
+package io.tokbench.aggregator.normalize;
+
+import io.tokbench.aggregator.state.ContributionEvent;
+import io.tokbench.aggregator.state.ReportSample;
+import io.tokbench.aggregator.validate.ReportValidator;
+import io.tokbench.normalize.Normalization;
+import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.Repetition;
+import io.tokbench.schema.StatsKey;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Maps a valid report to its statistics key (canonical model, GPU, quantization, runtime, context
+ * bucket, suite, offload class, concurrency) and the sample it contributes, keyed by model for the
+ * repartition: every row of one model is then aggregated by one task.
+ */
+public final class NormalizeProcessor extends ContextualProcessor<String, BenchmarkReport, String, ContributionEvent> {
+
+  @Override
+  public void process(Record<String, BenchmarkReport> record) {
+    BenchmarkReport report = record.value();
+    StatsKey key = Normalization.key(report);
+    ContributionEvent event = ContributionEvent.newBuilder()
+        .setStatsKey(StatsKeys.encode(key))
+        .setRigId(report.getRigId().toString())
+        .setSample(sample(report))
+        .build();
+    context().forward(record.withKey(key.getModel()).withValue(event));
+  }
+
+  static ReportSample sample(BenchmarkReport report) {
+    List<Repetition> reps = report.getRepetitions();
+    return ReportSample.newBuilder()
+        .setReportId(report.getReportId().toString())
+        .setMeasuredAt(report.getMeasuredAt().toEpochMilli())
+        // The validator checked the summary against these; recompute anyway, it is what we trust.
+        .setGenerationTokensPerSecond(ReportValidator.medianGenerationRate(reps))
+        .setPromptTokensPerSecond(median(reps.stream()
+            .filter(r -> r.getPromptDurationNanos() != null && r.getPromptDurationNanos() > 0 && r.getPromptTokens() > 0)
+            .mapToDouble(r -> r.getPromptTokens() / (r.getPromptDurationNanos() / 1e9)).toArray()))
+        .setTimeToFirstTokenMillis(median(reps.stream().map(Repetition::getTimeToFirstTokenNanos).filter(Objects::nonNull)
+            .mapToDouble(ns -> ns / 1e6).toArray()))
+        .setOs(report.getHardware().getOs().getName())
+        .setRuntimeVersion(report.getRuntime().getVersion())
+        .setBackend(report.getRuntime().getBackend().name())
+        .build();
+  }
+
+  private static Double median(double[] values) {
+    return values.length == 0 ? null : OrderStatistics.median(values);
+  }
+
+}

@@ -1,0 +1,39 @@
+package io.tokbench.aggregator.normalize;
+
+import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.StatsKey;
+
+/**
+ * Statistics keys as store keys. Fields are joined with the ASCII unit separator, in the order
+ * model, GPU, GPU count, quantization, runtime, context, suite, offload, concurrency, so that a
+ * prefix scan finds every setup of one model, or of one model on one GPU (the community roll-up).
+ */
+public final class StatsKeys {
+  public static final char SEPARATOR = '\u001f';
+
+  private StatsKeys() {}
+
+  public static String encode(StatsKey key) {
+    return String.join(String.valueOf(SEPARATOR),
+        key.getModel(), key.getGpu(), String.valueOf(key.getGpuCount()), key.getQuantization(), key.getRuntime(),
+        String.valueOf(key.getContextBucket()), key.getSuiteId(), key.getOffloadClass().name(), String.valueOf(key.getConcurrency()));
+  }
+
+  public static StatsKey decode(String encoded) {
+    String[] f = encoded.split(String.valueOf(SEPARATOR), -1);
+    if (f.length != 9) {
+      throw new IllegalArgumentException("not an encoded statistics key: " + encoded.replace(SEPARATOR, '|'));
+    }
+    return new StatsKey(f[0], f[1], Integer.parseInt(f[2]), f[3], f[4], Integer.parseInt(f[5]), f[6], OffloadClass.valueOf(f[7]), Integer.parseInt(f[8]));
+  }
+
+  /** Prefix of every key of a model. */
+  public static String modelPrefix(String model) {
+    return model + SEPARATOR;
+  }
+
+  /** Prefix of every setup of a model on one GPU configuration. */
+  public static String gpuPrefix(String model, String gpu, int gpuCount) {
+    return model + SEPARATOR + gpu + SEPARATOR + gpuCount + SEPARATOR;
+  }
+}

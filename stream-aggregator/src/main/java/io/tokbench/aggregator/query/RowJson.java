@@ -1,0 +1,77 @@
+package io.tokbench.aggregator.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokbench.normalize.Normalization;
+import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.Percentiles;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.schema.StatsRow;
+import io.tokbench.schema.TypicalSetup;
+import java.time.Instant;
+
+/** The API's JSON shapes for rows, and back (for answers fetched from other instances). */
+public final class RowJson {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private RowJson() {}
+
+  public static ObjectNode stats(StatsRow row) {
+    StatsKey key = row.getKey();
+    ObjectNode node = JSON.createObjectNode();
+    node.put("model", key.getModel()).put("gpu", key.getGpu()).put("gpuCount", key.getGpuCount())
+        .put("quant", key.getQuantization()).put("runtime", key.getRuntime()).put("ctx", key.getContextBucket())
+        .put("suite", key.getSuiteId()).put("offload", key.getOffloadClass().name()).put("concurrency", key.getConcurrency());
+    node.set("generationTokensPerSecond", percentiles(row.getGenerationTokensPerSecond()));
+    node.set("promptTokensPerSecond", row.getPromptTokensPerSecond() == null ? JSON.nullNode() : percentiles(row.getPromptTokensPerSecond()));
+    node.set("timeToFirstTokenMillis", row.getTimeToFirstTokenMillis() == null ? JSON.nullNode() : percentiles(row.getTimeToFirstTokenMillis()));
+    node.put("reportCount", row.getReportCount()).put("rigCount", row.getRigCount())
+        .put("firstReportAt", row.getFirstReportAt().toString()).put("lastReportAt", row.getLastReportAt().toString());
+    TypicalSetup setup = row.getTypicalSetup();
+    node.putObject("typicalSetup").put("os", setup.getOs()).put("runtimeVersion", setup.getRuntimeVersion()).put("backend", setup.getBackend())
+        .put("label", Normalization.setupLabel(key.getQuantization(), key.getRuntime(), setup.getOs(), key.getContextBucket()));
+    return node;
+  }
+
+  public static StatsRow stats(JsonNode node) {
+    StatsKey key = new StatsKey(node.get("model").asText(), node.get("gpu").asText(), node.get("gpuCount").asInt(), node.get("quant").asText(),
+        node.get("runtime").asText(), node.get("ctx").asInt(), node.get("suite").asText(), OffloadClass.valueOf(node.get("offload").asText()),
+        node.get("concurrency").asInt());
+    JsonNode setup = node.get("typicalSetup");
+    return StatsRow.newBuilder()
+        .setKey(key)
+        .setGenerationTokensPerSecond(percentiles(node.get("generationTokensPerSecond")))
+        .setPromptTokensPerSecond(node.get("promptTokensPerSecond").isNull() ? null : percentiles(node.get("promptTokensPerSecond")))
+        .setTimeToFirstTokenMillis(node.get("timeToFirstTokenMillis").isNull() ? null : percentiles(node.get("timeToFirstTokenMillis")))
+        .setReportCount(node.get("reportCount").asLong())
+        .setRigCount(node.get("rigCount").asInt())
+        .setFirstReportAt(Instant.parse(node.get("firstReportAt").asText()))
+        .setLastReportAt(Instant.parse(node.get("lastReportAt").asText()))
+        .setTypicalSetup(new TypicalSetup(text(setup, "os"), text(setup, "runtimeVersion"), text(setup, "backend")))
+        .build();
+  }
+
+  public static ObjectNode community(CommunityRow row) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("model", row.getModel()).put("gpu", row.getGpu()).put("gpuCount", row.getGpuCount())
+        .put("medianTokensPerSecond", row.getMedianTokensPerSecond()).put("reportCount", row.getReportCount())
+        .put("rigCount", row.getRigCount()).put("typicalSetup", row.getTypicalSetup())
+        .put("quant", row.getQuantization()).put("runtime", row.getRuntime()).put("ctx", row.getContextBucket())
+        .put("suite", row.getSuiteId()).put("offload", row.getOffloadClass()).put("concurrency", row.getConcurrency());
+    return node;
+  }
+
+  private static ObjectNode percentiles(Percentiles p) {
+    return JSON.createObjectNode().put("p10", p.getP10()).put("p25", p.getP25()).put("median", p.getMedian()).put("p75", p.getP75()).put("p90", p.getP90());
+  }
+
+  private static Percentiles percentiles(JsonNode n) {
+    return new Percentiles(n.get("p10").asDouble(), n.get("p25").asDouble(), n.get("median").asDouble(), n.get("p75").asDouble(), n.get("p90").asDouble());
+  }
+
+  private static String text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? node.get(field).asText() : null;
+  }
+}

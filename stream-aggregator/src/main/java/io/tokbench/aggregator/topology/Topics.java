@@ -1,0 +1,37 @@
+package io.tokbench.aggregator.topology;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+
+/** Every topic the aggregator reads or writes, with its partitions and configuration, in one place. */
+public final class Topics {
+  public static final String REPORTS = "tokbench.reports";
+  public static final String REJECTED = "tokbench.reports.rejected";
+  public static final String RETRACTIONS = "tokbench.retractions";
+  public static final String STATS = "tokbench.stats";
+  public static final String COMMUNITY = "tokbench.community";
+  /** Accepted samples re-keyed by model, so one model's rows (and its roll-up) live in one task. */
+  public static final String CONTRIBUTIONS = "tokbench.aggregator.contributions";
+
+  private Topics() {}
+
+  /** A topic as the aggregator needs it. */
+  public record Spec(String name, int partitions, Map<String, String> configs) {}
+
+  /**
+   * The topics, partitioned alike so the contributions topic has as many tasks as the input. The
+   * tables are compacted (latest row per key); reports and rejections are kept by time.
+   */
+  public static List<Spec> all(int partitions) {
+    Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    Map<String, String> kept90Days = Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(90L * 24 * 3600 * 1000));
+    return List.of(
+        new Spec(REPORTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+        new Spec(RETRACTIONS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+        new Spec(REJECTED, partitions, kept90Days),
+        new Spec(CONTRIBUTIONS, partitions, kept90Days),
+        new Spec(STATS, partitions, compacted),
+        new Spec(COMMUNITY, partitions, compacted));
+  }
+}

@@ -1,0 +1,82 @@
+package io.tokbench.aggregator.validate;
+
+import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.RejectedReport;
+import io.tokbench.serde.WireFormatException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Decodes each raw record and validates it. Reports pass on keyed by report id; anything else
+ * goes to the rejected topic with its reason and original bytes, and the stream carries on. The
+ * input is read as bytes precisely so that a poison record is data here, not a crash in the
+ * consumer. Only an unreachable registry is not the record's fault: that throws, and the thread
+ * retries from its last commit.
+ */
+public final class ValidateProcessor extends ContextualProcessor<byte[], byte[], Object, Object> {
+  private final Deserializer<BenchmarkReport> deserializer;
+  private final ReportValidator validator;
+  private final String validChild;
+  private final String rejectedChild;
+  private final AggregatorMetrics metrics;
+
+  public ValidateProcessor(Deserializer<BenchmarkReport> deserializer, ReportValidator validator, AggregatorMetrics metrics, String validChild, String rejectedChild) {
+    this.deserializer = deserializer;
+    this.validator = validator;
+    this.metrics = metrics;
+    this.validChild = validChild;
+    this.rejectedChild = rejectedChild;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String topic = context().recordMetadata().map(RecordMetadata::topic).orElse("?");
+    BenchmarkReport report;
+    try {
+      report = deserializer.deserialize(topic, record.value());
+    } catch (WireFormatException e) {
+      if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
+        throw e;
+      }
+      String code = e.reason() == WireFormatException.Reason.UNKNOWN_SCHEMA_ID ? Rejection.UNKNOWN_SCHEMA_ID : Rejection.UNDECODABLE;
+      reject(record, new Rejection(code, e.getMessage()));
+      return;
+    } catch (RuntimeException e) {
+      reject(record, new Rejection(Rejection.UNDECODABLE, e.toString()));
+      return;
+    }
+    if (report == null) {
+      reject(record, new Rejection(Rejection.MISSING_FIELD, "tombstone: the record has no value"));
+      return;
+    }
+    Optional<Rejection> problem = validator.check(report, context().currentSystemTimeMs());
+    if (problem.isPresent()) {
+      reject(record, problem.get());
+      return;
+    }
+    metrics.accepted();
+    context().forward(record.withKey((Object) report.getReportId().toString()).withValue(report), validChild);
+  }
+
+  private void reject(Record<byte[], byte[]> record, Rejection rejection) {
+    metrics.rejected(rejection.reasonCode());
+    RecordMetadata meta = context().recordMetadata().orElseThrow();
+    RejectedReport rejected = RejectedReport.newBuilder()
+        .setReasonCode(rejection.reasonCode())
+        .setMessage(rejection.message())
+        .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+        .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+        .setSourceTopic(meta.topic())
+        .setSourcePartition(meta.partition())
+        .setSourceOffset(meta.offset())
+        .setRejectedAt(Instant.ofEpochMilli(context().currentSystemTimeMs()))
+        .build();
+    context().forward(record.withKey((Object) record.key()).withValue(rejected), rejectedChild);
+  }
+}

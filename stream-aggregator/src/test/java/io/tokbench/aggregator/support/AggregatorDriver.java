@@ -1,0 +1,115 @@
+package io.tokbench.aggregator.support;
+
+import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.aggregator.topology.AggregatorTopology;
+import io.tokbench.aggregator.topology.Topics;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.RejectedReport;
+import io.tokbench.schema.Retraction;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.schema.StatsRow;
+import io.tokbench.serde.AvroDeserializer;
+import io.tokbench.serde.AvroSerializer;
+import io.tokbench.testkit.KafkaStack;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The aggregator topology in a {@link TopologyTestDriver}, with the real serde talking to the test
+ * stack's registry: reports go in as the agent's bytes, rows come out as consumers decode them.
+ */
+public final class AggregatorDriver implements AutoCloseable {
+  private final TopologyTestDriver driver;
+  private final TestInputTopic<byte[], byte[]> reports;
+  private final TestInputTopic<byte[], byte[]> retractions;
+  private final TestOutputTopic<byte[], RejectedReport> rejected;
+  private final TestOutputTopic<StatsKey, StatsRow> stats;
+  private final TestOutputTopic<String, CommunityRow> community;
+  private final AvroSerializer<BenchmarkReport> reportSerializer = new AvroSerializer<>();
+  private final AvroSerializer<Retraction> retractionSerializer = new AvroSerializer<>();
+
+  public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock) {
+    Map<String, Object> serde = Map.of("schema.registry.url", stack.registryUrl());
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test-" + UUID.randomUUID());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, new AggregatorMetrics()), props, wallClock);
+    reportSerializer.configure(serde, false);
+    retractionSerializer.configure(serde, false);
+    reports = driver.createInputTopic(Topics.REPORTS, new ByteArraySerializer(), new ByteArraySerializer());
+    retractions = driver.createInputTopic(Topics.RETRACTIONS, new ByteArraySerializer(), new ByteArraySerializer());
+    AvroDeserializer<RejectedReport> rejectedValues = new AvroDeserializer<>(RejectedReport.class);
+    rejectedValues.configure(serde, false);
+    rejected = driver.createOutputTopic(Topics.REJECTED, new ByteArrayDeserializer(), rejectedValues);
+    AvroDeserializer<StatsKey> statsKeys = new AvroDeserializer<>(StatsKey.class);
+    statsKeys.configure(serde, true);
+    AvroDeserializer<StatsRow> statsRows = new AvroDeserializer<>(StatsRow.class);
+    statsRows.configure(serde, false);
+    stats = driver.createOutputTopic(Topics.STATS, statsKeys, statsRows);
+    AvroDeserializer<CommunityRow> communityRows = new AvroDeserializer<>(CommunityRow.class);
+    communityRows.configure(serde, false);
+    community = driver.createOutputTopic(Topics.COMMUNITY, new StringDeserializer(), communityRows);
+  }
+
+  /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model). */
+  public void publish(BenchmarkReport... sent) {
+    for (BenchmarkReport report : sent) {
+      String key = report.getRigId() + "/" + report.getModel().getName();
+      reports.pipeInput(key.getBytes(), reportSerializer.serialize(Topics.REPORTS, report));
+    }
+  }
+
+  public void publishRaw(byte[] value) {
+    reports.pipeInput("poison".getBytes(), value);
+  }
+
+  public void retract(Retraction retraction) {
+    retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction));
+  }
+
+  public List<RejectedReport> rejected() {
+    return rejected.readValuesToList();
+  }
+
+  /** The latest row per key published to tokbench.stats (null = tombstone), as a compacted topic keeps it. */
+  public Map<StatsKey, StatsRow> statsTopic() {
+    Map<StatsKey, StatsRow> latest = new LinkedHashMap<>();
+    for (KeyValue<StatsKey, StatsRow> kv : stats.readKeyValuesToList()) {
+      latest.put(kv.key, kv.value);
+    }
+    return latest;
+  }
+
+  public Map<String, CommunityRow> communityTopic() {
+    Map<String, CommunityRow> latest = new LinkedHashMap<>();
+    for (KeyValue<String, CommunityRow> kv : community.readKeyValuesToList()) {
+      latest.put(kv.key, kv.value);
+    }
+    return latest;
+  }
+
+  public KeyValueStore<String, StatsRow> statsStore() {
+    return driver.getKeyValueStore(AggregatorTopology.STATS_STORE);
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}

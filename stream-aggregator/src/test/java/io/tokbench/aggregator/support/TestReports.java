@@ -1,0 +1,36 @@
+package io.tokbench.aggregator.support;
+
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.Repetition;
+import io.tokbench.schema.Summary;
+import io.tokbench.testkit.SampleReports;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Consistent reports for aggregator tests: repetitions, summary and rate always agree. */
+public final class TestReports {
+  private TestReports() {}
+
+  /** The sample RTX 4090 report of a rig, re-timed to generate at {@code tokensPerSecond}. */
+  public static BenchmarkReport at(UUID rig, double tokensPerSecond, Instant measuredAt) {
+    return withRate(SampleReports.rtx4090(rig, measuredAt), tokensPerSecond);
+  }
+
+  /** A copy of a report whose every repetition generates at the given rate; summary to match. */
+  public static BenchmarkReport withRate(BenchmarkReport report, double tokensPerSecond) {
+    List<Repetition> reps = new ArrayList<>();
+    for (Repetition rep : report.getRepetitions()) {
+      reps.add(Repetition.newBuilder(rep).setGenerationDurationNanos(Math.round(rep.getGeneratedTokens() / tokensPerSecond * 1e9)).build());
+    }
+    double rate = reps.get(0).getGeneratedTokens() / (reps.get(0).getGenerationDurationNanos() / 1e9);
+    Summary summary = Summary.newBuilder(report.getSummary())
+        .setGenerationTokensPerSecondMedian(rate)
+        .setGenerationTokensPerSecondMin(rate)
+        .setGenerationTokensPerSecondMax(rate)
+        .setGenerationTokensPerSecondStddev(0.0)
+        .build();
+    return BenchmarkReport.newBuilder(report).setReportId(UUID.randomUUID()).setRepetitions(reps).setSummary(summary).build();
+  }
+}
