@@ -1,0 +1,136 @@
+package io.tokbench.aggregator.app;
+
+import io.tokbench.aggregator.query.ApiServer;
+import io.tokbench.aggregator.query.QueryService;
+import io.tokbench.aggregator.topology.AggregatorTopology;
+import io.tokbench.aggregator.topology.TopicInitializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One aggregator instance: the Streams application and its query API. */
+public final class Aggregator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Aggregator.class);
+
+  private final KafkaStreams streams;
+  private final ApiServer api;
+  private final AggregatorConfig config;
+
+  private Aggregator(KafkaStreams streams, ApiServer api, AggregatorConfig config) {
+    this.streams = streams;
+    this.api = api;
+    this.config = config;
+  }
+
+  /** Creates the topics if needed, starts processing and the API; returns without waiting for RUNNING. */
+  public static Aggregator start(AggregatorConfig config) {
+    int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+    Map<String, Object> admin = new HashMap<>(config.extraStreamsConfig());
+    admin.put("bootstrap.servers", config.bootstrapServers());
+    TopicInitializer.ensure(admin, config.partitions(), config.replicationFactor());
+
+    AggregatorMetrics metrics = new AggregatorMetrics();
+    Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
+    serde.put("schema.registry.url", config.schemaRegistryUrl());
+    KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), streamsProperties(config, port));
+    streams.setUncaughtExceptionHandler(e -> {
+      // Poison records never get here (they are rejected as data); this is the registry or broker
+      // being away: replace the thread, which resumes from the last committed offsets.
+      log.error("Stream thread failed; replacing it", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    HostInfo self = new HostInfo(config.advertisedHost(), port);
+    ApiServer api = new ApiServer(config.httpHost(), port, new QueryService(streams, self), metrics, () -> streamsMetrics(streams));
+    streams.start();
+    api.start();
+    log.info("Aggregator {} started; API on http://{}:{}/api/v1", config.applicationId(), config.advertisedHost(), port);
+    return new Aggregator(streams, api, config.withHttpPort(port));
+  }
+
+  static Properties streamsProperties(AggregatorConfig config, int port) {
+    Properties props = new Properties();
+    props.putAll(config.extraStreamsConfig());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + port);
+    props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUnsendableRecordHandler.class);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    return props;
+  }
+
+  /** Kafka Streams' own metrics in Prometheus text: lag, process rates, store sizes. */
+  private static String streamsMetrics(KafkaStreams streams) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<MetricName, ? extends Metric> entry : streams.metrics().entrySet()) {
+      MetricName name = entry.getKey();
+      boolean wanted = name.name().equals("records-lag-max") || name.name().equals("process-rate") && name.group().equals("stream-thread-metrics")
+          || name.name().equals("estimate-num-keys") || name.name().equals("commit-latency-avg") && name.group().equals("stream-thread-metrics");
+      if (!wanted || !(entry.getValue().metricValue() instanceof Number value)) {
+        continue;
+      }
+      StringBuilder labels = new StringBuilder();
+      name.tags().forEach((k, v) -> labels.append(labels.length() == 0 ? "" : ",").append(k.replace('-', '_')).append("=\"").append(v).append('"'));
+      out.append("kafka_streams_").append(name.name().replace('-', '_')).append('{').append(labels).append("} ").append(value.doubleValue()).append('\n');
+    }
+    return out.toString();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public int httpPort() {
+    return api.port();
+  }
+
+  public String apiUrl() {
+    return "http://" + config.advertisedHost() + ":" + api.port();
+  }
+
+  /** Waits until the instance processes and answers; false if it did not within the timeout. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (streams.state() == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    streams.close(Duration.ofSeconds(30));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

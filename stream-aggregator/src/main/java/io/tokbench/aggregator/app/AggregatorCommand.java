@@ -1,0 +1,83 @@
+package io.tokbench.aggregator.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stream-aggregator}: runs one aggregator instance until stopped. */
+@Command(
+    name = "stream-aggregator",
+    mixinStandardHelpOptions = true,
+    version = "tokbench stream-aggregator 0.1.0",
+    description = {
+      "Runs one tokbench aggregator instance: validates, de-duplicates and aggregates the reports on",
+      "tokbench.reports into median tok/s tables (tokbench.stats, tokbench.community) and serves them",
+      "at /api/v1. Start more instances with the same --application-id to share the partitions; each",
+      "needs its own --http-port/--advertised-host so the others can forward queries to it.",
+      "Every option can also come from the environment variable named in brackets."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped", "1:failed to start", "2:bad option"})
+public final class AggregatorCommand implements Callable<Integer> {
+  @Option(names = "--bootstrap-servers", defaultValue = "${env:TOKBENCH_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka [TOKBENCH_BOOTSTRAP_SERVERS] (default: ${DEFAULT-VALUE}).")
+  String bootstrapServers;
+
+  @Option(names = "--schema-registry-url", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_URL:-http://localhost:8081}", description = "Schema registry [TOKBENCH_SCHEMA_REGISTRY_URL] (default: ${DEFAULT-VALUE}).")
+  String schemaRegistryUrl;
+
+  @Option(names = "--application-id", defaultValue = "${env:TOKBENCH_APPLICATION_ID:-tokbench-aggregator}", description = "Kafka Streams application id [TOKBENCH_APPLICATION_ID] (default: ${DEFAULT-VALUE}).")
+  String applicationId;
+
+  @Option(names = "--http-port", defaultValue = "${env:TOKBENCH_HTTP_PORT:-8080}", description = "API port [TOKBENCH_HTTP_PORT] (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "${env:TOKBENCH_HTTP_HOST:-0.0.0.0}", description = "Interface the API listens on [TOKBENCH_HTTP_HOST] (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--advertised-host", defaultValue = "${env:TOKBENCH_ADVERTISED_HOST:-localhost}", description = "Host other instances reach this one at [TOKBENCH_ADVERTISED_HOST] (default: ${DEFAULT-VALUE}).")
+  String advertisedHost;
+
+  @Option(names = "--state-dir", defaultValue = "${env:TOKBENCH_STATE_DIR:-${sys:java.io.tmpdir}/tokbench-aggregator}", description = "Local state [TOKBENCH_STATE_DIR] (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = "--standby-replicas", defaultValue = "${env:TOKBENCH_STANDBY_REPLICAS:-0}", description = "Warm copies of each store on other instances [TOKBENCH_STANDBY_REPLICAS] (default: ${DEFAULT-VALUE}).")
+  int standbyReplicas;
+
+  @Option(names = "--partitions", defaultValue = "${env:TOKBENCH_PARTITIONS:-6}", description = "Partitions of topics it creates; the most instances that can share the work [TOKBENCH_PARTITIONS] (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--replication-factor", defaultValue = "${env:TOKBENCH_REPLICATION_FACTOR:-1}", description = "Replication of topics it creates [TOKBENCH_REPLICATION_FACTOR] (default: ${DEFAULT-VALUE}; use 3 on a cluster).")
+  short replicationFactor;
+
+  AggregatorConfig config() {
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
+        standbyReplicas, partitions, replicationFactor, Map.of());
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Aggregator aggregator;
+    try {
+      aggregator = Aggregator.start(config());
+    } catch (RuntimeException e) {
+      System.err.println("stream-aggregator: cannot start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      aggregator.close();
+      stopped.countDown();
+    }, "aggregator-shutdown"));
+    System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1");
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AggregatorCommand()).execute(args));
+  }
+}
