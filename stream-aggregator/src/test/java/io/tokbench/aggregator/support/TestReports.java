@@ -18,6 +18,13 @@ public final class TestReports {
     return withRate(SampleReports.rtx4090(rig, measuredAt), tokensPerSecond);
   }
 
+  /** The same report for another model (a name the model catalog does not know). */
+  public static BenchmarkReport forModel(BenchmarkReport report, String modelName) {
+    return BenchmarkReport.newBuilder(report)
+        .setModel(io.tokbench.schema.Model.newBuilder(report.getModel()).setName(modelName).setDigest(null).build())
+        .build();
+  }
+
   /** A copy of a report whose every repetition generates at the given rate; summary to match. */
   public static BenchmarkReport withRate(BenchmarkReport report, double tokensPerSecond) {
     List<Repetition> reps = new ArrayList<>();
