@@ -2,11 +2,10 @@ package io.tokbench.aggregator.app;
 
 import io.tokbench.serde.WireFormatException;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,22 +18,22 @@ public final class SkipUnsendableRecordHandler implements ProductionExceptionHan
   private static final Logger log = LoggerFactory.getLogger(SkipUnsendableRecordHandler.class);
 
   @Override
-  public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+  public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
     if (exception instanceof RecordTooLargeException) {
       log.error("Skipping a record too large for {} from {}: {}", record.topic(), context.processorNodeId(), exception.getMessage());
-      return ProductionExceptionHandlerResponse.CONTINUE;
+      return Response.resume();
     }
-    return ProductionExceptionHandlerResponse.FAIL;
+    return Response.fail();
   }
 
   @Override
-  public ProductionExceptionHandlerResponse handleSerializationException(
-      ErrorHandlerContext context, ProducerRecord record, Exception exception, SerializationExceptionOrigin origin) {
+  @SuppressWarnings("rawtypes")
+  public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception, SerializationExceptionOrigin origin) {
     if (exception instanceof WireFormatException w && w.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
-      return ProductionExceptionHandlerResponse.FAIL; // the registry is away: retry, never drop a row
+      return Response.fail(); // the registry is away: retry, never drop a row
     }
     log.error("Skipping a record that cannot be serialized for {}: {}", record.topic(), exception.getMessage());
-    return ProductionExceptionHandlerResponse.CONTINUE;
+    return Response.resume();
   }
 
   @Override

@@ -32,7 +32,7 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
     context().forward(record.withKey(key.getModel()).withValue(event));
   }
 
-  static ReportSample sample(BenchmarkReport report) {
+  public static ReportSample sample(BenchmarkReport report) {
     List<Repetition> reps = report.getRepetitions();
     return ReportSample.newBuilder()
         .setReportId(report.getReportId().toString())

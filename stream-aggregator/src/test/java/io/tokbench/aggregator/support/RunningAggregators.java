@@ -68,14 +68,25 @@ public final class RunningAggregators {
     }
   }
 
-  /** Polls a URL until the answer satisfies the condition; returns the last answer either way. */
+  /**
+   * Polls a URL until the answer satisfies the condition (a server not yet listening counts as not
+   * yet); returns the last answer either way.
+   */
   public static Answer await(String url, Predicate<Answer> condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Answer answer = get(url);
-    while (!condition.test(answer) && System.nanoTime() < deadline) {
+    Answer answer = tryGet(url);
+    while ((answer == null || !condition.test(answer)) && System.nanoTime() < deadline) {
       Thread.sleep(200);
-      answer = get(url);
+      answer = tryGet(url);
     }
-    return answer;
+    return answer == null ? get(url) : answer;
+  }
+
+  private static Answer tryGet(String url) {
+    try {
+      return get(url);
+    } catch (IllegalStateException e) {
+      return null;
+    }
   }
 }
