@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "tokbench 0.1.0",
     description = {
-      "Runs a real Kafka broker (KRaft, single node) and a Confluent-compatible schema registry in",
-      "one process, for trying tokbench on one machine. Data survives restarts in --data-dir.",
+      "Runs a real Kafka broker (KRaft, single node), a Confluent-compatible schema registry and the",
+      "aggregator with its API in one process, for trying tokbench on one machine. Data survives",
+      "restarts in --data-dir.",
       "Stop with Ctrl-C."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -36,10 +37,13 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Option(names = "--registry-port", description = "Schema registry HTTP port (default: ${DEFAULT-VALUE}).")
   int registryPort = LocalStack.Config.DEFAULT_REGISTRY_PORT;
 
+  @Option(names = "--api-port", description = "Aggregator API port (default: ${DEFAULT-VALUE}).")
+  int apiPort = LocalStack.Config.DEFAULT_API_PORT;
+
   @Override
   public Integer call() throws InterruptedException {
     LocalStack.Config config =
-        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort);
+        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort);
     LocalStack stack;
     try {
       stack = LocalStack.start(config);
@@ -56,6 +60,7 @@ public final class LocalStackCommand implements Callable<Integer> {
     System.out.println("tokbench local stack is up");
     System.out.println("  Kafka bootstrap servers : " + stack.bootstrapServers());
     System.out.println("  Schema registry         : " + stack.registryUrl());
+    System.out.println("  Aggregator API          : " + stack.apiUrl() + "/api/v1/stats");
     System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
     System.out.println("Press Ctrl-C to stop.");
     stopped.await();

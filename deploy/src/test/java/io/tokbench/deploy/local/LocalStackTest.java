@@ -33,16 +33,13 @@ class LocalStackTest {
 
   @Test
   void reportsAndSchemaIdsSurviveARestart(@TempDir Path dataDir) throws Exception {
-    LocalStack.Config config = new LocalStack.Config(dataDir, "localhost", freePort(), freePort(), freePort());
+    LocalStack.Config config = new LocalStack.Config(dataDir, "localhost", freePort(), freePort(), freePort(), freePort());
     BenchmarkReport report = SampleReports.rtx4090(UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
     int schemaId;
 
     try (LocalStack stack = LocalStack.start(config)) {
       assertThat(stack.bootstrapServers()).isEqualTo("localhost:" + config.kafkaPort());
       assertThat(stack.registryUrl()).isEqualTo("http://localhost:" + config.registryPort());
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic("tokbench.reports", 3, (short) 1))).all().get();
-      }
       try (KafkaProducer<String, BenchmarkReport> producer = producer(stack)) {
         producer.send(new ProducerRecord<>("tokbench.reports", report.getRigId().toString(), report)).get();
       }
@@ -51,6 +48,9 @@ class LocalStackTest {
 
     try (LocalStack restarted = LocalStack.start(config)) {
       assertThat(consumeAll(restarted, "tokbench.reports", 1)).containsExactly(report);
+      // The aggregator of the stack saw the report too, before and after the restart.
+      assertThat(restarted.aggregator().awaitRunning(java.time.Duration.ofSeconds(60))).isTrue();
+      assertThat(awaitRows(restarted.apiUrl() + "/api/v1/stats")).contains("\"rigCount\":1");
       SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientConfig.of(restarted.registryUrl()));
       assertThat(registry.latest("tokbench.reports-value").id()).isEqualTo(schemaId);
       assertThat(registry.schemaById(schemaId)).isEqualTo(BenchmarkReport.getClassSchema());
@@ -68,6 +68,16 @@ class LocalStackTest {
   private static List<BenchmarkReport> consumeAll(LocalStack stack, String topic, int expected) {
     Map<String, Object> config = Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url", stack.registryUrl());
     return TopicReader.values(config, topic, new AvroDeserializer<>(BenchmarkReport.class), expected, Duration.ofSeconds(30));
+  }
+
+  private static String awaitRows(String url) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String body = "";
+    for (int attempt = 0; attempt < 150 && !body.contains("\"total\":1"); attempt++) {
+      body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      Thread.sleep(200);
+    }
+    return body;
   }
 
   private static int freePort() throws IOException {

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -123,7 +124,9 @@ public final class Aggregator implements AutoCloseable {
   @Override
   public void close() {
     api.close();
-    streams.close(Duration.ofSeconds(30));
+    // Leave the group on a clean stop: the partitions move at once instead of after the session
+    // timeout (45 s), which a restart on the same machine would otherwise wait out.
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
   }
 
   private static int freePort() {
