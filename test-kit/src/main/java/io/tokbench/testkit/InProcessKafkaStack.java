@@ -3,6 +3,7 @@ package io.tokbench.testkit;
 import io.tokbench.registry.server.SchemaRegistryServer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real KRaft cluster in this JVM ({@link KafkaClusterTestKit}, Apache Kafka's own test kit) and
@@ -38,7 +39,10 @@ public final class InProcessKafkaStack implements KafkaStack {
     try {
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
-                  new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(brokers).setNumControllerNodes(1).build())
+                  // The released metadata version, as a real cluster runs: the kit defaults to the
+                  // newest unreleased one, whose unstable features real brokers do not have.
+                  new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(brokers).setNumControllerNodes(1)
+                      .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION).build())
               // Internal topics must fit the cluster, or consumer groups and exactly-once hang.
               .setConfigProp("offsets.topic.replication.factor", replication)
               .setConfigProp("offsets.topic.num.partitions", "5")
