@@ -1,11 +1,47 @@
 package io.tokbench.catalog;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Splits one CSV line: commas, with double quotes around cells that contain them. */
+/** The catalogs' CSV: '#' comment lines, a header line, then rows; cells may be double-quoted. */
 public final class CsvLine {
   private CsvLine() {}
+
+  /** One data row by column name, with its line number for error messages. */
+  public record Row(int lineNumber, Map<String, String> cells) {}
+
+  /** Every data row of a catalog file; cells are trimmed, missing trailing cells are empty. */
+  public static List<Row> rows(InputStream in) throws IOException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    List<Row> rows = new ArrayList<>();
+    List<String> header = null;
+    String line;
+    int number = 0;
+    while ((line = reader.readLine()) != null) {
+      number++;
+      if (line.isBlank() || line.stripLeading().startsWith("#")) {
+        continue;
+      }
+      List<String> cells = split(line);
+      if (header == null) {
+        header = cells.stream().map(String::trim).toList();
+        continue;
+      }
+      Map<String, String> row = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        row.put(header.get(i), i < cells.size() ? cells.get(i).trim() : "");
+      }
+      rows.add(new Row(number, row));
+    }
+    return rows;
+  }
 
   public static List<String> split(String line) {
     List<String> cells = new ArrayList<>();

@@ -1,11 +1,8 @@
 package io.tokbench.catalog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -114,29 +111,12 @@ public final class GpuCatalog {
 
   /** Parses the catalog CSV: '#' comments, a header line, then one GPU per line. */
   public static GpuCatalog parse(InputStream in) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     List<GpuSpec> specs = new ArrayList<>();
-    List<String> header = null;
-    String line;
-    int number = 0;
-    while ((line = reader.readLine()) != null) {
-      number++;
-      if (line.isBlank() || line.stripLeading().startsWith("#")) {
-        continue;
-      }
-      List<String> cells = CsvLine.split(line);
-      if (header == null) {
-        header = cells;
-        continue;
-      }
-      Map<String, String> row = new HashMap<>();
-      for (int i = 0; i < header.size(); i++) {
-        row.put(header.get(i), i < cells.size() ? cells.get(i).trim() : "");
-      }
+    for (CsvLine.Row row : CsvLine.rows(in)) {
       try {
-        specs.add(spec(row));
+        specs.add(spec(row.cells()));
       } catch (RuntimeException e) {
-        throw new IllegalStateException("GPU catalog line " + number + ": " + e.getMessage() + " in: " + line, e);
+        throw new IllegalStateException("GPU catalog line " + row.lineNumber() + ": " + e.getMessage(), e);
       }
     }
     return new GpuCatalog(specs);

@@ -1,11 +1,8 @@
 package io.tokbench.catalog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,8 +83,11 @@ public final class ModelCatalog {
 
   /** "llama3.1:8b-instruct-q4_K_M" → "llama3.1:8b-instruct"; "qwen2.5:7b" stays. */
   static String stripQuantTag(String tag) {
-    return tag.replaceFirst("-(q\\d[_a-z0-9]*|iq\\d[_a-z0-9]*|fp16|bf16|f16|fp32|mxfp4)$", "");
+    return QUANT_TAG_SUFFIX.matcher(tag).replaceFirst("");
   }
+
+  private static final java.util.regex.Pattern QUANT_TAG_SUFFIX =
+      java.util.regex.Pattern.compile("-(q\\d[_a-z0-9]*|iq\\d[_a-z0-9]*|fp16|bf16|f16|fp32|mxfp4)$");
 
   private static ModelCatalog load() {
     try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
@@ -102,22 +102,8 @@ public final class ModelCatalog {
 
   public static ModelCatalog parse(InputStream in) throws IOException {
     ModelCatalog catalog = new ModelCatalog();
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    List<String> header = null;
-    String line;
-    while ((line = reader.readLine()) != null) {
-      if (line.isBlank() || line.stripLeading().startsWith("#")) {
-        continue;
-      }
-      List<String> cells = CsvLine.split(line);
-      if (header == null) {
-        header = cells;
-        continue;
-      }
-      Map<String, String> row = new HashMap<>();
-      for (int i = 0; i < header.size(); i++) {
-        row.put(header.get(i).trim(), i < cells.size() ? cells.get(i).trim() : "");
-      }
+    for (CsvLine.Row line : CsvLine.rows(in)) {
+      Map<String, String> row = line.cells();
       double total = parseDouble(row.get("parameters_b"));
       double active = row.getOrDefault("active_parameters_b", "").isEmpty() ? total : parseDouble(row.get("active_parameters_b"));
       Entry entry = new Entry(row.get("id"), row.get("name"), row.get("family"), total, active);

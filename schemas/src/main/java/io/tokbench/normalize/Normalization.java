@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * The rules that decide which reports are comparable, shared by the aggregator (which keys its
@@ -48,9 +49,11 @@ public final class Normalization {
         .orElseGet(() -> "raw:" + stripQuant(runtimeName.trim().toLowerCase(Locale.ROOT)));
   }
 
+  private static final Pattern GGUF_EXTENSION = Pattern.compile("\\.gguf$");
+  private static final Pattern QUANT_SUFFIX = Pattern.compile("[-._:](i?q\\d[_a-z0-9]*|fp16|bf16|f16|fp32|f32|mxfp4)$");
+
   private static String stripQuant(String name) {
-    String file = name.replaceFirst("\\.gguf$", "");
-    return file.replaceFirst("[-._:](i?q\\d[_a-z0-9]*|fp16|bf16|f16|fp32|f32|mxfp4)$", "");
+    return QUANT_SUFFIX.matcher(GGUF_EXTENSION.matcher(name).replaceFirst("")).replaceFirst("");
   }
 
   /** Canonical GPU id of the report's first GPU, or "unknown:<raw name>" when the catalog lacks it. */

@@ -43,6 +43,13 @@ final class JsonHttp {
     return baseUrl;
   }
 
+  /** Model ids from an OpenAI-style {@code GET /v1/models} (llama.cpp's server has it too). */
+  java.util.List<String> openAiModelIds() {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    get("/v1/models").body().path("data").forEach(m -> ids.add(m.path("id").asText()));
+    return ids;
+  }
+
   /** A complete answer: status and body parsed as JSON (null node when empty or not JSON). */
   record Answer(int status, JsonNode body, String text) {}
 

@@ -57,9 +57,7 @@ public final class LlamaCppClient implements RuntimeClient {
 
   @Override
   public List<String> models() {
-    List<String> names = new ArrayList<>();
-    http.get("/v1/models").body().path("data").forEach(m -> names.add(m.path("id").asText()));
-    return names;
+    return http.openAiModelIds();
   }
 
   @Override

@@ -20,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * topic. Any number of instances may share one topic; each answers every request.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
+  static {
+    // The JDK server writes headers and body as separate small segments; without TCP_NODELAY,
+    // Nagle's algorithm and the client's delayed ACK add ~40 ms to every answer. Read once, when
+    // the first server in the JVM starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private static final Logger log = LoggerFactory.getLogger(SchemaRegistryServer.class);
 
   /** Where and how to run. */

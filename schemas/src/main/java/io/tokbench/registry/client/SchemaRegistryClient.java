@@ -33,7 +33,7 @@ public final class SchemaRegistryClient {
   private final RegistryClientConfig config;
   private final HttpClient http;
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
-  private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+  private final Map<SubjectSchema, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
   private volatile int preferredUrl;
 
   public SchemaRegistryClient(RegistryClientConfig config) {
@@ -131,7 +131,7 @@ public final class SchemaRegistryClient {
     List<Integer> versions = new ArrayList<>();
     String path = "/subjects/" + encode(subject) + (permanent ? "?permanent=true" : "");
     send(subject, "DELETE", path, null).forEach(v -> versions.add(v.asInt()));
-    idsBySubjectAndSchema.keySet().removeIf(key -> key.startsWith(subject + '\u0000'));
+    idsBySubjectAndSchema.keySet().removeIf(key -> key.subject().equals(subject));
     return versions;
   }
 
@@ -143,8 +143,14 @@ public final class SchemaRegistryClient {
         new Schema.Parser().parse(node.get("schema").asText()));
   }
 
-  private static String cacheKey(String subject, Schema schema) {
-    return subject + '\u0000' + schema.toString();
+  /**
+   * Cache key: Avro caches a schema's hash code and compares the same instance by reference, so a
+   * serializer's lookup per record costs a hash probe, not a rendering of the schema as JSON.
+   */
+  private record SubjectSchema(String subject, Schema schema) {}
+
+  private static SubjectSchema cacheKey(String subject, Schema schema) {
+    return new SubjectSchema(subject, schema);
   }
 
   private static String encode(String pathSegment) {

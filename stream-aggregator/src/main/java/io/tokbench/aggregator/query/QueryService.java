@@ -83,9 +83,14 @@ public final class QueryService {
     return rows;
   }
 
-  /** The row of one exact key, wherever it lives. */
+  /** The row of one exact key, wherever it lives: a single store read on its owner. */
   public Optional<StatsRow> row(StatsFilter exact, Map<String, String> rawParams, boolean localOnly) {
-    return stats(exact, rawParams, localOnly).stream().findFirst();
+    HostInfo owner = localOnly ? self : owner(exact.model());
+    if (!owner.equals(self)) {
+      return remoteRows(owner, "/api/v1/stats", rawParams).stream().findFirst();
+    }
+    ReadOnlyKeyValueStore<String, StatsRow> store = store(AggregatorTopology.STATS_STORE);
+    return Optional.ofNullable(store.get(StatsKeys.encode(exact.toKey())));
   }
 
   // ---- community view ----
