@@ -110,13 +110,14 @@ public final class AggregatorTopology {
     topology.addProcessor(ROLL_UP, () -> new RollUpProcessor(STATS_STORE, COMMUNITY_STORE), AGGREGATE);
     topology.addSink(COMMUNITY_SINK, Topics.COMMUNITY, new StringSerializer(), serializer(registry, serdeConfig, false, CommunityRow.class), ROLL_UP);
 
+    // Caches coalesce repeated updates of a key into one changelog write per commit.
     Duration window = settings.deduplicationWindow();
     topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(REPORT_IDS_STORE, window, window, false), Serdes.String(), Serdes.Long()), DEDUPLICATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTRIBUTIONS_STORE), Serdes.String(), CONTRIBUTION_SERDE), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE), Serdes.String(), STATS_ROW_SERDE), AGGREGATE, ROLL_UP);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORT_INDEX_STORE), Serdes.String(), Serdes.String()), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RIG_INDEX_STORE), Serdes.String(), KEY_SET_SERDE), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMUNITY_STORE), Serdes.String(), COMMUNITY_ROW_SERDE), ROLL_UP);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTRIBUTIONS_STORE), Serdes.String(), CONTRIBUTION_SERDE).withCachingEnabled(), AGGREGATE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE), Serdes.String(), STATS_ROW_SERDE).withCachingEnabled(), AGGREGATE, ROLL_UP);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORT_INDEX_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(), AGGREGATE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RIG_INDEX_STORE), Serdes.String(), KEY_SET_SERDE).withCachingEnabled(), AGGREGATE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMUNITY_STORE), Serdes.String(), COMMUNITY_ROW_SERDE).withCachingEnabled(), ROLL_UP);
     return topology;
   }
 

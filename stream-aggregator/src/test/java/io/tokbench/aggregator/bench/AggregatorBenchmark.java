@@ -56,7 +56,7 @@ public final class AggregatorBenchmark {
       System.out.printf("synthesized %,d reports over %,d keys%n", reports, Math.min(keys, reports));
 
       AggregatorConfig config = new AggregatorConfig(stack.bootstrapServers(), stack.registryUrl(), "bench-" + UUID.randomUUID(), "127.0.0.1", 0,
-          "127.0.0.1", dir.resolve("state"), 0, 4, (short) 1, Map.of("num.stream.threads", 2, "commit.interval.ms", 100));
+          "127.0.0.1", dir.resolve("state"), 0, 4, (short) 1, Map.of("num.stream.threads", 2, "commit.interval.ms", Integer.getInteger("commit.interval.ms", 100)));
       try (Aggregator aggregator = RunningAggregators.startRunning(config)) {
         // Measured from the first report published to the last row visible: steady-state
         // processing with the application already running, start-up excluded.
@@ -66,8 +66,8 @@ public final class AggregatorBenchmark {
         long expectedRows = Math.min(keys, reports);
         awaitRows(aggregator.apiUrl(), expectedRows, Duration.ofMinutes(15));
         long elapsed = System.nanoTime() - started;
-        System.out.printf("processed %,d reports into %,d rows in %.1f s: %,.0f reports/s sustained (exactly_once_v2, 2 stream threads, 4 partitions)%n",
-            reports, expectedRows, elapsed / 1e9, reports / (elapsed / 1e9));
+        System.out.printf("processed %,d reports into %,d rows in %.1f s: %,.0f reports/s sustained (exactly_once_v2, commit every %d ms, 2 stream threads, 4 partitions)%n",
+            reports, expectedRows, elapsed / 1e9, reports / (elapsed / 1e9), Integer.getInteger("commit.interval.ms", 100));
 
         System.gc();
         Thread.sleep(500);
