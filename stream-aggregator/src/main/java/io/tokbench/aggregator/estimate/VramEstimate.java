@@ -1,0 +1,56 @@
+package io.tokbench.aggregator.estimate;
+
+import io.tokbench.schema.Architecture;
+
+/**
+ * Memory a model needs to serve: its weights, the KV cache for the context of every concurrent
+ * sequence, and the runtime's fixed overhead. The KV factor and overhead are calibrated from the
+ * VRAM agents measured; the defaults are the uncalibrated prior.
+ *
+ * @param weightsBytes the model file for the quantization
+ * @param kvCacheBytes KV cache for the context of every sequence
+ * @param overheadBytes runtime buffers, CUDA context and the like
+ */
+public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBytes) {
+  /** The prior: KV cache exactly as the architecture says, 500 MiB of runtime overhead. */
+  public static final double PRIOR_KV_FACTOR = 1.0;
+  public static final long PRIOR_OVERHEAD_BYTES = 500L * 1024 * 1024;
+  /** f16 K and V entries, as llama.cpp and Ollama store them by default. */
+  public static final int F16_BYTES = 2;
+
+  public static VramEstimate of(long weightsBytes, Architecture architecture, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
+    long kv = Math.round(kvBytesPerToken(architecture, F16_BYTES) * (double) contextTokens * sequences * kvFactor);
+    return new VramEstimate(weightsBytes, kv, overheadBytes);
+  }
+
+  /**
+   * KV cache per token of context: layers × KV heads × head size × 2 (keys and values) × bytes per
+   * element. The head size is the reported key length, else hidden size / attention heads.
+   */
+  public static long kvBytesPerToken(Architecture a, int bytesPerElement) {
+    if (a.getBlockCount() == null || a.getAttentionHeadCountKv() == null) {
+      throw new IllegalArgumentException("architecture lacks layer or KV head counts");
+    }
+    int headSize = a.getKeyLength() != null ? a.getKeyLength() : a.getEmbeddingLength() / a.getAttentionHeadCount();
+    return (long) a.getBlockCount() * a.getAttentionHeadCountKv() * headSize * 2L * bytesPerElement;
+  }
+
+  public long totalBytes() {
+    return weightsBytes + kvCacheBytes + overheadBytes;
+  }
+
+  /** Whether it fits in the GPUs' memory, all of it, with no CPU/GPU split. */
+  public boolean fits(long vramPerGpu, int gpus) {
+    return totalBytes() <= vramPerGpu * (long) gpus;
+  }
+
+  /** GPU memory left over (negative when it does not fit). */
+  public long headroomBytes(long vramPerGpu, int gpus) {
+    return vramPerGpu * (long) gpus - totalBytes();
+  }
+
+  /** System memory the part that does not fit needs when the runtime splits the model. */
+  public long ramForSplitBytes(long vramPerGpu, int gpus) {
+    return Math.max(0, -headroomBytes(vramPerGpu, gpus));
+  }
+}
