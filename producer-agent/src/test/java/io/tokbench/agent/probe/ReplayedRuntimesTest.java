@@ -88,9 +88,10 @@ class ReplayedRuntimesTest {
 
     Generation g = client.generate(request("gpt-4o-mini"));
 
-    // usage: completion_tokens 12; 12 content events 20 ms apart → 11 decode steps over ~220 ms
+    // usage: completion_tokens 12; 12 content events at least 20 ms apart → 11 decode steps over
+    // at least 220 ms (the upper bound on the rate is exact; the lower one allows a slow machine).
     assertThat(g.generatedTokens()).isEqualTo(11);
-    assertThat(g.generationTokensPerSecond()).isBetween(11 / 0.40, 11 / 0.20);
+    assertThat(g.generationTokensPerSecond()).isBetween(11 / 1.0, 11 / 0.20);
     assertThat(g.promptTokens()).isEqualTo(14);
     assertThat(g.generationSource()).isEqualTo(TimingSource.CLIENT);
     assertThat(g.stopReason()).isEqualTo("length");
@@ -104,12 +105,12 @@ class ReplayedRuntimesTest {
     replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning.sse", 20);
     OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "vllm", Duration.ofSeconds(10));
     Generation viaReasoningContent = client.generate(request("deepseek-r1"));
-    assertThat(viaReasoningContent.timeToFirstTokenNanos()).isLessThan(200_000_000L);
+    assertThat(viaReasoningContent.timeToFirstTokenNanos()).isLessThan(300_000_000L);
 
     // Current vLLM names the field "reasoning" (FORMATS.md): same treatment.
     replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning-field-reasoning.sse", 20);
     Generation viaReasoning = client.generate(request("deepseek-r1"));
-    assertThat(viaReasoning.timeToFirstTokenNanos()).isLessThan(200_000_000L);
+    assertThat(viaReasoning.timeToFirstTokenNanos()).isLessThan(300_000_000L);
   }
 
   @Test
