@@ -1,6 +1,7 @@
 package io.tokbench.agent.probe;
 
 import io.tokbench.agent.detect.Rig;
+import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.MemoryObserved;
 import io.tokbench.schema.Model;
@@ -97,9 +98,9 @@ public final class ReportBuilder {
             .setGenerationTokensPerSecondMin(gen.min())
             .setGenerationTokensPerSecondMax(gen.max())
             .setPromptTokensPerSecondMedian(promptRates.isEmpty() ? null : Samples.of(promptRates).median())
-            .setTimeToFirstTokenMillisMedian(Samples.percentile(ttftSorted, 50))
+            .setTimeToFirstTokenMillisMedian(OrderStatistics.percentile(ttftSorted, 50))
             .setGenerationTokensPerSecondStddev(gen.stddev())
-            .setTimeToFirstTokenMillisP95(Samples.percentile(ttftSorted, 95))
+            .setTimeToFirstTokenMillisP95(OrderStatistics.percentile(ttftSorted, 95))
             .setAggregateTokensPerSecond(result.aggregateRates().isEmpty() ? null : Samples.of(result.aggregateRates()).median())
             .build())
         .setMemory(MemoryObserved.newBuilder()

@@ -15,12 +15,7 @@ public record Samples(double median, double min, double max, double mean, double
     double mean = Arrays.stream(sorted).average().orElseThrow();
     double squares = Arrays.stream(sorted).map(v -> (v - mean) * (v - mean)).sum();
     double stddev = sorted.length > 1 ? Math.sqrt(squares / (sorted.length - 1)) : 0;
-    return new Samples(percentile(sorted, 50), sorted[0], sorted[sorted.length - 1], mean, stddev);
-  }
-
-  /** The shared percentile definition ({@link OrderStatistics}), so agent and aggregator agree. */
-  public static double percentile(double[] sorted, double p) {
-    return OrderStatistics.percentile(sorted, p);
+    return new Samples(OrderStatistics.percentile(sorted, 50), sorted[0], sorted[sorted.length - 1], mean, stddev);
   }
 
   /** stddev / mean: how noisy the sample is regardless of its scale. */

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.normalize.Normalization;
+import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.StatsRow;
 import java.io.IOException;
@@ -185,7 +187,7 @@ public final class ApiServer implements AutoCloseable {
       send(exchange, 404, error("no statistics for that key"));
       return;
     }
-    double rank = QueryService.percentileRank(medians, tps);
+    double rank = OrderStatistics.percentileRank(medians, tps);
     String label = exact.gpu() + " · " + exact.quant() + " · " + Normalization.runtime(exact.runtime()) + " · " + (exact.ctx() / 1024) + "K";
     send(exchange, 200, RowJson.JSON.createObjectNode().put("tokensPerSecond", tps).put("percentile", rank).put("rigCount", medians.length)
         .put("summary", String.format(Locale.ROOT, "your %.0f tok/s is at the %.0fth percentile of %s", tps, rank, label)));
@@ -252,7 +254,7 @@ public final class ApiServer implements AutoCloseable {
     };
     // A stable tie-break, so pages do not shuffle rows between requests.
     Comparator<StatsRow> ordered = descending ? by.reversed() : by;
-    return ordered.thenComparing(r -> io.tokbench.aggregator.normalize.StatsKeys.encode(r.getKey()));
+    return ordered.thenComparing(r -> StatsKeys.encode(r.getKey()));
   }
 
   private static int positive(Map<String, String> params, String name, int fallback) {

@@ -6,7 +6,6 @@ import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.topology.AggregatorTopology;
-import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.StatsRow;
 import java.io.IOException;
@@ -140,10 +139,6 @@ public final class QueryService {
       it.forEachRemaining(kv -> medians.add(StatsCalculator.rigGenerationMedian(kv.value)));
     }
     return medians.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-  }
-
-  public static double percentileRank(double[] sortedRigMedians, double tokensPerSecond) {
-    return OrderStatistics.percentileRank(sortedRigMedians, tokensPerSecond);
   }
 
   // ---- catalogs of what has been seen ----
