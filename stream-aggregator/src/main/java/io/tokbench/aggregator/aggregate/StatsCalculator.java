@@ -3,6 +3,7 @@ package io.tokbench.aggregator.aggregate;
 import io.tokbench.aggregator.state.ReportSample;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.Percentiles;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
@@ -42,7 +43,30 @@ public final class StatsCalculator {
             .setRuntimeVersion(mostCommon(latestPerRig, ReportSample::getRuntimeVersion))
             .setBackend(mostCommon(latestPerRig, ReportSample::getBackend))
             .build())
+        .setModelFacts(facts(latestPerRig))
         .build();
+  }
+
+  /** Each fact is the median over the rigs' latest reports that carry it; null when none does. */
+  private static ModelFacts facts(List<ReportSample> latestPerRig) {
+    ModelFacts facts = ModelFacts.newBuilder()
+        .setFileSizeBytes(medianLong(latestPerRig, ReportSample::getFileSizeBytes))
+        .setParameterCount(medianLong(latestPerRig, ReportSample::getParameterCount))
+        .setKvCacheBytesPerToken(medianLong(latestPerRig, ReportSample::getKvCacheBytesPerToken))
+        .setVramUsedBytes(medianLong(latestPerRig, ReportSample::getVramUsedBytes))
+        .setAggregateTokensPerSecond(medianOf(latestPerRig, ReportSample::getAggregateTokensPerSecond))
+        .build();
+    return facts.equals(new ModelFacts()) ? null : facts;
+  }
+
+  private static Long medianLong(List<ReportSample> samples, Function<ReportSample, Long> field) {
+    Double median = medianOf(samples, s -> field.apply(s) == null ? null : field.apply(s).doubleValue());
+    return median == null ? null : Math.round(median);
+  }
+
+  private static Double medianOf(List<ReportSample> samples, Function<ReportSample, Double> field) {
+    double[] values = samples.stream().map(field).filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+    return values.length == 0 ? null : OrderStatistics.median(values);
   }
 
   /** A rig's own median generation rate over its samples. */
@@ -51,8 +75,7 @@ public final class StatsCalculator {
   }
 
   private static Double rigMedian(RigContribution rig, Function<ReportSample, Double> field) {
-    double[] values = rig.getSamples().stream().map(field).filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
-    return values.length == 0 ? null : OrderStatistics.median(values);
+    return medianOf(rig.getSamples(), field);
   }
 
   private static Percentiles percentiles(double[] sorted) {

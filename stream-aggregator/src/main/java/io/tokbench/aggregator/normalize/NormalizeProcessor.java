@@ -1,10 +1,12 @@
 package io.tokbench.aggregator.normalize;
 
+import io.tokbench.aggregator.estimate.VramEstimate;
 import io.tokbench.aggregator.state.ContributionEvent;
 import io.tokbench.aggregator.state.ReportSample;
 import io.tokbench.aggregator.validate.ReportValidator;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.Architecture;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.Repetition;
 import io.tokbench.schema.StatsKey;
@@ -47,7 +49,26 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         .setOs(report.getHardware().getOs().getName())
         .setRuntimeVersion(report.getRuntime().getVersion())
         .setBackend(report.getRuntime().getBackend().name())
+        // The estimator's calibration inputs: what the runtime said about the model, and memory.
+        .setFileSizeBytes(report.getModel().getFileSizeBytes())
+        .setParameterCount(report.getModel().getParameterCount())
+        .setKvCacheBytesPerToken(kvCacheBytesPerToken(report.getModel().getArchitecture()))
+        .setVramUsedBytes(report.getMemory().getVramUsedBytes())
+        .setAggregateTokensPerSecond(positiveFinite(report.getSummary().getAggregateTokensPerSecond()))
         .build();
+  }
+
+  private static Long kvCacheBytesPerToken(Architecture architecture) {
+    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCountKv() == null
+        || (architecture.getKeyLength() == null && (architecture.getEmbeddingLength() == null || architecture.getAttentionHeadCount() == null))) {
+      return null;
+    }
+    return VramEstimate.kvBytesPerToken(architecture, VramEstimate.F16_BYTES);
+  }
+
+  /** Summed throughput of parallel streams is not recomputable from the repetitions; keep it only when sane. */
+  private static Double positiveFinite(Double value) {
+    return value != null && Double.isFinite(value) && value > 0 ? value : null;
   }
 
   private static Double median(double[] values) {

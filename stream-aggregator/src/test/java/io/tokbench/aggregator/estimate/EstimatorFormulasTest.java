@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tokbench.schema.Architecture;
+import io.tokbench.schema.CalibrationRecord;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -100,18 +101,25 @@ class EstimatorFormulasTest {
   }
 
   @Test
-  void theFallbackChainPrefersTheNarrowestGroupWithEnoughRigs() {
-    GenerationModel narrow = new GenerationModel(0.002, 0.7);
-    GenerationModel backend = new GenerationModel(0.003, 0.65);
+  void theFallbackChainPrefersTheNarrowestGroupWithEnoughRigsParameterByParameter() {
     CalibrationGroups groups = new CalibrationGroups(Map.of(
-        "ollama|CUDA|Q4", new CalibrationGroups.Fitted("ollama|CUDA|Q4", "RUNTIME_BACKEND_QUANT", 14, narrow),
-        "llama.cpp|CUDA|Q8", new CalibrationGroups.Fitted("llama.cpp|CUDA|Q8", "RUNTIME_BACKEND_QUANT", 2, narrow),
-        "CUDA", new CalibrationGroups.Fitted("CUDA", "BACKEND", 40, backend)));
+        "ollama|CUDA|Q4", group("ollama|CUDA|Q4", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
+        "llama.cpp|CUDA|Q8", group("llama.cpp|CUDA|Q8", 2, 1.0, 0.9).build(),
+        "CUDA", group("CUDA", 40, 3.0, 0.65).setKvCacheFactor(1.1).setRuntimeOverheadBytes(600_000_000L).build()));
 
-    assertThat(groups.forSetup("ollama", "CUDA", "Q4_K_M").groupId()).isEqualTo("ollama|CUDA|Q4");
-    assertThat(groups.forSetup("llama.cpp", "CUDA", "Q8_0").groupId()).as("2 rigs are too few").isEqualTo("CUDA");
-    assertThat(groups.forSetup("ollama", "METAL", "Q4_K_M").groupId()).isEqualTo("global");
-    assertThat(groups.forSetup("ollama", "METAL", "Q4_K_M").model()).isEqualTo(GenerationModel.PRIOR);
+    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").from().getGroupId()).isEqualTo("ollama|CUDA|Q4");
+    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").value()).isEqualTo(new GenerationModel(0.002, 0.7));
+    assertThat(groups.vram("ollama", "CUDA", "Q4_K_M").from().getGroupId()).as("the narrow group measured no VRAM").isEqualTo("CUDA");
+    assertThat(groups.generation("llama.cpp", "CUDA", "Q8_0").from().getGroupId()).as("2 rigs are too few").isEqualTo("CUDA");
+    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").from()).isEqualTo(CalibrationGroups.PRIOR);
+    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").value()).isEqualTo(GenerationModel.PRIOR);
+    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").basis()).isEqualTo("the uncalibrated prior");
+    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").basis()).isEqualTo("ollama|CUDA|Q4 (14 rigs)");
+  }
+
+  private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
+    return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR).setGroupId(id).setLevel(CalibrationGroups.levelOf(id))
+        .setRigCount(rigs).setRowCount(rigs).setOverheadMillisPerToken(overheadMillis).setBandwidthEfficiency(efficiency);
   }
 
   @Test
