@@ -312,7 +312,7 @@ function renderCommunity(res) {
       numCell(fmtCount(r.reportCount)),
       el('td', {}, r.typicalSetup)));
   drawBarChart($('tokps-chart'), model.community);
-  if (!estimator.touched.has('est-gpu')) chooseDefaultGpu();
+  chooseEstimatorDefaults();
 }
 
 function renderModelStats(res) {
@@ -471,7 +471,7 @@ function drawHistogram(medians, what) {
   for (const m of medians) counts[Math.min(binCount - 1, Math.floor((m - lo) / binWidth))]++;
   const top = Math.max(...counts);
   const slot = (CHART_WIDTH - 20) / binCount;
-  const label = `Histogram of ${plural(medians.length, 'rig')}' median speeds for ${what}, from ${fmtTps(lo)} to ${fmtTps(hi)} tokens per second`;
+  const label = `Histogram of the median speeds of ${plural(medians.length, 'rig')} for ${what}, from ${fmtTps(lo)} to ${fmtTps(hi)} tokens per second`;
   const bars = counts.map((count, i) => {
     const h = (count / top) * 90;
     const x = 10 + i * slot;
@@ -511,20 +511,25 @@ function startEstimator() {
   $('est-gpu').replaceChildren(...[...byVendor].map(([vendor, gpus]) => el('optgroup', { label: vendor },
     ...gpus.map((g) => el('option', { value: g.id }, isNumber(g.vramGb) ? `${g.name} (${g.vramGb} GB)` : g.name)))));
   if (!catalog.gpus.length) setText('est-error', 'The GPU catalog is unavailable, so the estimator cannot run.');
-  chooseDefaultGpu();
   fillEstimatorQuants();
+  chooseEstimatorDefaults();
   estimator.ready = true;
   refresh({ force: true, only: [estimateSource] });
 }
 
 const mostReported = () => [...model.community].sort((a, b) => b.reportCount - a.reportCount).find((r) => catalog.byId.has(r.gpu));
 
-function chooseDefaultGpu() {
+const hasOption = (select, value) => [...select.options].some((o) => o.value === value);
+
+/** Until the user picks them, GPU and quantization follow the model's most-reported GPU and its setup. */
+function chooseEstimatorDefaults() {
   const top = mostReported();
-  if (top && $('est-gpu').querySelector(`option[value="${CSS.escape(top.gpu)}"]`)) $('est-gpu').value = top.gpu;
+  if (!top) return;
+  if (!estimator.touched.has('est-gpu') && hasOption($('est-gpu'), top.gpu)) $('est-gpu').value = top.gpu;
+  if (!estimator.touched.has('est-quant') && hasOption($('est-quant'), top.quant)) $('est-quant').value = top.quant;
 }
 
-/** Quantizations of the catalog entry, else those measured; the default follows the most-reported setup. */
+/** Quantizations of the catalog entry, else those measured (models the catalog does not know). */
 function fillEstimatorQuants() {
   const select = $('est-quant');
   const fromCatalog = ((model.info && model.info.quantizations) || []).map((q) => q.quantization);
@@ -534,9 +539,9 @@ function fillEstimatorQuants() {
   select.dataset.options = signature;
   const previous = select.value;
   select.replaceChildren(...quants.map((q) => el('option', { value: q }, q)));
-  const top = mostReported();
-  const preferred = [estimator.touched.has('est-quant') && previous, top && top.quant, previous, 'Q4_K_M'].find((q) => q && quants.includes(q));
+  const preferred = [previous, 'Q4_K_M'].find((q) => q && quants.includes(q));
   if (preferred) select.value = preferred;
+  chooseEstimatorDefaults();
 }
 
 function estimateUrl() {
@@ -606,8 +611,10 @@ function showGpu(id) {
   page.sources = [{ url: () => `/api/v1/stats?gpu=${q}&sort=model&size=${PAGE_SIZE}`, render: (res) => renderGpuStats(id, res) }];
   $('gpu-title').textContent = id;
   $('gpu-summary').textContent = '';
-  // The catalog may still be loading: name the GPU once it is in.
+  // The catalog may still be loading: name the GPU once it is in (unless the user has moved on).
+  const gen = page.gen;
   catalogLoaded.then(() => {
+    if (gen !== page.gen) return;
     const g = catalog.byId.get(id);
     const name = gpuName(id);
     document.title = `${name} — tokbench`;

@@ -19,7 +19,12 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
   public static final int F16_BYTES = 2;
 
   public static VramEstimate of(long weightsBytes, Architecture architecture, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
-    long kv = Math.round(kvBytesPerToken(architecture, F16_BYTES) * (double) contextTokens * sequences * kvFactor);
+    return of(weightsBytes, kvBytesPerToken(architecture, F16_BYTES), contextTokens, sequences, kvFactor, overheadBytes);
+  }
+
+  /** @param kvBytesPerToken f16 KV cache per token of context, as {@link #kvBytesPerToken} computes it */
+  public static VramEstimate of(long weightsBytes, long kvBytesPerToken, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
+    long kv = Math.round(kvBytesPerToken * (double) contextTokens * sequences * kvFactor);
     return new VramEstimate(weightsBytes, kv, overheadBytes);
   }
 

@@ -6,6 +6,9 @@ import io.tokbench.aggregator.aggregate.DeduplicateProcessor;
 import io.tokbench.aggregator.aggregate.RetractionProcessor;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
 import io.tokbench.aggregator.normalize.NormalizeProcessor;
+import io.tokbench.aggregator.estimate.CalibrateProcessor;
+import io.tokbench.aggregator.estimate.CalibrationFeedProcessor;
+import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.state.ContributionEvent;
 import io.tokbench.aggregator.state.KeySet;
 import io.tokbench.aggregator.state.RigContribution;
@@ -14,6 +17,7 @@ import io.tokbench.aggregator.validate.ValidateProcessor;
 import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.registry.client.SchemaRegistryClient;
 import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.RejectedReport;
 import io.tokbench.schema.Retraction;
@@ -42,7 +46,12 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                   │ (re-keyed by model;
  *                                                                   │  retractions to all partitions)
  *  tokbench.aggregator.contributions ─▶ aggregate ─┬─▶ stats-sink ─▶ tokbench.stats
- *                                                  └─▶ roll-up ─▶ community-sink ─▶ tokbench.community
+ *                                                  ├─▶ roll-up ─▶ community-sink ─▶ tokbench.community
+ *                                                  └─▶ calibration-feed ─▶ calibration-points-sink
+ *                                                        (one point per calibration group of the row)
+ *  tokbench.aggregator.calibration-points ─▶ calibrate (refit changed groups every interval)
+ *                                              └─▶ calibration-sink ─▶ tokbench.calibration
+ *  tokbench.calibration ─▶ calibration-global (a global store: every instance estimates with it)
  * </pre>
  */
 public final class AggregatorTopology {
@@ -59,6 +68,13 @@ public final class AggregatorTopology {
   public static final String STATS_SINK = "stats-sink";
   public static final String ROLL_UP = "roll-up";
   public static final String COMMUNITY_SINK = "community-sink";
+  public static final String CALIBRATION_FEED = "calibration-feed";
+  public static final String CALIBRATION_POINTS_SINK = "calibration-points-sink";
+  public static final String CALIBRATION_POINTS_SOURCE = "calibration-points-source";
+  public static final String CALIBRATE = "calibrate";
+  public static final String CALIBRATION_SINK = "calibration-sink";
+  public static final String CALIBRATION_GLOBAL_SOURCE = "calibration-global-source";
+  public static final String CALIBRATION_GLOBAL = "calibration-global";
 
   public static final String REPORT_IDS_STORE = "report-ids";
   public static final String CONTRIBUTIONS_STORE = "rig-contributions";
@@ -66,12 +82,18 @@ public final class AggregatorTopology {
   public static final String REPORT_INDEX_STORE = "report-index";
   public static final String RIG_INDEX_STORE = "rig-index";
   public static final String COMMUNITY_STORE = "community";
+  public static final String CALIBRATION_MEMBERSHIP_STORE = "calibration-membership";
+  public static final String CALIBRATION_POINTS_STORE = "calibration-points";
+  /** Global: the current calibration of every group, on every instance. */
+  public static final String CALIBRATION_STORE = "calibration";
 
   public static final Serde<RigContribution> CONTRIBUTION_SERDE = new StateSerde<>(RigContribution.class);
   public static final Serde<StatsRow> STATS_ROW_SERDE = new StateSerde<>(StatsRow.class);
   public static final Serde<CommunityRow> COMMUNITY_ROW_SERDE = new StateSerde<>(CommunityRow.class);
+  public static final Serde<CalibrationRecord> CALIBRATION_SERDE = new StateSerde<>(CalibrationRecord.class);
   static final Serde<ContributionEvent> EVENT_SERDE = new StateSerde<>(ContributionEvent.class);
   static final Serde<KeySet> KEY_SET_SERDE = new StateSerde<>(KeySet.class);
+  static final Serde<CalibrationPoint> POINT_SERDE = new StateSerde<>(CalibrationPoint.class);
 
   /**
    * Tunables of the topology.
@@ -79,9 +101,10 @@ public final class AggregatorTopology {
    * @param deduplicationWindow how long a report id is remembered; a resend later than this counts again
    * @param maxClockSkew how far in the future a measuredAt may lie (agents' clocks drift)
    * @param maxReportAge reports measured longer ago are refused as too old
+   * @param calibrationInterval how often changed calibration groups are refitted
    */
-  public record Settings(Duration deduplicationWindow, Duration maxClockSkew, Duration maxReportAge) {
-    public static final Settings DEFAULT = new Settings(Duration.ofDays(7), Duration.ofMinutes(10), Duration.ofDays(365));
+  public record Settings(Duration deduplicationWindow, Duration maxClockSkew, Duration maxReportAge, Duration calibrationInterval) {
+    public static final Settings DEFAULT = new Settings(Duration.ofDays(7), Duration.ofMinutes(10), Duration.ofDays(365), Duration.ofSeconds(5));
   }
 
   private AggregatorTopology() {}
@@ -110,6 +133,17 @@ public final class AggregatorTopology {
     topology.addProcessor(ROLL_UP, () -> new RollUpProcessor(STATS_STORE, COMMUNITY_STORE), AGGREGATE);
     topology.addSink(COMMUNITY_SINK, Topics.COMMUNITY, new StringSerializer(), serializer(registry, serdeConfig, false, CommunityRow.class), ROLL_UP);
 
+    topology.addProcessor(CALIBRATION_FEED, () -> new CalibrationFeedProcessor(CALIBRATION_MEMBERSHIP_STORE), AGGREGATE);
+    topology.addSink(CALIBRATION_POINTS_SINK, Topics.CALIBRATION_POINTS, new StringSerializer(), POINT_SERDE.serializer(), CALIBRATION_FEED);
+    topology.addSource(CALIBRATION_POINTS_SOURCE, new StringDeserializer(), POINT_SERDE.deserializer(), Topics.CALIBRATION_POINTS);
+    topology.addProcessor(CALIBRATE, () -> new CalibrateProcessor(CALIBRATION_POINTS_STORE, settings.calibrationInterval()), CALIBRATION_POINTS_SOURCE);
+    topology.addSink(CALIBRATION_SINK, Topics.CALIBRATION, new StringSerializer(), serializer(registry, serdeConfig, false, CalibrationRecord.class), CALIBRATE);
+    AvroDeserializer<CalibrationRecord> calibrations = new AvroDeserializer<>(CalibrationRecord.class, registry);
+    topology.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_STORE), Serdes.String(), CALIBRATION_SERDE).withLoggingDisabled(),
+        CALIBRATION_GLOBAL_SOURCE, new StringDeserializer(), calibrations, Topics.CALIBRATION, CALIBRATION_GLOBAL,
+        () -> new GlobalTableProcessor<>(CALIBRATION_STORE));
+
     // Caches coalesce repeated updates of a key into one changelog write per commit.
     Duration window = settings.deduplicationWindow();
     topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(REPORT_IDS_STORE, window, window, false), Serdes.String(), Serdes.Long()), DEDUPLICATE);
@@ -117,6 +151,8 @@ public final class AggregatorTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE), Serdes.String(), STATS_ROW_SERDE).withCachingEnabled(), AGGREGATE, ROLL_UP);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORT_INDEX_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(), AGGREGATE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RIG_INDEX_STORE), Serdes.String(), KEY_SET_SERDE).withCachingEnabled(), AGGREGATE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_MEMBERSHIP_STORE), Serdes.String(), KEY_SET_SERDE).withCachingEnabled(), CALIBRATION_FEED);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_POINTS_STORE), Serdes.String(), POINT_SERDE).withCachingEnabled(), CALIBRATE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMUNITY_STORE), Serdes.String(), COMMUNITY_ROW_SERDE).withCachingEnabled(), ROLL_UP);
     return topology;
   }

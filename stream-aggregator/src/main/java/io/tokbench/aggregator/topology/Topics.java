@@ -13,6 +13,10 @@ public final class Topics {
   public static final String COMMUNITY = "tokbench.community";
   /** Accepted samples re-keyed by model, so one model's rows (and its roll-up) live in one task. */
   public static final String CONTRIBUTIONS = "tokbench.aggregator.contributions";
+  /** Estimator calibration per group, compacted: what `recalibrate` exports and every instance loads. */
+  public static final String CALIBRATION = "tokbench.calibration";
+  /** Statistics rows as calibration points, keyed by calibration group. */
+  public static final String CALIBRATION_POINTS = "tokbench.aggregator.calibration-points";
 
   private Topics() {}
 
@@ -32,6 +36,8 @@ public final class Topics {
         new Spec(REJECTED, partitions, kept90Days),
         new Spec(CONTRIBUTIONS, partitions, kept90Days),
         new Spec(STATS, partitions, compacted),
-        new Spec(COMMUNITY, partitions, compacted));
+        new Spec(COMMUNITY, partitions, compacted),
+        new Spec(CALIBRATION_POINTS, partitions, kept90Days),
+        new Spec(CALIBRATION, partitions, compacted));
   }
 }

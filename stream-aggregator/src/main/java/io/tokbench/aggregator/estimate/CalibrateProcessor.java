@@ -1,0 +1,73 @@
+package io.tokbench.aggregator.estimate;
+
+import io.tokbench.aggregator.state.CalibrationPoint;
+import io.tokbench.schema.CalibrationRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps every calibration group's points and refits the groups that changed, at most once per
+ * interval: a popular group (the global one holds every row) would otherwise be refitted for each
+ * report. The set of changed groups lives in memory; after a restart every stored group counts as
+ * changed, so a crash between a point's arrival and its refit loses nothing.
+ */
+public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
+  /** Separates the group id from the statistics key in the store key. */
+  public static final char SEPARATOR = '\u001d';
+
+  private final String pointsStore;
+  private final Duration interval;
+  private final Set<String> changed = new LinkedHashSet<>();
+  private KeyValueStore<String, CalibrationPoint> points;
+
+  public CalibrateProcessor(String pointsStore, Duration interval) {
+    this.pointsStore = pointsStore;
+    this.interval = interval;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, CalibrationRecord> context) {
+    super.init(context);
+    points = context.getStateStore(pointsStore);
+    try (KeyValueIterator<String, CalibrationPoint> all = points.all()) {
+      all.forEachRemaining(kv -> changed.add(kv.value.getGroupId()));
+    }
+    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
+  }
+
+  @Override
+  public void process(Record<String, CalibrationPoint> record) {
+    CalibrationPoint point = record.value();
+    String key = point.getGroupId() + SEPARATOR + point.getStatsKey();
+    if (point.getRemoved()) {
+      points.delete(key);
+    } else {
+      points.put(key, point);
+    }
+    changed.add(point.getGroupId());
+  }
+
+  private void refitChanged(long now) {
+    for (String group : changed) {
+      List<CalibrationPoint> members = new ArrayList<>();
+      try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
+        it.forEachRemaining((KeyValue<String, CalibrationPoint> kv) -> members.add(kv.value));
+      }
+      CalibrationRecord fitted = members.isEmpty() ? null : Calibrator.fit(group, CalibrationGroups.levelOf(group), members, Instant.ofEpochMilli(now));
+      context().forward(new Record<>(group, fitted, now));
+    }
+    changed.clear();
+  }
+}

@@ -1,0 +1,178 @@
+package io.tokbench.aggregator.estimate;
+
+import io.tokbench.catalog.GpuSpec;
+import io.tokbench.catalog.ModelCatalog;
+import io.tokbench.normalize.Normalization;
+import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.ModelFacts;
+import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.schema.StatsRow;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A serving plan for one model on one GPU setup: VRAM needed and whether it fits, single-user,
+ * per-user and aggregate generation speed for N users, prompt processing and time to first token.
+ * A figure is "measured" when a statistics row of exactly that setup exists, otherwise "predicted"
+ * from the calibration chain, with the group it came from and a band from that group's spread.
+ */
+public final class Estimator {
+  /** Bits per weight of common GGUF quantizations, for models no report gave a file size of. */
+  private static final Map<String, Double> BITS_PER_WEIGHT = Map.ofEntries(
+      Map.entry("Q2_K", 3.35), Map.entry("Q3_K_S", 3.5), Map.entry("Q3_K_M", 3.91), Map.entry("Q3_K_L", 4.27),
+      Map.entry("IQ4_XS", 4.25), Map.entry("Q4_0", 4.55), Map.entry("Q4_K_S", 4.58), Map.entry("Q4_K_M", 4.85),
+      Map.entry("Q5_0", 5.54), Map.entry("Q5_K_S", 5.54), Map.entry("Q5_K_M", 5.69), Map.entry("Q6_K", 6.56),
+      Map.entry("Q8_0", 8.5), Map.entry("F16", 16.0), Map.entry("BF16", 16.0), Map.entry("F32", 32.0));
+
+  /** What to plan for. */
+  public record Request(String model, GpuSpec gpu, int gpuCount, String quantization, int contextTokens, int users, String runtime, int promptTokens) {}
+
+  /** Where a figure comes from: "measured" or "predicted", said in words, and how many rigs back it. */
+  public record Basis(String kind, String text, int rigs) {}
+
+  public record Vram(VramEstimate estimate, long availableBytes, boolean fits, long headroomBytes, long ramForSplitBytes) {}
+
+  public record Estimate(Request request, Vram vram, double singleUserTokensPerSecond, double low, double high, Basis basis,
+                         double perUserTokensPerSecond, double aggregateTokensPerSecond, Basis concurrencyBasis,
+                         double promptTokensPerSecond, double timeToFirstTokenMillis, Basis promptBasis, Basis vramBasis) {}
+
+  /** The model's facts are not known well enough to plan (no report carried them). */
+  public static final class UnknownModelFacts extends RuntimeException {
+    public UnknownModelFacts(String message) {
+      super(message);
+    }
+  }
+
+  private final ModelCatalog models;
+
+  public Estimator(ModelCatalog models) {
+    this.models = models;
+  }
+
+  /** @param modelRows every statistics row of the model */
+  public Estimate estimate(Request request, List<StatsRow> modelRows, CalibrationGroups calibration) {
+    String quant = request.quantization();
+    String backend = request.gpu().backend();
+    long weights = weightsBytes(request.model(), quant, modelRows);
+    Long kvPerToken = medianFact(modelRows, ModelFacts::getKvCacheBytesPerToken);
+    if (kvPerToken == null) {
+      throw new UnknownModelFacts("no report of " + request.model() + " carried its architecture, so its KV cache size is unknown");
+    }
+
+    CalibrationGroups.Calibrated<double[]> vramCalibration = calibration.vram(request.runtime(), backend, quant);
+    VramEstimate vram = VramEstimate.of(weights, kvPerToken, request.contextTokens(), request.users(),
+        vramCalibration.value()[0], Math.round(vramCalibration.value()[1]));
+    long available = request.gpu().vramBytes();
+    Vram plan = new Vram(vram, available * request.gpuCount(), vram.fits(available, request.gpuCount()),
+        vram.headroomBytes(available, request.gpuCount()), vram.ramForSplitBytes(available, request.gpuCount()));
+
+    int bucket = Normalization.contextBucket(request.contextTokens());
+    Optional<StatsRow> single = exactRow(request, modelRows, bucket, 1);
+    double singleRate;
+    double low;
+    double high;
+    Basis basis;
+    CalibrationGroups.Calibrated<GenerationModel> generation = calibration.generation(request.runtime(), backend, quant);
+    if (single.isPresent()) {
+      singleRate = single.get().getGenerationTokensPerSecond().getMedian();
+      low = single.get().getGenerationTokensPerSecond().getP25();
+      high = single.get().getGenerationTokensPerSecond().getP75();
+      basis = measured(single.get());
+    } else {
+      double bytesPerToken = weights * models.byId(request.model()).map(ModelCatalog.Entry::activeShare).orElse(1.0);
+      singleRate = generation.value().tokensPerSecond(request.gpu().bandwidthBytesPerSecond(), bytesPerToken);
+      double spread = generation.from().getResidualSpread();
+      low = singleRate * Math.exp(-spread);
+      high = singleRate * Math.exp(spread);
+      basis = predicted(generation, spread);
+    }
+
+    double aggregate;
+    double perUser;
+    Basis concurrencyBasis;
+    Optional<StatsRow> sweep = request.users() == 1 ? single : exactRow(request, modelRows, bucket, request.users());
+    if (sweep.isPresent()) {
+      perUser = sweep.get().getGenerationTokensPerSecond().getMedian();
+      ModelFacts facts = sweep.get().getModelFacts();
+      aggregate = facts != null && facts.getAggregateTokensPerSecond() != null ? facts.getAggregateTokensPerSecond() : perUser * request.users();
+      concurrencyBasis = measured(sweep.get());
+    } else {
+      CalibrationGroups.Calibrated<ConcurrencyCurve> curve = calibration.concurrency(request.runtime(), backend, quant);
+      aggregate = curve.value().aggregateTokensPerSecond(singleRate, request.users());
+      perUser = curve.value().perUserTokensPerSecond(singleRate, request.users());
+      concurrencyBasis = request.users() == 1 ? basis : new Basis("predicted", "predicted from " + curve.basis(), curve.from().getRigCount());
+    }
+
+    double promptRate;
+    Basis promptBasis;
+    if (single.isPresent() && single.get().getPromptTokensPerSecond() != null) {
+      promptRate = single.get().getPromptTokensPerSecond().getMedian();
+      promptBasis = measured(single.get());
+    } else {
+      CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(request.runtime(), backend, quant);
+      double parameters = parametersBillions(request.model(), modelRows);
+      promptRate = scale.value() * request.gpu().bandwidthGBs() / parameters;
+      Double spread = scale.from().getPromptResidualSpread();
+      promptBasis = predicted(scale, spread == null ? 0 : spread);
+    }
+    double ttft = request.promptTokens() / promptRate * 1e3 + 1e3 / singleRate;
+    Basis vramBasis = new Basis(vramCalibration.from().getRigCount() == 0 ? "predicted" : "calibrated",
+        "KV cache and runtime overhead from " + vramCalibration.basis(), vramCalibration.from().getRigCount());
+    return new Estimate(request, plan, singleRate, low, high, basis, perUser, aggregate, concurrencyBasis, promptRate, ttft, promptBasis, vramBasis);
+  }
+
+  /** Model file size for a quantization: what reports measured, else parameters × bits per weight. */
+  public long weightsBytes(String model, String quantization, List<StatsRow> modelRows) {
+    Long measured = medianFact(modelRows.stream().filter(r -> r.getKey().getQuantization().equals(quantization)).toList(), ModelFacts::getFileSizeBytes);
+    if (measured != null) {
+      return measured;
+    }
+    Double bits = BITS_PER_WEIGHT.get(quantization.toUpperCase(Locale.ROOT));
+    if (bits == null) {
+      throw new UnknownModelFacts("no report of " + model + " at " + quantization + " gave its file size, and " + quantization + " is not a known quantization");
+    }
+    return Math.round(parametersBillions(model, modelRows) * 1e9 * bits / 8);
+  }
+
+  private double parametersBillions(String model, List<StatsRow> modelRows) {
+    Long reported = medianFact(modelRows, ModelFacts::getParameterCount);
+    if (reported != null) {
+      return reported / 1e9;
+    }
+    return models.byId(model).map(ModelCatalog.Entry::parametersBillions)
+        .orElseThrow(() -> new UnknownModelFacts("the parameter count of " + model + " is unknown"));
+  }
+
+  /** The row of exactly this setup with full GPU offload, the best supported if several suites have one. */
+  private static Optional<StatsRow> exactRow(Request request, List<StatsRow> rows, int bucket, int concurrency) {
+    return rows.stream()
+        .filter(r -> {
+          StatsKey k = r.getKey();
+          return k.getGpu().equals(request.gpu().id()) && k.getGpuCount() == request.gpuCount() && k.getQuantization().equals(request.quantization())
+              && k.getRuntime().equals(request.runtime()) && k.getContextBucket() == bucket && k.getConcurrency() == concurrency
+              && k.getOffloadClass() == OffloadClass.FULL_GPU;
+        })
+        .max(Comparator.comparingInt(StatsRow::getRigCount));
+  }
+
+  static <T extends Number> Long medianFact(List<StatsRow> rows, Function<ModelFacts, T> fact) {
+    double[] values = rows.stream().map(StatsRow::getModelFacts).filter(Objects::nonNull).map(fact).filter(Objects::nonNull)
+        .mapToDouble(Number::doubleValue).toArray();
+    return values.length == 0 ? null : Math.round(OrderStatistics.median(values));
+  }
+
+  private static Basis measured(StatsRow row) {
+    return new Basis("measured", "measured: median of " + row.getRigCount() + (row.getRigCount() == 1 ? " rig" : " rigs"), row.getRigCount());
+  }
+
+  private static Basis predicted(CalibrationGroups.Calibrated<?> from, double logSpread) {
+    long percent = Math.round((Math.exp(logSpread) - 1) * 100);
+    return new Basis("predicted", "predicted from " + from.basis() + ", ±" + percent + " %", from.from().getRigCount());
+  }
+}
