@@ -4,6 +4,7 @@ import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.RejectedReport;
 import io.tokbench.schema.Retraction;
@@ -13,6 +14,7 @@ import io.tokbench.serde.AvroDeserializer;
 import io.tokbench.serde.AvroSerializer;
 import io.tokbench.testkit.KafkaStack;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,7 @@ public final class AggregatorDriver implements AutoCloseable {
   private final TestOutputTopic<byte[], RejectedReport> rejected;
   private final TestOutputTopic<StatsKey, StatsRow> stats;
   private final TestOutputTopic<String, CommunityRow> community;
+  private final TestOutputTopic<String, CalibrationRecord> calibration;
   private final AvroSerializer<BenchmarkReport> reportSerializer = new AvroSerializer<>();
   private final AvroSerializer<Retraction> retractionSerializer = new AvroSerializer<>();
 
@@ -65,6 +68,28 @@ public final class AggregatorDriver implements AutoCloseable {
     AvroDeserializer<CommunityRow> communityRows = new AvroDeserializer<>(CommunityRow.class);
     communityRows.configure(serde, false);
     community = driver.createOutputTopic(Topics.COMMUNITY, new StringDeserializer(), communityRows);
+    AvroDeserializer<CalibrationRecord> calibrationRecords = new AvroDeserializer<>(CalibrationRecord.class);
+    calibrationRecords.configure(serde, false);
+    calibration = driver.createOutputTopic(Topics.CALIBRATION, new StringDeserializer(), calibrationRecords);
+  }
+
+  /** Lets wall-clock punctuations (the calibration refit) run. */
+  public void advanceWallClock(Duration by) {
+    driver.advanceWallClockTime(by);
+  }
+
+  /** The latest calibration per group published to tokbench.calibration. */
+  public Map<String, CalibrationRecord> calibrationTopic() {
+    Map<String, CalibrationRecord> latest = new LinkedHashMap<>();
+    for (KeyValue<String, CalibrationRecord> kv : calibration.readKeyValuesToList()) {
+      latest.put(kv.key, kv.value);
+    }
+    return latest;
+  }
+
+  /** What every instance's global calibration store holds. */
+  public KeyValueStore<String, CalibrationRecord> calibrationStore() {
+    return driver.getKeyValueStore(AggregatorTopology.CALIBRATION_STORE);
   }
 
   /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model). */
