@@ -569,13 +569,17 @@ function basisLine(title, basis) {
 function showEstimate(e) {
   const vram = e && e.vram;
   const users = e ? e.users : Number($('est-users').value) || 1;
-  $('est-vram').textContent = vram ? `${fmtGB(vram.totalBytes)} (weights ${fmtGB(vram.weightsBytes)} + KV cache ${fmtGB(vram.kvCacheBytes)} + overhead ${fmtGB(vram.overheadBytes)}) of ${fmtGB(vram.availableBytes)} available` : '—';
+  $('est-vram').replaceChildren(...(vram ? [`${fmtGB(vram.totalBytes)} of ${fmtGB(vram.availableBytes)}`,
+    el('span', { class: 'detail' }, `weights ${fmtGB(vram.weightsBytes)} + KV cache ${fmtGB(vram.kvCacheBytes)} + overhead ${fmtGB(vram.overheadBytes)}`)] : ['—']));
   const fits = $('est-fits');
   fits.className = vram ? (vram.fits ? 'fits' : 'no-fit') : '';
   fits.textContent = vram ? (vram.fits ? '✓ Fits in VRAM' : '✗ Does not fit in VRAM') : '—';
   const split = vram && !vram.fits;
   $('est-room-label').textContent = split ? 'System RAM for a CPU/GPU split' : 'Headroom';
-  $('est-room').textContent = !vram ? '—' : split ? `${fmtGB(vram.ramForSplitBytes)} (slower: part of the model runs from system RAM)` : `${fmtGB(vram.headroomBytes)} free`;
+  const room = $('est-room');
+  if (!vram) room.replaceChildren('—');
+  else if (split) room.replaceChildren(fmtGB(vram.ramForSplitBytes), el('span', { class: 'detail' }, 'slower: part of the model runs from system RAM'));
+  else room.replaceChildren(`${fmtGB(vram.headroomBytes)} free`);
   const single = $('est-single');
   single.replaceChildren(e ? `${fmtTps(e.singleUserTokensPerSecond)} tok/s` : '—');
   if (e && isNumber(e.low) && isNumber(e.high)) single.append(` (likely ${fmtTps(e.low)}–${fmtTps(e.high)})`);
@@ -586,7 +590,7 @@ function showEstimate(e) {
   $('est-basis').replaceChildren(...(e ? [
     e.basis && basisLine('Single-user speed', e.basis),
     e.concurrencyBasis && basisLine('Concurrency', e.concurrencyBasis),
-  ] : []));
+  ].filter(Boolean) : []));
 }
 
 function scheduleEstimate() {

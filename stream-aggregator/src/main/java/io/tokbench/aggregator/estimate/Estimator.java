@@ -161,7 +161,8 @@ public final class Estimator {
         .max(Comparator.comparingInt(StatsRow::getRigCount));
   }
 
-  static <T extends Number> Long medianFact(List<StatsRow> rows, Function<ModelFacts, T> fact) {
+  /** The median of one model fact over the rows that carry it, or null. */
+  public static <T extends Number> Long medianFact(List<StatsRow> rows, Function<ModelFacts, T> fact) {
     double[] values = rows.stream().map(StatsRow::getModelFacts).filter(Objects::nonNull).map(fact).filter(Objects::nonNull)
         .mapToDouble(Number::doubleValue).toArray();
     return values.length == 0 ? null : Math.round(OrderStatistics.median(values));

@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
   private static final int MAX_PAGE_SIZE = 1000;
 
   private final QueryService queries;
+  private final EstimateEndpoints estimates;
   private final AggregatorMetrics metrics;
   private final Supplier<String> streamsMetrics;
   private final HttpServer server;
@@ -48,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(String host, int port, QueryService queries, AggregatorMetrics metrics, Supplier<String> streamsMetrics) {
     this.queries = queries;
+    this.estimates = new EstimateEndpoints(queries);
     this.metrics = metrics;
     this.streamsMetrics = streamsMetrics;
     try {
@@ -85,6 +87,8 @@ public final class ApiServer implements AutoCloseable {
         route(exchange, path, params);
       } catch (StatsFilter.BadParameter e) {
         send(exchange, 400, error(e.getMessage()).put("parameter", e.parameter()));
+      } catch (NotFoundException e) {
+        send(exchange, 404, error(e.getMessage()));
       } catch (NotReadyException e) {
         exchange.getResponseHeaders().set("Retry-After", "1");
         send(exchange, 503, error("not ready: " + e.getMessage()));
@@ -136,8 +140,18 @@ public final class ApiServer implements AutoCloseable {
       case "/api/v1/models" -> sendSeen(exchange, "models", queries.seen(r -> r.getKey().getModel()));
       case "/api/v1/gpus" -> sendSeen(exchange, "gpus", queries.seen(r -> r.getKey().getGpu()));
       case "/api/v1/export" -> export(exchange, params);
+      case "/api/v1/estimate" -> send(exchange, 200, estimates.estimate(params));
+      case "/api/v1/calibration" -> send(exchange, 200, estimates.calibrationTable());
+      case "/api/v1/catalog/gpus" -> send(exchange, 200, estimates.catalogGpus());
+      case "/", "/index.html" -> sendWeb(exchange, "index.html");
+      case "/static/app.js" -> sendWeb(exchange, "app.js");
+      case "/static/style.css" -> sendWeb(exchange, "style.css");
       default -> {
-        if (path.startsWith("/api/v1/community/")) {
+        if (path.startsWith("/models/") || path.startsWith("/gpus/")) {
+          sendWeb(exchange, "index.html"); // the page routes on its path
+        } else if (path.startsWith("/api/v1/models/")) {
+          send(exchange, 200, estimates.model(URLDecoder.decode(path.substring("/api/v1/models/".length()), StandardCharsets.UTF_8)));
+        } else if (path.startsWith("/api/v1/community/")) {
           String model = URLDecoder.decode(path.substring("/api/v1/community/".length()), StandardCharsets.UTF_8);
           List<CommunityRow> rows = queries.community(model, local);
           if (rows.isEmpty() && !local) {
@@ -298,6 +312,15 @@ public final class ApiServer implements AutoCloseable {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  private static final Map<String, String> WEB_TYPES = Map.of(
+      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8");
+
+  /** The web page's files, bundled in the jar: no separate build or CDN. */
+  private static void sendWeb(HttpExchange exchange, String file) throws IOException {
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    sendText(exchange, 200, WEB_TYPES.get(file.substring(file.lastIndexOf('.') + 1)), resource("/web/" + file));
   }
 
   private static String resource(String name) {

@@ -6,6 +6,7 @@ import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.topology.AggregatorTopology;
+import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.StatsRow;
 import java.io.IOException;
@@ -153,6 +154,18 @@ public final class QueryService {
       c[2] += row.getReportCount();
     }
     return counts;
+  }
+
+  // ---- calibration ----
+
+  /** The estimator's calibration: a global store, so this instance has every group. */
+  public Map<String, CalibrationRecord> calibration() {
+    Map<String, CalibrationRecord> groups = new TreeMap<>();
+    ReadOnlyKeyValueStore<String, CalibrationRecord> store = store(AggregatorTopology.CALIBRATION_STORE);
+    try (KeyValueIterator<String, CalibrationRecord> all = store.all()) {
+      all.forEachRemaining(kv -> groups.put(kv.key, kv.value));
+    }
+    return groups;
   }
 
   // ---- plumbing ----

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.Percentiles;
 import io.tokbench.schema.StatsKey;
@@ -14,7 +15,7 @@ import java.time.Instant;
 
 /** The API's JSON shapes for rows, and back (for answers fetched from other instances). */
 public final class RowJson {
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private RowJson() {}
 
@@ -32,6 +33,14 @@ public final class RowJson {
     TypicalSetup setup = row.getTypicalSetup();
     node.putObject("typicalSetup").put("os", setup.getOs()).put("runtimeVersion", setup.getRuntimeVersion()).put("backend", setup.getBackend())
         .put("label", Normalization.setupLabel(key.getQuantization(), key.getRuntime(), setup.getOs(), key.getContextBucket()));
+    ModelFacts facts = row.getModelFacts();
+    if (facts == null) {
+      node.putNull("modelFacts");
+    } else {
+      node.putObject("modelFacts").put("fileSizeBytes", facts.getFileSizeBytes()).put("parameterCount", facts.getParameterCount())
+          .put("kvCacheBytesPerToken", facts.getKvCacheBytesPerToken()).put("vramUsedBytes", facts.getVramUsedBytes())
+          .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond());
+    }
     return node;
   }
 
@@ -50,7 +59,20 @@ public final class RowJson {
         .setFirstReportAt(Instant.parse(node.get("firstReportAt").asText()))
         .setLastReportAt(Instant.parse(node.get("lastReportAt").asText()))
         .setTypicalSetup(new TypicalSetup(text(setup, "os"), text(setup, "runtimeVersion"), text(setup, "backend")))
+        .setModelFacts(facts(node.get("modelFacts")))
         .build();
+  }
+
+  private static ModelFacts facts(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    return new ModelFacts(longOrNull(n, "fileSizeBytes"), longOrNull(n, "parameterCount"), longOrNull(n, "kvCacheBytesPerToken"),
+        longOrNull(n, "vramUsedBytes"), n.hasNonNull("aggregateTokensPerSecond") ? n.get("aggregateTokensPerSecond").asDouble() : null);
+  }
+
+  private static Long longOrNull(JsonNode node, String field) {
+    return node.hasNonNull(field) ? node.get(field).asLong() : null;
   }
 
   public static ObjectNode community(CommunityRow row) {
