@@ -13,12 +13,15 @@ import picocli.CommandLine.Option;
     name = "stream-aggregator",
     mixinStandardHelpOptions = true,
     version = "tokbench stream-aggregator 0.1.0",
+    subcommands = {RecalibrateCommand.class, EvaluateCommand.class},
     description = {
       "Runs one tokbench aggregator instance: validates, de-duplicates and aggregates the reports on",
       "tokbench.reports into median tok/s tables (tokbench.stats, tokbench.community) and serves them",
       "at /api/v1. Start more instances with the same --application-id to share the partitions; each",
       "needs its own --http-port/--advertised-host so the others can forward queries to it.",
-      "Every option can also come from the environment variable named in brackets."
+      "Every option can also come from the environment variable named in brackets.",
+      "Subcommands talk to a running aggregator: 'recalibrate' exports the estimator's calibration as",
+      "JSON, 'evaluate' measures the estimator's accuracy by leave-one-GPU-out cross-validation."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped", "1:failed to start", "2:bad option"})
