@@ -1,0 +1,114 @@
+package io.tokbench.aggregator.estimate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tokbench.catalog.GpuCatalog;
+import io.tokbench.catalog.GpuSpec;
+import io.tokbench.catalog.ModelCatalog;
+import io.tokbench.schema.CalibrationRecord;
+import io.tokbench.schema.ModelFacts;
+import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.Percentiles;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.schema.StatsRow;
+import io.tokbench.schema.TypicalSetup;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A serving plan says "measured" only for a setup someone measured, and predicts the rest from the calibration. */
+class EstimatorTest {
+  private static final String MODEL = "llama-3.1-8b-instruct";
+  private static final long FILE_SIZE = 4_920_738_944L;
+  private static final long KV_PER_TOKEN = 32L * 8 * 128 * 2 * 2; // 128 KiB: Llama 3.1 8B in f16
+  private static final GpuSpec RTX_4090 = GpuCatalog.shared().byId("nvidia-rtx-4090").orElseThrow();
+  private static final GpuSpec RTX_3060 = GpuCatalog.shared().byId("nvidia-rtx-3060-12gb").orElseThrow();
+  private static final Estimator ESTIMATOR = new Estimator(ModelCatalog.shared());
+  private static final CalibrationGroups CALIBRATION = new CalibrationGroups(Map.of("ollama|CUDA|Q4", CalibrationRecord.newBuilder(CalibrationGroups.PRIOR)
+      .setGroupId("ollama|CUDA|Q4").setLevel(CalibrationGroups.levelOf("ollama|CUDA|Q4")).setRigCount(23).setRowCount(9)
+      .setOverheadMillisPerToken(4.0).setBandwidthEfficiency(0.75).setResidualSpread(Math.log(1.1))
+      .setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
+      .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build()));
+
+  private static StatsRow row(GpuSpec gpu, int concurrency, double median, int rigs) {
+    return StatsRow.newBuilder()
+        .setKey(new StatsKey(MODEL, gpu.id(), 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, concurrency))
+        .setGenerationTokensPerSecond(new Percentiles(median * 0.9, median * 0.95, median, median * 1.05, median * 1.1))
+        .setReportCount(rigs).setRigCount(rigs).setFirstReportAt(Instant.EPOCH).setLastReportAt(Instant.EPOCH)
+        .setTypicalSetup(new TypicalSetup("linux", "0.5.7", "CUDA"))
+        .setModelFacts(ModelFacts.newBuilder().setFileSizeBytes(FILE_SIZE).setParameterCount(8_030_261_248L).setKvCacheBytesPerToken(KV_PER_TOKEN)
+            .setAggregateTokensPerSecond(concurrency == 1 ? null : median * concurrency).build())
+        .build();
+  }
+
+  private static Estimator.Request request(GpuSpec gpu, int context, int users) {
+    return new Estimator.Request(MODEL, gpu, 1, "Q4_K_M", context, users, "ollama", 512);
+  }
+
+  @Test
+  void aMeasuredSetupIsAnsweredWithItsMedianAndSaysSo() {
+    Estimator.Estimate e = ESTIMATOR.estimate(request(RTX_4090, 8192, 1), List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
+
+    assertThat(e.singleUserTokensPerSecond()).isEqualTo(88.4);
+    assertThat(e.basis().text()).isEqualTo("measured: median of 14 rigs");
+    assertThat(e.low()).isCloseTo(88.4 * 0.95, within(1e-9));
+  }
+
+  @Test
+  void anUnmeasuredGpuIsPredictedFromItsGroupWithABand() {
+    Estimator.Estimate e = ESTIMATOR.estimate(request(RTX_3060, 8192, 1), List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
+
+    double expected = 1 / (0.004 + FILE_SIZE / (0.75 * 360e9));
+    assertThat(e.singleUserTokensPerSecond()).isCloseTo(expected, within(1e-6));
+    assertThat(e.basis().kind()).isEqualTo("predicted");
+    assertThat(e.basis().text()).isEqualTo("predicted from ollama|CUDA|Q4 (23 rigs), ±10 %");
+    assertThat(e.low()).isCloseTo(expected / 1.1, within(1e-6));
+    assertThat(e.high()).isCloseTo(expected * 1.1, within(1e-6));
+  }
+
+  @Test
+  void moreUsersRaiseAggregateAndLowerPerUserSpeedAlongTheCalibratedCurve() {
+    List<StatsRow> rows = List.of(row(RTX_4090, 1, 88.4, 14));
+    Estimator.Estimate one = ESTIMATOR.estimate(request(RTX_4090, 8192, 1), rows, CALIBRATION);
+    Estimator.Estimate eight = ESTIMATOR.estimate(request(RTX_4090, 8192, 8), rows, CALIBRATION);
+
+    double gain = 1 + 3.0 * 7 / (7 + 3.0);
+    assertThat(eight.aggregateTokensPerSecond()).isCloseTo(88.4 * gain, within(1e-9));
+    assertThat(eight.perUserTokensPerSecond()).isCloseTo(88.4 * gain / 8, within(1e-9));
+    assertThat(eight.concurrencyBasis().text()).isEqualTo("predicted from ollama|CUDA|Q4 (23 rigs)");
+    assertThat(eight.vram().estimate().kvCacheBytes()).isEqualTo(8 * one.vram().estimate().kvCacheBytes());
+  }
+
+  @Test
+  void aMeasuredConcurrencySweepIsUsedAsMeasured() {
+    Estimator.Estimate four = ESTIMATOR.estimate(request(RTX_4090, 8192, 4), List.of(row(RTX_4090, 1, 88.4, 14), row(RTX_4090, 4, 50.0, 3)), CALIBRATION);
+
+    assertThat(four.perUserTokensPerSecond()).isEqualTo(50.0);
+    assertThat(four.aggregateTokensPerSecond()).isEqualTo(200.0);
+    assertThat(four.concurrencyBasis().text()).isEqualTo("measured: median of 3 rigs");
+  }
+
+  @Test
+  void vramCountsWeightsKvCacheForEveryUsersContextAndOverheadAndSaysWhetherItFits() {
+    List<StatsRow> rows = List.of(row(RTX_4090, 1, 88.4, 14));
+    Estimator.Estimate small = ESTIMATOR.estimate(request(RTX_3060, 8192, 1), rows, CALIBRATION);
+    Estimator.Estimate large = ESTIMATOR.estimate(request(RTX_3060, 131_072, 1), rows, CALIBRATION);
+
+    assertThat(small.vram().estimate().totalBytes()).isEqualTo(FILE_SIZE + KV_PER_TOKEN * 8192 + 600_000_000L);
+    assertThat(small.vram().fits()).isTrue();
+    assertThat(large.vram().estimate().kvCacheBytes()).isEqualTo(KV_PER_TOKEN * 131_072); // 16 GiB
+    assertThat(large.vram().fits()).isFalse();
+    assertThat(large.vram().ramForSplitBytes()).isEqualTo(large.vram().estimate().totalBytes() - RTX_3060.vramBytes());
+  }
+
+  @Test
+  void aModelWhoseArchitectureNoReportCarriedCannotBePlanned() {
+    StatsRow withoutArchitecture = StatsRow.newBuilder(row(RTX_4090, 1, 88.4, 14)).setModelFacts(ModelFacts.newBuilder().setFileSizeBytes(FILE_SIZE).build()).build();
+
+    assertThatThrownBy(() -> ESTIMATOR.estimate(request(RTX_4090, 8192, 1), List.of(withoutArchitecture), CALIBRATION))
+        .isInstanceOf(Estimator.UnknownModelFacts.class).hasMessageContaining("architecture");
+  }
+}
