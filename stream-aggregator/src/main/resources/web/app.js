@@ -92,11 +92,11 @@ async function getJson(url) {
     }
     let data = null;
     try { data = JSON.parse(text); } catch { /* not JSON: errorText falls back to the status */ }
-    return { status: response.status, ok: response.ok, text, data };
+    return { status: response.status, ok: response.ok && data !== null, text, data };
   }
 }
 
-const errorText = (res) => (res.data && res.data.error) || `HTTP ${res.status}`;
+const errorText = (res) => (res.data && res.data.error) || (res.status === 200 ? 'the answer was not valid JSON' : `HTTP ${res.status}`);
 
 /** The estimator's GPU catalog, fetched once: it names GPUs everywhere on the page. */
 const catalog = { gpus: [], byId: new Map() };
@@ -283,22 +283,23 @@ function showModel(id) {
 }
 
 function renderModelInfo(res) {
-  // 404: a model the catalog does not know (raw:<name>); its reports can still exist.
+  // name null (or a 404): a model the catalog does not know (raw:<name>); its reports can still exist.
   model.info = res.ok ? res.data : null;
   const info = model.info;
-  const name = (info && info.name) || model.id;
+  const inCatalog = Boolean(info && info.name);
+  const name = inCatalog ? info.name : model.id;
   document.title = `${name} — tokbench`;
   $('model-title').textContent = name;
   const facts = [model.id];
   if (info && isNumber(info.parameters)) facts.push(`${info.parameters} B parameters`);
-  if (!info) facts.push('not in the model catalog');
+  if (!inCatalog) facts.push('not in the model catalog');
   $('model-summary').textContent = facts.join(' · ');
-  fillTable($('quant-table'), (info && info.quantizations) || [], info ? 'No quantizations known.' : 'This model is not in the catalog, so its quantizations are unknown.', (q) =>
+  fillTable($('quant-table'), (info && info.quantizations) || [], inCatalog ? 'No quantizations measured yet.' : 'This model is not in the catalog, and no quantization of it has been measured yet.', (q) =>
     el('tr', {},
       el('th', { scope: 'row' }, q.quantization),
       numCell(isNumber(q.bitsPerWeight) ? q.bitsPerWeight.toFixed(2) : '—'),
       numCell(fmtGB(q.fileSizeBytes)),
-      numCell(`${fmtGB(q.vramEstimatedBytes)} at ${fmtCtx(q.contextTokens)} ctx`),
+      numCell(isNumber(q.vramEstimatedBytes) ? `${fmtGB(q.vramEstimatedBytes)} at ${fmtCtx(q.contextTokens)} ctx` : '—'),
       numCell(q.vramMeasuredBytes == null ? 'not measured yet' : fmtGB(q.vramMeasuredBytes))));
   fillEstimatorQuants();
 }
@@ -509,7 +510,7 @@ function startEstimator() {
   const byVendor = new Map();
   for (const g of catalog.gpus) byVendor.set(g.vendor, [...(byVendor.get(g.vendor) || []), g]);
   $('est-gpu').replaceChildren(...[...byVendor].map(([vendor, gpus]) => el('optgroup', { label: vendor },
-    ...gpus.map((g) => el('option', { value: g.id }, isNumber(g.vramGb) ? `${g.name} (${g.vramGb} GB)` : g.name)))));
+    ...gpus.map((g) => el('option', { value: g.id }, g.vramGb > 0 ? `${g.name} (${fmtGB(g.vramGb * 1e9)})` : g.name)))));
   if (!catalog.gpus.length) setText('est-error', 'The GPU catalog is unavailable, so the estimator cannot run.');
   fillEstimatorQuants();
   chooseEstimatorDefaults();
@@ -545,7 +546,8 @@ function fillEstimatorQuants() {
 }
 
 function estimateUrl() {
-  if (!estimator.ready) return null;
+  // An empty number box is someone mid-typing: wait for a value rather than flash an error.
+  if (!estimator.ready || !$('est-users').value || !$('est-gpu-count').value) return null;
   const params = new URLSearchParams({ model: model.id, gpu: $('est-gpu').value, gpuCount: $('est-gpu-count').value,
     quant: $('est-quant').value, ctx: $('est-ctx').value, users: $('est-users').value });
   return `/api/v1/estimate?${params}`;
@@ -624,7 +626,7 @@ function showGpu(id) {
     document.title = `${name} — tokbench`;
     $('gpu-title').textContent = name;
     $('gpu-summary').textContent = g
-      ? [g.vendor, isNumber(g.vramGb) ? `${g.vramGb} GB VRAM` : null, isNumber(g.bandwidthGbs) ? `${fmtCount(g.bandwidthGbs)} GB/s memory bandwidth` : null, id].filter(Boolean).join(' · ')
+      ? [g.vendor, g.vramGb > 0 ? `${fmtGB(g.vramGb * 1e9)} VRAM` : null, isNumber(g.bandwidthGbs) ? `${fmtCount(g.bandwidthGbs)} GB/s memory bandwidth` : null, id].filter(Boolean).join(' · ')
       : id;
   });
   return 'gpu-view';
