@@ -1,5 +1,15 @@
 package io.tokbench.deploy.local;
 
+import io.tokbench.deploy.demo.DemoFeed;
+import io.tokbench.deploy.demo.DemoFleet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +25,10 @@ import picocli.CommandLine.Option;
     description = {
       "Runs a real Kafka broker (KRaft, single node), a Confluent-compatible schema registry and the",
       "aggregator with its API in one process, for trying tokbench on one machine. Data survives",
-      "restarts in --data-dir.",
+      "restarts in --data-dir. The web page is at the aggregator's address.",
+      "Demo mode feeds a simulated fleet (300 rigs, concurrency sweeps, outliers and malformed",
+      "reports) through the real pipeline so every page has data within a minute; by default it runs",
+      "when no Ollama answers at --ollama-url, and it publishes the fleet once per data directory.",
       "Stop with Ctrl-C."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -40,6 +53,18 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Option(names = "--api-port", description = "Aggregator API port (default: ${DEFAULT-VALUE}).")
   int apiPort = LocalStack.Config.DEFAULT_API_PORT;
 
+  /** Whether to feed the simulated fleet. */
+  enum Demo { auto, on, off }
+
+  @Option(names = "--demo", description = "Feed a simulated fleet: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: on unless Ollama answers).")
+  Demo demo = Demo.auto;
+
+  @Option(names = "--ollama-url", description = "Where --demo auto looks for a local Ollama (default: ${DEFAULT-VALUE}).")
+  URI ollamaUrl = URI.create("http://localhost:11434");
+
+  @Option(names = "--demo-interval", description = "Seconds between two live demo reports (default: ${DEFAULT-VALUE}).")
+  int demoIntervalSeconds = 3;
+
   @Override
   public Integer call() throws InterruptedException {
     LocalStack.Config config =
@@ -51,20 +76,51 @@ public final class LocalStackCommand implements Callable<Integer> {
       System.err.println("tokbench-local: cannot start: " + rootMessage(e));
       return 1;
     }
+    boolean feedDemo = demo == Demo.on || (demo == Demo.auto && !ollamaAnswers(ollamaUrl));
+    DemoFeed feed;
+    try {
+      feed = feedDemo ? DemoFeed.start(stack.bootstrapServers(), stack.registryUrl(), dataDir, Duration.ofSeconds(demoIntervalSeconds), Clock.systemUTC()) : null;
+    } catch (RuntimeException e) {
+      stack.close();
+      System.err.println("tokbench-local: cannot feed the demo fleet: " + rootMessage(e));
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("Stopping the local stack...");
+      if (feed != null) {
+        feed.close();
+      }
       stack.close();
       stopped.countDown();
     }, "tokbench-local-shutdown"));
     System.out.println("tokbench local stack is up");
     System.out.println("  Kafka bootstrap servers : " + stack.bootstrapServers());
     System.out.println("  Schema registry         : " + stack.registryUrl());
+    System.out.println("  Web page                : " + stack.apiUrl() + "/");
     System.out.println("  Aggregator API          : " + stack.apiUrl() + "/api/v1/stats");
     System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
+    System.out.println(feed != null
+        ? "  Demo                    : a simulated fleet of " + DemoFleet.DEFAULT_RIGS + " rigs, one live report every " + demoIntervalSeconds + " s (--demo off to disable)"
+        : "  Demo                    : off (Ollama answers at " + ollamaUrl + "; probe it with bin/tokbench-agent probe)");
     System.out.println("Press Ctrl-C to stop.");
     stopped.await();
     return 0;
+  }
+
+  /** A local Ollama answers its version endpoint (docs/api.md, "Version"). */
+  static boolean ollamaAnswers(URI base) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/api/version")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static String rootMessage(Throwable e) {

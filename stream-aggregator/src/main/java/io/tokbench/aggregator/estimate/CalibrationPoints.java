@@ -59,8 +59,9 @@ public final class CalibrationPoints {
         .setParametersBillions(parameters)
         .setBandwidthGBs(gpu.map(GpuSpec::bandwidthGBs).orElse(null))
         .setWeightsBytes(facts.getFileSizeBytes())
-        .setKvCacheBytes(facts.getKvCacheBytesPerToken() == null ? null
-            : facts.getKvCacheBytesPerToken() * (long) key.getContextBucket() * key.getConcurrency())
+        // One sequence's context: runtimes size the KV cache by their slots (Ollama's
+        // OLLAMA_NUM_PARALLEL), not by how many requests a probe happened to send at once.
+        .setKvCacheBytes(facts.getKvCacheBytesPerToken() == null ? null : facts.getKvCacheBytesPerToken() * (long) key.getContextBucket())
         .setVramUsedBytes(facts.getVramUsedBytes())
         .setAggregateTokensPerSecond(facts.getAggregateTokensPerSecond())
         .build();

@@ -73,7 +73,7 @@ public final class Calibrator {
   /** VRAM used − weights = factor × theoretical KV cache + overhead: a straight line. */
   private static void fitVram(Collection<CalibrationPoint> points, CalibrationRecord.Builder record) {
     List<CalibrationPoint> measured = points.stream()
-        .filter(p -> p.getFullGpu() && p.getVramUsedBytes() != null && p.getWeightsBytes() != null && p.getKvCacheBytes() != null)
+        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getVramUsedBytes() != null && p.getWeightsBytes() != null && p.getKvCacheBytes() != null)
         .toList();
     if (measured.isEmpty()) {
       return;

@@ -65,6 +65,10 @@ class CalibrationTopologyTest {
 
   /** A rig on one GPU generating exactly as the known model says, with measured VRAM. */
   private static BenchmarkReport rig(UUID rig, Object[] gpu, int concurrency, long vramUsed) {
+    return rig(rig, gpu, concurrency, vramUsed, 8192);
+  }
+
+  private static BenchmarkReport rig(UUID rig, Object[] gpu, int concurrency, long vramUsed, int context) {
     double bandwidth = (double) gpu[2] * 1e9;
     double rate = new GenerationModel(OVERHEAD_SECONDS, EFFICIENCY).tokensPerSecond(bandwidth, FILE_SIZE);
     double perUser = concurrency == 1 ? rate : rate * (1 + 3.0 * (concurrency - 1) / (concurrency - 1 + 2.0)) / concurrency;
@@ -72,7 +76,7 @@ class CalibrationTopologyTest {
     Gpu card = Gpu.newBuilder(base.getHardware().getGpus().get(0)).setRawName((String) gpu[0]).setCanonicalId(null).setVramBytes((long) gpu[1]).build();
     return BenchmarkReport.newBuilder(base)
         .setHardware(Hardware.newBuilder(base.getHardware()).setGpus(List.of(card)).build())
-        .setSettings(Settings.newBuilder(base.getSettings()).setConcurrency(concurrency).build())
+        .setSettings(Settings.newBuilder(base.getSettings()).setConcurrency(concurrency).setContextLength(context).build())
         .setSummary(Summary.newBuilder(base.getSummary()).setAggregateTokensPerSecond(concurrency == 1 ? null : perUser * concurrency).build())
         .setMemory(MemoryObserved.newBuilder(base.getMemory()).setVramUsedBytes(vramUsed).build())
         .build();
@@ -81,12 +85,13 @@ class CalibrationTopologyTest {
   @Test
   void rigsFollowingAKnownModelYieldItsParametersOnTheCalibrationTopic() {
     long kvPerToken = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
-    for (Object[] gpu : GPUS) {
+    for (int g = 0; g < GPUS.size(); g++) {
       for (int i = 0; i < 2; i++) {
         UUID rig = UUID.randomUUID();
-        int context = 8192;
+        int context = 4096 << (g % 3); // 4K, 8K, 16K: the KV cache grows with the context, the overhead does not
         long vram = FILE_SIZE + Math.round(1.2 * kvPerToken * context) + 400_000_000L;
-        driver.publish(rig(rig, gpu, 1, vram), rig(rig, gpu, 4, vram + Math.round(1.2 * kvPerToken * context * 3)));
+        // The KV cache is sized by the runtime's slots, not by the probe's parallel requests.
+        driver.publish(rig(rig, GPUS.get(g), 1, vram, context), rig(rig, GPUS.get(g), 4, vram, context));
       }
     }
     assertThat(driver.calibrationTopic()).as("nothing is refitted before the interval").isEmpty();
@@ -98,7 +103,7 @@ class CalibrationTopologyTest {
     CalibrationRecord narrow = calibration.get("ollama|CUDA|Q4");
     assertThat(narrow.getLevel()).isEqualTo(CalibrationLevel.RUNTIME_BACKEND_QUANT);
     assertThat(narrow.getRigCount()).isEqualTo(8);
-    assertThat(narrow.getRowCount()).isEqualTo(4);
+    assertThat(narrow.getRowCount()).as("4 GPUs, one row each at single-user").isEqualTo(4);
     assertThat(narrow.getBandwidthEfficiency()).isCloseTo(EFFICIENCY, within(0.01));
     assertThat(narrow.getOverheadMillisPerToken()).isCloseTo(OVERHEAD_SECONDS * 1e3, within(0.1));
     assertThat(narrow.getKvCacheFactor()).isCloseTo(1.2, within(0.01));
