@@ -12,30 +12,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code evaluate}: leave-one-GPU-out accuracy of the estimator, prior and calibrated side by side. */
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Measures how well the estimator predicts single-user generation speed on a GPU nobody has",
-      "measured: for each GPU in the current statistics, calibrates on every other GPU's rows and",
-      "predicts this GPU's medians. Prints the median absolute percentage error and the share of",
-      "predictions within ±20 %, for the uncalibrated prior and for the calibrated estimator.",
-      "Example: stream-aggregator evaluate --api http://localhost:8080"
+      "Leave-one-GPU-out cross-validation of the estimator: for each GPU in the current statistics, calibrates on every other GPU's rows and predicts this GPU's single-user medians. Prints the median absolute percentage error and the share of predictions within ±20 %, for the uncalibrated prior and for the calibrated estimator side by side.",
+      "%nExample: stream-aggregator evaluate --api http://localhost:8080"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:evaluated", "1:the aggregator could not be reached, or no row can be predicted", "2:bad option"})
 final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--api", defaultValue = "${env:TOKBENCH_API_URL:-http://localhost:8080}", description = "A running aggregator [TOKBENCH_API_URL] (default: ${DEFAULT-VALUE}).")
-  String api;
+  @Mixin ApiOption api;
 
   @Override
   public Integer call() {
     try {
       List<StatsRow> rows = new ArrayList<>();
-      for (JsonNode node : new ApiClient(api).get("/api/v1/export?format=json")) {
+      for (JsonNode node : api.client().get("/api/v1/export?format=json")) {
         rows.add(RowJson.stats(node));
       }
       Evaluation.Result result = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared());

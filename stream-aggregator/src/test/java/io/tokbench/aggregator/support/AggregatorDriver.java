@@ -80,11 +80,7 @@ public final class AggregatorDriver implements AutoCloseable {
 
   /** The latest calibration per group published to tokbench.calibration. */
   public Map<String, CalibrationRecord> calibrationTopic() {
-    Map<String, CalibrationRecord> latest = new LinkedHashMap<>();
-    for (KeyValue<String, CalibrationRecord> kv : calibration.readKeyValuesToList()) {
-      latest.put(kv.key, kv.value);
-    }
-    return latest;
+    return latest(calibration);
   }
 
   /** What every instance's global calibration store holds. */
@@ -114,16 +110,16 @@ public final class AggregatorDriver implements AutoCloseable {
 
   /** The latest row per key published to tokbench.stats (null = tombstone), as a compacted topic keeps it. */
   public Map<StatsKey, StatsRow> statsTopic() {
-    Map<StatsKey, StatsRow> latest = new LinkedHashMap<>();
-    for (KeyValue<StatsKey, StatsRow> kv : stats.readKeyValuesToList()) {
-      latest.put(kv.key, kv.value);
-    }
-    return latest;
+    return latest(stats);
   }
 
   public Map<String, CommunityRow> communityTopic() {
-    Map<String, CommunityRow> latest = new LinkedHashMap<>();
-    for (KeyValue<String, CommunityRow> kv : community.readKeyValuesToList()) {
+    return latest(community);
+  }
+
+  private static <K, V> Map<K, V> latest(TestOutputTopic<K, V> topic) {
+    Map<K, V> latest = new LinkedHashMap<>();
+    for (KeyValue<K, V> kv : topic.readKeyValuesToList()) {
       latest.put(kv.key, kv.value);
     }
     return latest;

@@ -1,0 +1,51 @@
+package io.tokbench.aggregator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The estimator's maintenance subcommands explain themselves and fail in one line with documented codes. */
+class MaintenanceCommandsTest {
+
+  @Test
+  void helpTeachesBothSubcommandsAndTheirExitCodes() {
+    StringWriter out = new StringWriter();
+    CommandLine command = new CommandLine(new AggregatorCommand()).setOut(new PrintWriter(out));
+    assertThat(command.execute("evaluate", "--help")).isZero();
+    assertThat(out.toString()).containsIgnoringCase("leave-one-GPU-out").contains("--api", "TOKBENCH_API_URL", "Exit codes:");
+    assertThat(command.execute("recalibrate", "--help")).isZero();
+    assertThat(out.toString()).contains("--output", "JSON");
+  }
+
+  @Test
+  void aBadOptionIsRefusedInOneLineWithExitTwo() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("evaluate", "--apii", "x")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).contains("--apii");
+  }
+
+  @Test
+  void anUnreachableAggregatorIsExitOneWithTheReason() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(err, true));
+    try {
+      assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--api", "http://127.0.0.1:" + closedPort)).isEqualTo(1);
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(err.toString()).startsWith("evaluate: ").hasLineCount(1);
+  }
+}
