@@ -1,5 +1,6 @@
 package io.tokbench.agent.config;
 
+import io.tokbench.security.ClientSecurity;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -101,25 +102,11 @@ public final class AgentConfig {
 
   /** Kafka and registry client settings for the publisher. Secrets included: never print this. */
   public Map<String, Object> clientProperties() {
-    Map<String, Object> props = new HashMap<>();
+    Map<String, Object> props = new HashMap<>(new ClientSecurity(require(Setting.SECURITY_PROTOCOL), get(Setting.SASL_MECHANISM).orElse(null),
+        get(Setting.SASL_USERNAME).orElse(null), get(Setting.SASL_PASSWORD).orElse(null), get(Setting.SSL_TRUSTSTORE_LOCATION).orElse(null),
+        get(Setting.SSL_TRUSTSTORE_PASSWORD).orElse(null), get(Setting.SCHEMA_REGISTRY_USER_INFO).orElse(null), get(Setting.SCHEMA_REGISTRY_BEARER_TOKEN).orElse(null)).clientProperties());
     props.put("bootstrap.servers", require(Setting.BOOTSTRAP_SERVERS));
     props.put("schema.registry.url", require(Setting.SCHEMA_REGISTRY_URL));
-    get(Setting.SCHEMA_REGISTRY_USER_INFO).ifPresent(info -> {
-      props.put("basic.auth.credentials.source", "USER_INFO");
-      props.put("basic.auth.user.info", info);
-    });
-    props.put("security.protocol", require(Setting.SECURITY_PROTOCOL));
-    get(Setting.SASL_MECHANISM).ifPresent(mechanism -> {
-      props.put("sasl.mechanism", mechanism);
-      String module = mechanism.startsWith("SCRAM") ? "org.apache.kafka.common.security.scram.ScramLoginModule" : "org.apache.kafka.common.security.plain.PlainLoginModule";
-      props.put("sasl.jaas.config", module + " required username=\"" + escape(get(Setting.SASL_USERNAME).orElse("")) + "\" password=\"" + escape(get(Setting.SASL_PASSWORD).orElse("")) + "\";");
-    });
-    get(Setting.SSL_TRUSTSTORE_LOCATION).ifPresent(location -> props.put("ssl.truststore.location", location));
-    get(Setting.SSL_TRUSTSTORE_PASSWORD).ifPresent(password -> props.put("ssl.truststore.password", password));
     return props;
-  }
-
-  private static String escape(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 }

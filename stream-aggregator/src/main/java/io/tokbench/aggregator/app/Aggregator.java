@@ -30,20 +30,22 @@ public final class Aggregator implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final ApiServer api;
+  private final KafkaAdminOperations admin;
   private final AggregatorConfig config;
 
-  private Aggregator(KafkaStreams streams, ApiServer api, AggregatorConfig config) {
+  private Aggregator(KafkaStreams streams, ApiServer api, KafkaAdminOperations admin, AggregatorConfig config) {
     this.streams = streams;
     this.api = api;
+    this.admin = admin;
     this.config = config;
   }
 
   /** Creates the topics if needed, starts processing and the API; returns without waiting for RUNNING. */
   public static Aggregator start(AggregatorConfig config) {
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
-    Map<String, Object> admin = new HashMap<>(config.extraStreamsConfig());
-    admin.put("bootstrap.servers", config.bootstrapServers());
-    TopicInitializer.ensure(admin, config.partitions(), config.replicationFactor());
+    Map<String, Object> adminClient = new HashMap<>(config.extraStreamsConfig());
+    adminClient.put("bootstrap.servers", config.bootstrapServers());
+    TopicInitializer.ensure(adminClient, config.partitions(), config.replicationFactor());
 
     AggregatorMetrics metrics = new AggregatorMetrics();
     Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
@@ -56,11 +58,14 @@ public final class Aggregator implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     HostInfo self = new HostInfo(config.advertisedHost(), port);
-    ApiServer api = new ApiServer(config.httpHost(), port, new QueryService(streams, self), metrics, () -> streamsMetrics(streams));
+    Map<String, Object> clients = new HashMap<>(serde);
+    clients.putAll(adminClient);
+    KafkaAdminOperations admin = new KafkaAdminOperations(clients);
+    ApiServer api = new ApiServer(config.httpHost(), port, new QueryService(streams, self), metrics, () -> streamsMetrics(streams), config.protection(), admin);
     streams.start();
     api.start();
     log.info("Aggregator {} started; API on http://{}:{}/api/v1", config.applicationId(), config.advertisedHost(), port);
-    return new Aggregator(streams, api, config.withHttpPort(port));
+    return new Aggregator(streams, api, admin, config.withHttpPort(port));
   }
 
   static Properties streamsProperties(AggregatorConfig config, int port) {
@@ -125,6 +130,7 @@ public final class Aggregator implements AutoCloseable {
   @Override
   public void close() {
     api.close();
+    admin.close();
     // Leave the group on a clean stop: the partitions move at once instead of after the session
     // timeout (45 s), which a restart on the same machine would otherwise wait out.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));

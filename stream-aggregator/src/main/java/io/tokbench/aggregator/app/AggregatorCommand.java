@@ -1,7 +1,8 @@
 package io.tokbench.aggregator.app;
 
+import io.tokbench.aggregator.query.ApiProtection;
+import io.tokbench.security.ClientSecurity;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -56,9 +57,46 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--replication-factor", defaultValue = "${env:TOKBENCH_REPLICATION_FACTOR:-1}", description = "Replication of topics it creates [TOKBENCH_REPLICATION_FACTOR] (default: ${DEFAULT-VALUE}; use 3 on a cluster).")
   short replicationFactor;
 
+  @Option(names = "--security-protocol", defaultValue = "${env:TOKBENCH_SECURITY_PROTOCOL:-PLAINTEXT}", description = "Kafka security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [TOKBENCH_SECURITY_PROTOCOL] (default: ${DEFAULT-VALUE}).")
+  String securityProtocol;
+
+  @Option(names = "--sasl-mechanism", defaultValue = "${env:TOKBENCH_SASL_MECHANISM}", description = "SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN [TOKBENCH_SASL_MECHANISM].")
+  String saslMechanism;
+
+  @Option(names = "--sasl-username", defaultValue = "${env:TOKBENCH_SASL_USERNAME}", description = "SASL user [TOKBENCH_SASL_USERNAME].")
+  String saslUsername;
+
+  // Secrets: no ${DEFAULT-VALUE} in their help, which would print the environment's value.
+  @Option(names = "--sasl-password", defaultValue = "${env:TOKBENCH_SASL_PASSWORD}", description = "SASL password [TOKBENCH_SASL_PASSWORD]; prefer the environment variable.")
+  String saslPassword;
+
+  @Option(names = "--ssl-truststore-location", defaultValue = "${env:TOKBENCH_SSL_TRUSTSTORE_LOCATION}", description = "Truststore with the brokers' CA [TOKBENCH_SSL_TRUSTSTORE_LOCATION].")
+  String truststoreLocation;
+
+  @Option(names = "--ssl-truststore-password", defaultValue = "${env:TOKBENCH_SSL_TRUSTSTORE_PASSWORD}", description = "Its password [TOKBENCH_SSL_TRUSTSTORE_PASSWORD].")
+  String truststorePassword;
+
+  @Option(names = "--schema-registry-user-info", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_USER_INFO}", description = "user:password for the registry's basic auth [TOKBENCH_SCHEMA_REGISTRY_USER_INFO].")
+  String registryUserInfo;
+
+  @Option(names = "--schema-registry-bearer-token", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_BEARER_TOKEN}", description = "Bearer token for the registry [TOKBENCH_SCHEMA_REGISTRY_BEARER_TOKEN].")
+  String registryBearerToken;
+
+  @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /api/v1/admin/* [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
+  String adminToken;
+
+  @Option(names = "--rate-limit", defaultValue = "${env:TOKBENCH_RATE_LIMIT:-50}", description = "Public API requests per second per client address, bursts of twice that; 0 turns it off [TOKBENCH_RATE_LIMIT] (default: ${DEFAULT-VALUE}).")
+  double rateLimit;
+
   AggregatorConfig config() {
+    ClientSecurity security = new ClientSecurity(securityProtocol, saslMechanism, saslUsername, saslPassword, truststoreLocation, truststorePassword,
+        registryUserInfo, registryBearerToken);
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
-        standbyReplicas, partitions, replicationFactor, Map.of());
+        standbyReplicas, partitions, replicationFactor, security.clientProperties(), new ApiProtection(blankToNull(adminToken), rateLimit));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   @Override

@@ -26,6 +26,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
   /** Separates the group id from the statistics key in the store key. */
   public static final char SEPARATOR = '\u001d';
+  /** A point with this group id asks for every group of the partition to be refitted (the admin API sends one per partition). */
+  public static final String REFIT_ALL = "*";
 
   private final String pointsStore;
   private final Duration interval;
@@ -50,6 +52,12 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   @Override
   public void process(Record<String, CalibrationPoint> record) {
     CalibrationPoint point = record.value();
+    if (point.getGroupId().equals(REFIT_ALL)) {
+      try (KeyValueIterator<String, CalibrationPoint> all = points.all()) {
+        all.forEachRemaining(kv -> changed.add(kv.value.getGroupId()));
+      }
+      return;
+    }
     String key = point.getGroupId() + SEPARATOR + point.getStatsKey();
     if (point.getRemoved()) {
       points.delete(key);

@@ -42,13 +42,20 @@ public final class ApiServer implements AutoCloseable {
 
   private final QueryService queries;
   private final EstimateEndpoints estimates;
+  private final ApiProtection protection;
+  private final AdminOperations admin;
+  private final RateLimiter limiter;
   private final AggregatorMetrics metrics;
   private final Supplier<String> streamsMetrics;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  public ApiServer(String host, int port, QueryService queries, AggregatorMetrics metrics, Supplier<String> streamsMetrics) {
+  public ApiServer(String host, int port, QueryService queries, AggregatorMetrics metrics, Supplier<String> streamsMetrics,
+                   ApiProtection protection, AdminOperations admin) {
     this.queries = queries;
+    this.protection = protection;
+    this.admin = admin;
+    this.limiter = new RateLimiter(protection.requestsPerSecond(), System::nanoTime);
     this.estimates = new EstimateEndpoints(queries);
     this.metrics = metrics;
     this.streamsMetrics = streamsMetrics;
@@ -80,8 +87,25 @@ public final class ApiServer implements AutoCloseable {
       String path = exchange.getRequestURI().getPath();
       Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
       try {
+        if (!PROBES.contains(path)) {
+          long wait = limiter.secondsToWait(exchange.getRemoteAddress().getAddress().getHostAddress());
+          if (wait > 0) {
+            exchange.getResponseHeaders().set("Retry-After", String.valueOf(wait));
+            send(exchange, 429, error("too many requests: at most " + protection.requestsPerSecond() + " a second per client; retry after " + wait + " s"));
+            return;
+          }
+        }
+        String rawQuery = exchange.getRequestURI().getRawQuery();
+        if (rawQuery != null && rawQuery.length() > ApiProtection.MAX_QUERY_CHARS) {
+          send(exchange, 414, error("query string longer than " + ApiProtection.MAX_QUERY_CHARS + " characters"));
+          return;
+        }
+        if (path.startsWith(ADMIN_PREFIX)) {
+          admin(exchange, path);
+          return;
+        }
         if (!exchange.getRequestMethod().equals("GET")) {
-          send(exchange, 405, error("only GET: the API is read-only"));
+          send(exchange, 405, error("only GET: the public API is read-only (operators: POST " + ADMIN_PREFIX + "…)"));
           return;
         }
         route(exchange, path, params);
@@ -166,6 +190,69 @@ public final class ApiServer implements AutoCloseable {
           send(exchange, 404, error("no such endpoint: " + path + " (see /api/v1/openapi.json)"));
         }
       }
+    }
+  }
+
+  private static final String ADMIN_PREFIX = "/api/v1/admin/";
+  /** Health checks and scrapers are never rate-limited. */
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready", "/metrics");
+
+  /** POST /api/v1/admin/retractions and /api/v1/admin/recalibrate, for holders of the operator token. */
+  private void admin(HttpExchange exchange, String path) throws IOException {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null || !authorization.startsWith("Bearer ")) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tokbench-admin\"");
+      send(exchange, 401, error("the admin API needs the operator token: Authorization: Bearer <token>"));
+      return;
+    }
+    if (protection.adminToken() == null) {
+      send(exchange, 403, error("the admin API is off on this instance (no operator token configured: TOKBENCH_ADMIN_TOKEN)"));
+      return;
+    }
+    byte[] presented = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    if (!java.security.MessageDigest.isEqual(presented, protection.adminToken().getBytes(StandardCharsets.UTF_8))) {
+      send(exchange, 403, error("wrong operator token"));
+      return;
+    }
+    if (!exchange.getRequestMethod().equals("POST")) {
+      send(exchange, 405, error("admin operations are POST"));
+      return;
+    }
+    byte[] body = exchange.getRequestBody().readNBytes(ApiProtection.MAX_BODY_BYTES + 1);
+    if (body.length > ApiProtection.MAX_BODY_BYTES) {
+      send(exchange, 413, error("request body larger than " + ApiProtection.MAX_BODY_BYTES + " bytes"));
+      return;
+    }
+    switch (path.substring(ADMIN_PREFIX.length())) {
+      case "retractions" -> {
+        com.fasterxml.jackson.databind.JsonNode request;
+        try {
+          request = RowJson.JSON.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
+        } catch (IOException e) {
+          throw new StatsFilter.BadParameter("body", "not JSON: " + e.getMessage());
+        }
+        var retraction = AdminOperations.retraction(uuid(request, "rigId"), uuid(request, "reportId"),
+            request.hasNonNull("reason") ? request.get("reason").asText() : "", java.time.Instant.now());
+        AdminOperations.Published published = admin.retract(retraction);
+        ObjectNode answer = RowJson.JSON.createObjectNode().put("status", "accepted")
+            .put("rigId", retraction.getRigId() == null ? null : retraction.getRigId().toString())
+            .put("reportId", retraction.getReportId() == null ? null : retraction.getReportId().toString())
+            .put("topic", published.topic()).put("partition", published.partition()).put("offset", published.offset());
+        send(exchange, 202, answer);
+      }
+      case "recalibrate" -> send(exchange, 202, RowJson.JSON.createObjectNode().put("status", "accepted").put("partitions", admin.recalibrate()));
+      default -> send(exchange, 404, error("no such admin operation: " + path + " (retractions, recalibrate)"));
+    }
+  }
+
+  private static java.util.UUID uuid(com.fasterxml.jackson.databind.JsonNode request, String field) {
+    if (!request.hasNonNull(field)) {
+      return null;
+    }
+    try {
+      return java.util.UUID.fromString(request.get(field).asText());
+    } catch (IllegalArgumentException e) {
+      throw new StatsFilter.BadParameter(field, "'" + request.get(field).asText() + "' is not a UUID");
     }
   }
 

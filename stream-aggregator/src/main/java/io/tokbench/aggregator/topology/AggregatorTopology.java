@@ -93,7 +93,7 @@ public final class AggregatorTopology {
   public static final Serde<CalibrationRecord> CALIBRATION_SERDE = new StateSerde<>(CalibrationRecord.class);
   static final Serde<ContributionEvent> EVENT_SERDE = new StateSerde<>(ContributionEvent.class);
   static final Serde<KeySet> KEY_SET_SERDE = new StateSerde<>(KeySet.class);
-  static final Serde<CalibrationPoint> POINT_SERDE = new StateSerde<>(CalibrationPoint.class);
+  public static final Serde<CalibrationPoint> POINT_SERDE = new StateSerde<>(CalibrationPoint.class);
 
   /**
    * Tunables of the topology.

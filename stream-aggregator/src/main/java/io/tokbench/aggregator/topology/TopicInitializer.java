@@ -21,9 +21,14 @@ public final class TopicInitializer {
 
   public static void ensure(Map<String, Object> adminConfig, int partitions, short replication) {
     try (Admin admin = Admin.create(adminConfig)) {
+      // Only missing topics are created: on a secured cluster the topics are made by the operator
+      // (manifests, set-up job) and the aggregator's principal may describe but not create them.
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> wanted = new ArrayList<>();
       for (Topics.Spec spec : Topics.all(partitions)) {
-        wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
+        if (!existing.contains(spec.name())) {
+          wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
+        }
       }
       for (NewTopic topic : wanted) {
         try {
@@ -37,9 +42,9 @@ public final class TopicInitializer {
       }
       // The contributions topic must be partitioned like the input, or a model's samples would
       // be split between tasks that each think they hold the whole model.
-      Map<String, TopicDescription> existing = admin.describeTopics(Set.of(Topics.REPORTS, Topics.CONTRIBUTIONS)).allTopicNames().get(30, TimeUnit.SECONDS);
-      int input = existing.get(Topics.REPORTS).partitions().size();
-      int contributions = existing.get(Topics.CONTRIBUTIONS).partitions().size();
+      Map<String, TopicDescription> described = admin.describeTopics(Set.of(Topics.REPORTS, Topics.CONTRIBUTIONS)).allTopicNames().get(30, TimeUnit.SECONDS);
+      int input = described.get(Topics.REPORTS).partitions().size();
+      int contributions = described.get(Topics.CONTRIBUTIONS).partitions().size();
       if (contributions < input) {
         throw new IllegalStateException(Topics.CONTRIBUTIONS + " has " + contributions + " partitions but " + Topics.REPORTS + " has " + input
             + ": add partitions to " + Topics.CONTRIBUTIONS + " to match");

@@ -1,0 +1,63 @@
+package io.tokbench.security;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How a tokbench client (the agent, the aggregator) authenticates to Kafka and to the schema
+ * registry, as the client properties Kafka's clients and the registry client read. Shared so the
+ * agent and the aggregator accept the same settings under the same names.
+ *
+ * @param protocol PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
+ * @param saslMechanism SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN (PLAIN only over TLS in production); null for none
+ * @param truststoreLocation the broker's CA in a PKCS12 or JKS truststore, for SSL and SASL_SSL; null for the JVM's
+ * @param registryUserInfo "user:password" for the registry's HTTP basic auth; null for none
+ * @param registryBearerToken a static bearer token for the registry; null for none
+ */
+public record ClientSecurity(String protocol, String saslMechanism, String saslUsername, String saslPassword,
+                             String truststoreLocation, String truststorePassword, String registryUserInfo, String registryBearerToken) {
+  public static final ClientSecurity NONE = new ClientSecurity("PLAINTEXT", null, null, null, null, null, null, null);
+
+  /** Secrets included: never print or log the result. */
+  public Map<String, Object> clientProperties() {
+    Map<String, Object> props = new HashMap<>();
+    props.put("security.protocol", protocol);
+    if (saslMechanism != null) {
+      props.put("sasl.mechanism", saslMechanism);
+      String module = saslMechanism.startsWith("SCRAM") ? "org.apache.kafka.common.security.scram.ScramLoginModule" : "org.apache.kafka.common.security.plain.PlainLoginModule";
+      props.put("sasl.jaas.config", module + " required username=\"" + escape(saslUsername) + "\" password=\"" + escape(saslPassword) + "\";");
+    }
+    if (truststoreLocation != null) {
+      props.put("ssl.truststore.location", truststoreLocation);
+    }
+    if (truststorePassword != null) {
+      props.put("ssl.truststore.password", truststorePassword);
+    }
+    if (registryUserInfo != null) {
+      props.put("basic.auth.credentials.source", "USER_INFO");
+      props.put("basic.auth.user.info", registryUserInfo);
+    }
+    if (registryBearerToken != null) {
+      props.put("bearer.auth.credentials.source", "STATIC_TOKEN");
+      props.put("bearer.auth.token", registryBearerToken);
+    }
+    return props;
+  }
+
+  /** JAAS option values are quoted strings: a quote or backslash in a password must not end them. */
+  private static String escape(String value) {
+    return value == null ? "" : value.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  /** Never the secrets. */
+  @Override
+  public String toString() {
+    return "ClientSecurity[protocol=" + protocol + ", saslMechanism=" + saslMechanism + ", saslUsername=" + saslUsername
+        + ", saslPassword=" + mask(saslPassword) + ", truststoreLocation=" + truststoreLocation + ", truststorePassword=" + mask(truststorePassword)
+        + ", registryUserInfo=" + mask(registryUserInfo) + ", registryBearerToken=" + mask(registryBearerToken) + "]";
+  }
+
+  private static String mask(String secret) {
+    return secret == null ? "null" : "****";
+  }
+}

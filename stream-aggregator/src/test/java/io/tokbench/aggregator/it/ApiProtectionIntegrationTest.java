@@ -1,0 +1,108 @@
+package io.tokbench.aggregator.it;
+
+import static io.tokbench.aggregator.support.RunningAggregators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokbench.aggregator.app.Aggregator;
+import io.tokbench.aggregator.query.ApiProtection;
+import io.tokbench.aggregator.support.RunningAggregators;
+import io.tokbench.aggregator.support.TestReports;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.testkit.KafkaStack;
+import io.tokbench.testkit.WithKafkaStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API needs the operator token (401 without, 403 with a wrong one) and its retraction
+ * goes through the real pipeline; the public API limits each client's rate (429 with Retry-After)
+ * and refuses oversized requests.
+ */
+@WithKafkaStack
+class ApiProtectionIntegrationTest {
+  private static final String TOKEN = "operator-" + UUID.randomUUID();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final KafkaStack stack;
+  @TempDir Path dir;
+
+  ApiProtectionIntegrationTest(KafkaStack stack) {
+    this.stack = stack;
+  }
+
+  private static HttpResponse<String> post(String url, String token, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void adminOperationsNeedTheOperatorTokenAndARetractionReachesTheTables() throws Exception {
+    ApiProtection protection = new ApiProtection(TOKEN, 0);
+    try (Aggregator aggregator = RunningAggregators.startRunning(RunningAggregators.config(stack, "it-admin-" + UUID.randomUUID(), dir.resolve("state")).withProtection(protection))) {
+      UUID kept = UUID.randomUUID();
+      UUID withdrawn = UUID.randomUUID();
+      Instant at = Instant.now().minusSeconds(30);
+      List<BenchmarkReport> reports = List.of(TestReports.forModel(TestReports.at(kept, 80, at), "admin-model"), TestReports.forModel(TestReports.at(withdrawn, 100, at), "admin-model"));
+      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), reports);
+      String rows = aggregator.apiUrl() + "/api/v1/stats?model=raw:admin-model";
+      assertThat(await(rows, a -> a.status() == 200 && a.body().path("rows").path(0).path("rigCount").asInt() == 2, Duration.ofSeconds(60))
+          .body().path("rows").path(0).path("rigCount").asInt()).isEqualTo(2);
+
+      String retractions = aggregator.apiUrl() + "/api/v1/admin/retractions";
+      String body = "{\"rigId\":\"" + withdrawn + "\",\"reason\":\"owner asked\"}";
+      HttpResponse<String> anonymous = post(retractions, null, body);
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(post(retractions, "not-the-token", body).statusCode()).isEqualTo(403);
+      assertThat(post(retractions, TOKEN, "{\"rigId\":\"" + withdrawn + "\",\"reportId\":\"" + UUID.randomUUID() + "\"}").statusCode()).isEqualTo(400);
+      assertThat(post(retractions, TOKEN, "{\"rigId\":\"not-a-uuid\"}").body()).contains("rigId");
+      assertThat(post(retractions, TOKEN, "x".repeat(ApiProtection.MAX_BODY_BYTES + 1)).statusCode()).isEqualTo(413);
+      assertThat(RunningAggregators.get(retractions).status()).as("a GET without the token").isEqualTo(401);
+      assertThat(RunningAggregators.get(aggregator.apiUrl() + "/api/v1/stats?model=" + "m".repeat(ApiProtection.MAX_QUERY_CHARS)).status()).isEqualTo(414);
+
+      HttpResponse<String> accepted = post(retractions, TOKEN, body);
+      assertThat(accepted.statusCode()).isEqualTo(202);
+      assertThat(accepted.body()).contains("\"topic\":\"tokbench.retractions\"");
+      RunningAggregators.Answer after = await(rows, a -> a.status() == 200 && a.body().path("rows").path(0).path("rigCount").asInt() == 1, Duration.ofSeconds(60));
+      assertThat(after.body().path("rows").path(0).path("generationTokensPerSecond").path("median").asDouble()).as("only the kept rig's 80 tok/s").isEqualTo(80.0, org.assertj.core.api.Assertions.within(0.5));
+
+      HttpResponse<String> refit = post(aggregator.apiUrl() + "/api/v1/admin/recalibrate", TOKEN, "");
+      assertThat(refit.statusCode()).isEqualTo(202);
+      assertThat(refit.body()).contains("\"partitions\":3");
+    }
+  }
+
+  @Test
+  void eachClientIsLimitedToItsRateButHealthChecksNever() throws Exception {
+    try (Aggregator aggregator = RunningAggregators.startRunning(RunningAggregators.config(stack, "it-limit-" + UUID.randomUUID(), dir.resolve("limit")).withProtection(new ApiProtection(null, 2)))) {
+      List<Integer> statuses = new ArrayList<>();
+      String retryAfter = null;
+      for (int i = 0; i < 10; i++) {
+        RunningAggregators.Answer answer = RunningAggregators.get(aggregator.apiUrl() + "/api/v1/models");
+        statuses.add(answer.status());
+        if (answer.status() == 429) {
+          retryAfter = answer.response().headers().firstValue("Retry-After").orElse(null);
+        }
+      }
+      assertThat(statuses.subList(0, 4)).as("a burst of twice the rate passes").containsOnly(200);
+      assertThat(statuses).contains(429);
+      assertThat(retryAfter).isNotNull();
+      assertThat(Integer.parseInt(retryAfter)).isBetween(1, 2);
+      for (int i = 0; i < 10; i++) {
+        assertThat(RunningAggregators.get(aggregator.apiUrl() + "/health").status()).isEqualTo(200);
+      }
+    }
+  }
+}
