@@ -39,6 +39,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @param controllerPort KRaft controller port, only used inside the node
    */
   public static EmbeddedKafkaBroker start(Path dataDir, String host, int port, int controllerPort) {
+    return start(dataDir, host, port, controllerPort, null);
+  }
+
+  /**
+   * A node whose client listener demands SASL (SCRAM-SHA-512 for users, PLAIN for the super user
+   * "admin") and whose authorizer allows only what ACLs grant, as on a real cluster. Users and
+   * ACLs are then made through the Admin API as "admin".
+   *
+   * @param adminPassword the super user's password; null for the open node of the local stack
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, String host, int port, int controllerPort, String adminPassword) {
     Path logDir = dataDir.resolve("kafka-logs").toAbsolutePath();
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
@@ -59,12 +70,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("auto.create.topics.enable", "false");
+    if (adminPassword != null) {
+      secure(props, adminPassword);
+    }
 
     KafkaConfig config = KafkaConfig.fromProps(props);
     formatIfNew(logDir);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
     return new EmbeddedKafkaBroker(server, host + ":" + port);
+  }
+
+  /** The super user; every other principal gets only what its ACLs grant. */
+  public static final String ADMIN_USER = "admin";
+
+  private static void secure(Properties props, String adminPassword) {
+    String listener = "SASL_PLAINTEXT";
+    props.put("listeners", props.getProperty("listeners").replace("PLAINTEXT://", listener + "://"));
+    props.put("advertised.listeners", props.getProperty("advertised.listeners").replace("PLAINTEXT://", listener + "://"));
+    props.put("listener.security.protocol.map", listener + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", listener);
+    props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+    props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+    props.put(prefix + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN_USER
+        + "\" password=\"" + adminPassword + "\" user_" + ADMIN_USER + "=\"" + adminPassword + "\";");
+    props.put(prefix + "scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    // ANONYMOUS is the node talking to itself over the plaintext controller listener.
+    props.put("super.users", "User:" + ADMIN_USER + ";User:ANONYMOUS");
+    props.put("allow.everyone.if.no.acl.found", "false");
   }
 
   private static void formatIfNew(Path logDir) {
