@@ -1,5 +1,6 @@
 package io.tokbench.deploy.images;
 
+import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tokbench.deploy.local.EmbeddedKafkaBroker;
 import io.tokbench.registry.server.SchemaRegistryServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,9 +44,9 @@ class ImageEntrypointTest {
     assertThat(image.ports()).containsExactly(image.environment().get("TOKBENCH_HTTP_PORT"));
     assertThat(compose.get("TOKBENCH_HTTP_PORT")).isEqualTo(image.environment().get("TOKBENCH_HTTP_PORT"));
 
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "localhost", freePort(), freePort());
-        SchemaRegistryServer registry = SchemaRegistryServer.start(SchemaRegistryServer.Config.forBroker(broker.bootstrapServers()).withHost("localhost").withPort(freePort()))) {
-      int port = freePort();
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "localhost", FreePorts.next(), FreePorts.next());
+        SchemaRegistryServer registry = SchemaRegistryServer.start(SchemaRegistryServer.Config.forBroker(broker.bootstrapServers()).withHost("localhost").withPort(FreePorts.next()))) {
+      int port = FreePorts.next();
       Map<String, String> env = new HashMap<>(image.environment());
       env.putAll(compose);
       // What differs outside the container network: the services' addresses, the published
@@ -181,9 +181,4 @@ class ImageEntrypointTest {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

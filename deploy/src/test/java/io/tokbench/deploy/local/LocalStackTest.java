@@ -1,5 +1,6 @@
 package io.tokbench.deploy.local;
 
+import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.registry.client.RegistryClientConfig;
@@ -10,7 +11,6 @@ import io.tokbench.serde.AvroSerializer;
 import io.tokbench.testkit.SampleReports;
 import io.tokbench.testkit.TopicReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,7 @@ class LocalStackTest {
 
   @Test
   void reportsAndSchemaIdsSurviveARestart(@TempDir Path dataDir) throws Exception {
-    LocalStack.Config config = new LocalStack.Config(dataDir, "localhost", freePort(), freePort(), freePort(), freePort());
+    LocalStack.Config config = new LocalStack.Config(dataDir, "localhost", FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
     BenchmarkReport report = SampleReports.rtx4090(UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
     int schemaId;
 
@@ -80,9 +80,4 @@ class LocalStackTest {
     return body;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.tokbench.deploy.security;
 
+import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +78,7 @@ class SecuredClusterTest {
 
   @BeforeAll
   void startSecuredCluster() throws Exception {
-    broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "localhost", freePort(), freePort(), ADMIN_PASSWORD);
+    broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "localhost", FreePorts.next(), FreePorts.next(), ADMIN_PASSWORD);
     try (Admin admin = Admin.create(admin())) {
       List<UserScramCredentialUpsertion> users = new ArrayList<>();
       for (String[] user : List.of(new String[] {CONTRIBUTOR, CONTRIBUTOR_PASSWORD}, new String[] {AGGREGATOR, AGGREGATOR_PASSWORD}, new String[] {REGISTRY, REGISTRY_PASSWORD})) {
@@ -96,7 +96,7 @@ class SecuredClusterTest {
     }
     // On a secured cluster the operator makes the topics (the manifests' set-up); the aggregator only checks them.
     TopicInitializer.ensure(admin(), 3, (short) 1);
-    registry = SchemaRegistryServer.start(new SchemaRegistryServer.Config(broker.bootstrapServers(), "localhost", freePort(),
+    registry = SchemaRegistryServer.start(new SchemaRegistryServer.Config(broker.bootstrapServers(), "localhost", FreePorts.next(),
         SchemaRegistryServer.Config.DEFAULT_TOPIC, io.tokbench.registry.CompatibilityLevel.BACKWARD, Duration.ofSeconds(30), scram(REGISTRY, REGISTRY_PASSWORD)));
   }
 
@@ -204,9 +204,4 @@ class SecuredClusterTest {
     return new ClientSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512", user, password, null, null, null, null).clientProperties();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

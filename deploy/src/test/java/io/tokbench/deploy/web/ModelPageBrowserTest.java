@@ -1,5 +1,6 @@
 package io.tokbench.deploy.web;
 
+import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.deploy.demo.DemoFeed;
@@ -12,7 +13,6 @@ import io.tokbench.serde.AvroSerializer;
 import io.tokbench.testkit.SampleReports;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +72,7 @@ class ModelPageBrowserTest {
         "Chromium not found: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver), or set TOKBENCH_CHROMIUM and TOKBENCH_CHROMEDRIVER");
 
     dataDir = Files.createTempDirectory("tokbench-browser");
-    stack = LocalStack.start(new LocalStack.Config(dataDir, "localhost", freePort(), freePort(), freePort(), freePort()));
+    stack = LocalStack.start(new LocalStack.Config(dataDir, "localhost", FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next()));
     // The live trickle is off (an hour apart): the test adds its own report when it wants one.
     feed = DemoFeed.start(stack.bootstrapServers(), stack.registryUrl(), dataDir, Duration.ofHours(1), Clock.systemUTC());
     awaitApi("/api/v1/community/" + MODEL, body -> body.contains("\"nvidia-rtx-4090\""));
@@ -217,9 +217,4 @@ class ModelPageBrowserTest {
     return null;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }
