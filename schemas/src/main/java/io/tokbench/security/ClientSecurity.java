@@ -13,10 +13,15 @@ import java.util.Map;
  * @param truststoreLocation the broker's CA in a PKCS12 or JKS truststore, for SSL and SASL_SSL; null for the JVM's
  * @param registryUserInfo "user:password" for the registry's HTTP basic auth; null for none
  * @param registryBearerToken a static bearer token for the registry; null for none
+ * @param registryTruststoreLocation the CA of an https registry the JVM does not trust by default; null for the JVM's
  */
 public record ClientSecurity(String protocol, String saslMechanism, String saslUsername, String saslPassword,
-                             String truststoreLocation, String truststorePassword, String registryUserInfo, String registryBearerToken) {
-  public static final ClientSecurity NONE = new ClientSecurity("PLAINTEXT", null, null, null, null, null, null, null);
+                             String truststoreLocation, String truststorePassword, String registryUserInfo, String registryBearerToken,
+                             String registryTruststoreLocation, String registryTruststorePassword) {
+  /** Kafka over SASL only, nothing special for the registry. */
+  public static ClientSecurity sasl(String protocol, String mechanism, String username, String password) {
+    return new ClientSecurity(protocol, mechanism, username, password, null, null, null, null, null, null);
+  }
 
   /** Secrets included: never print or log the result. */
   public Map<String, Object> clientProperties() {
@@ -41,6 +46,12 @@ public record ClientSecurity(String protocol, String saslMechanism, String saslU
       props.put("bearer.auth.credentials.source", "STATIC_TOKEN");
       props.put("bearer.auth.token", registryBearerToken);
     }
+    if (registryTruststoreLocation != null) {
+      props.put("schema.registry.ssl.truststore.location", registryTruststoreLocation);
+    }
+    if (registryTruststorePassword != null) {
+      props.put("schema.registry.ssl.truststore.password", registryTruststorePassword);
+    }
     return props;
   }
 
@@ -54,7 +65,8 @@ public record ClientSecurity(String protocol, String saslMechanism, String saslU
   public String toString() {
     return "ClientSecurity[protocol=" + protocol + ", saslMechanism=" + saslMechanism + ", saslUsername=" + saslUsername
         + ", saslPassword=" + mask(saslPassword) + ", truststoreLocation=" + truststoreLocation + ", truststorePassword=" + mask(truststorePassword)
-        + ", registryUserInfo=" + mask(registryUserInfo) + ", registryBearerToken=" + mask(registryBearerToken) + "]";
+        + ", registryUserInfo=" + mask(registryUserInfo) + ", registryBearerToken=" + mask(registryBearerToken)
+        + ", registryTruststoreLocation=" + registryTruststoreLocation + ", registryTruststorePassword=" + mask(registryTruststorePassword) + "]";
   }
 
   private static String mask(String secret) {

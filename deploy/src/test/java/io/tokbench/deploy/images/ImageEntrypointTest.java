@@ -1,6 +1,5 @@
 package io.tokbench.deploy.images;
 
-import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tokbench.deploy.local.EmbeddedKafkaBroker;
 import io.tokbench.registry.server.SchemaRegistryServer;
+import io.tokbench.testkit.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,5 @@
 package io.tokbench.deploy.local;
 
-import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.registry.client.RegistryClientConfig;
@@ -8,6 +7,7 @@ import io.tokbench.registry.client.SchemaRegistryClient;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.serde.AvroDeserializer;
 import io.tokbench.serde.AvroSerializer;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.SampleReports;
 import io.tokbench.testkit.TopicReader;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.tokbench.deploy.security;
 
-import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,6 +17,7 @@ import io.tokbench.registry.server.SchemaRegistryServer;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.security.ClientSecurity;
 import io.tokbench.serde.AvroDeserializer;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.SampleReports;
 import io.tokbench.testkit.TopicReader;
 import java.io.ByteArrayInputStream;
@@ -195,13 +195,13 @@ class SecuredClusterTest {
   }
 
   private Map<String, Object> admin() {
-    Map<String, Object> config = new HashMap<>(new ClientSecurity("SASL_PLAINTEXT", "PLAIN", EmbeddedKafkaBroker.ADMIN_USER, ADMIN_PASSWORD, null, null, null, null).clientProperties());
+    Map<String, Object> config = new HashMap<>(ClientSecurity.sasl("SASL_PLAINTEXT", "PLAIN", EmbeddedKafkaBroker.ADMIN_USER, ADMIN_PASSWORD).clientProperties());
     config.put("bootstrap.servers", broker.bootstrapServers());
     return config;
   }
 
   private static Map<String, Object> scram(String user, String password) {
-    return new ClientSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512", user, password, null, null, null, null).clientProperties();
+    return ClientSecurity.sasl("SASL_PLAINTEXT", "SCRAM-SHA-512", user, password).clientProperties();
   }
 
 }

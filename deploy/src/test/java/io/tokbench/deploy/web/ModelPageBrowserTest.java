@@ -1,6 +1,5 @@
 package io.tokbench.deploy.web;
 
-import io.tokbench.testkit.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.deploy.demo.DemoFeed;
@@ -10,6 +9,7 @@ import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.Gpu;
 import io.tokbench.schema.Hardware;
 import io.tokbench.serde.AvroSerializer;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.SampleReports;
 import java.io.File;
 import java.io.IOException;

@@ -104,7 +104,8 @@ public final class AgentConfig {
   public Map<String, Object> clientProperties() {
     Map<String, Object> props = new HashMap<>(new ClientSecurity(require(Setting.SECURITY_PROTOCOL), get(Setting.SASL_MECHANISM).orElse(null),
         get(Setting.SASL_USERNAME).orElse(null), get(Setting.SASL_PASSWORD).orElse(null), get(Setting.SSL_TRUSTSTORE_LOCATION).orElse(null),
-        get(Setting.SSL_TRUSTSTORE_PASSWORD).orElse(null), get(Setting.SCHEMA_REGISTRY_USER_INFO).orElse(null), get(Setting.SCHEMA_REGISTRY_BEARER_TOKEN).orElse(null)).clientProperties());
+        get(Setting.SSL_TRUSTSTORE_PASSWORD).orElse(null), get(Setting.SCHEMA_REGISTRY_USER_INFO).orElse(null), get(Setting.SCHEMA_REGISTRY_BEARER_TOKEN).orElse(null),
+        get(Setting.SCHEMA_REGISTRY_TRUSTSTORE_LOCATION).orElse(null), get(Setting.SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD).orElse(null)).clientProperties());
     props.put("bootstrap.servers", require(Setting.BOOTSTRAP_SERVERS));
     props.put("schema.registry.url", require(Setting.SCHEMA_REGISTRY_URL));
     return props;

@@ -11,6 +11,8 @@ public enum Setting {
   SCHEMA_REGISTRY_URL("schema.registry.url", "TOKBENCH_SCHEMA_REGISTRY_URL", "http://localhost:8081", false),
   SCHEMA_REGISTRY_USER_INFO("schema.registry.user.info", "TOKBENCH_SCHEMA_REGISTRY_USER_INFO", null, true),
   SCHEMA_REGISTRY_BEARER_TOKEN("schema.registry.bearer.token", "TOKBENCH_SCHEMA_REGISTRY_BEARER_TOKEN", null, true),
+  SCHEMA_REGISTRY_TRUSTSTORE_LOCATION("schema.registry.ssl.truststore.location", "TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_LOCATION", null, false),
+  SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD("schema.registry.ssl.truststore.password", "TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD", null, true),
   TOPIC("topic", "TOKBENCH_TOPIC", "tokbench.reports", false),
   SECURITY_PROTOCOL("security.protocol", "TOKBENCH_SECURITY_PROTOCOL", "PLAINTEXT", false),
   SASL_MECHANISM("sasl.mechanism", "TOKBENCH_SASL_MECHANISM", null, false),

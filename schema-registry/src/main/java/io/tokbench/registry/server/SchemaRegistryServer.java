@@ -1,13 +1,18 @@
 package io.tokbench.registry.server;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.tokbench.registry.CompatibilityLevel;
+import io.tokbench.security.TlsContexts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +42,22 @@ public final class SchemaRegistryServer implements AutoCloseable {
       String topic,
       CompatibilityLevel defaultCompatibility,
       Duration timeout,
-      Map<String, Object> kafkaClientConfig) {
+      Map<String, Object> kafkaClientConfig,
+      Optional<Tls> tls) {
     public static final String DEFAULT_TOPIC = "_schemas";
+
+    /** Serve HTTPS with the key and certificate of this keystore. */
+    public record Tls(Path keystore, String password, String type) {
+      @Override
+      public String toString() {
+        return "Tls[keystore=" + keystore + ", type=" + type + "]";
+      }
+    }
+
+    public Config(String bootstrapServers, String host, int port, String topic, CompatibilityLevel defaultCompatibility, Duration timeout,
+                  Map<String, Object> kafkaClientConfig) {
+      this(bootstrapServers, host, port, topic, defaultCompatibility, timeout, kafkaClientConfig, Optional.empty());
+    }
     public static final int DEFAULT_PORT = 8081;
 
     public Config {
@@ -51,11 +70,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     public Config withPort(int newPort) {
-      return new Config(bootstrapServers, host, newPort, topic, defaultCompatibility, timeout, kafkaClientConfig);
+      return new Config(bootstrapServers, host, newPort, topic, defaultCompatibility, timeout, kafkaClientConfig, tls);
     }
 
     public Config withHost(String newHost) {
-      return new Config(bootstrapServers, newHost, port, topic, defaultCompatibility, timeout, kafkaClientConfig);
+      return new Config(bootstrapServers, newHost, port, topic, defaultCompatibility, timeout, kafkaClientConfig, tls);
+    }
+
+    public Config withTls(Tls newTls) {
+      return new Config(bootstrapServers, host, port, topic, defaultCompatibility, timeout, kafkaClientConfig, Optional.of(newTls));
     }
   }
 
@@ -76,7 +99,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     SchemaStore store = new SchemaStore(kafka, config.topic(), config.defaultCompatibility(), config.timeout());
     try {
       store.start();
-      HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+      HttpServer http = config.tls().isPresent() ? https(config) : HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
       ExecutorService executor = Executors.newFixedThreadPool(8, runnable -> {
         Thread thread = new Thread(runnable, "schema-registry-http");
         thread.setDaemon(true);
@@ -97,6 +120,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
   }
 
+  private static HttpServer https(Config config) throws IOException {
+    Config.Tls tls = config.tls().orElseThrow();
+    HttpsServer https = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+    https.setHttpsConfigurator(new HttpsConfigurator(TlsContexts.presenting(tls.keystore(), tls.password(), tls.type())));
+    return https;
+  }
+
   /** The port actually bound (useful with port 0). */
   public int port() {
     return http.getAddress().getPort();
@@ -104,7 +134,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
   /** A URL clients on this machine can use. */
   public String url() {
-    return "http://localhost:" + port();
+    return (http instanceof HttpsServer ? "https" : "http") + "://localhost:" + port();
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.tokbench.registry.client;
 
+import io.tokbench.security.TlsContexts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * How to reach a registry, read from the same configuration keys Confluent's serde uses, so a
@@ -18,9 +21,10 @@ import java.util.Optional;
  * @param authorization the value of the Authorization header, if any
  * @param timeout connect and request timeout
  * @param maxRetries retries after a connection failure, HTTP 429 or 5xx
+ * @param tls the SSL context for https URLs whose certificate the JVM does not trust by default
  */
 public record RegistryClientConfig(
-    List<URI> urls, Optional<String> authorization, Duration timeout, int maxRetries) {
+    List<URI> urls, Optional<String> authorization, Duration timeout, int maxRetries, Optional<SSLContext> tls) {
 
   public static final String URL = "schema.registry.url";
   public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
@@ -29,6 +33,9 @@ public record RegistryClientConfig(
   public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
   public static final String READ_TIMEOUT_MS = "http.read.timeout.ms";
   public static final String MAX_RETRIES = "max.retries";
+  public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+  public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_MAX_RETRIES = 3;
@@ -38,6 +45,10 @@ public record RegistryClientConfig(
       throw new IllegalArgumentException(URL + " is required");
     }
     urls = List.copyOf(urls);
+  }
+
+  public RegistryClientConfig(List<URI> urls, Optional<String> authorization, Duration timeout, int maxRetries) {
+    this(urls, authorization, timeout, maxRetries, Optional.empty());
   }
 
   /** A config for one URL with no credentials and default timeouts. */
@@ -74,7 +85,18 @@ public record RegistryClientConfig(
         urls,
         authorization(configs, urlUserInfo),
         Duration.ofMillis(longValue(configs, READ_TIMEOUT_MS, DEFAULT_TIMEOUT.toMillis())),
-        (int) longValue(configs, MAX_RETRIES, DEFAULT_MAX_RETRIES));
+        (int) longValue(configs, MAX_RETRIES, DEFAULT_MAX_RETRIES),
+        tls(configs));
+  }
+
+  private static Optional<SSLContext> tls(Map<String, ?> configs) {
+    Object location = configs.get(SSL_TRUSTSTORE_LOCATION);
+    if (location == null || location.toString().isBlank()) {
+      return Optional.empty();
+    }
+    Object password = configs.get(SSL_TRUSTSTORE_PASSWORD);
+    Object type = configs.get(SSL_TRUSTSTORE_TYPE);
+    return Optional.of(TlsContexts.trusting(Path.of(location.toString()), password == null ? null : password.toString(), type == null ? null : type.toString()));
   }
 
   private static Optional<String> authorization(Map<String, ?> configs, Optional<String> urlUserInfo) {

@@ -38,7 +38,9 @@ public final class SchemaRegistryClient {
 
   public SchemaRegistryClient(RegistryClientConfig config) {
     this.config = config;
-    this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.timeout());
+    config.tls().ifPresent(builder::sslContext);
+    this.http = builder.build();
   }
 
   public RegistryClientConfig config() {

@@ -5,9 +5,9 @@ import io.tokbench.security.ClientSecurity;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code stream-aggregator}: runs one aggregator instance until stopped. */
 @Command(
@@ -82,6 +82,12 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--schema-registry-bearer-token", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_BEARER_TOKEN}", description = "Bearer token for the registry [TOKBENCH_SCHEMA_REGISTRY_BEARER_TOKEN].")
   String registryBearerToken;
 
+  @Option(names = "--schema-registry-truststore-location", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_LOCATION}", description = "CA of an https registry [TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_LOCATION].")
+  String registryTruststoreLocation;
+
+  @Option(names = "--schema-registry-truststore-password", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD}", description = "Its password [TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD].")
+  String registryTruststorePassword;
+
   @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /api/v1/admin/* [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
   String adminToken;
 
@@ -90,7 +96,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   AggregatorConfig config() {
     ClientSecurity security = new ClientSecurity(securityProtocol, saslMechanism, saslUsername, saslPassword, truststoreLocation, truststorePassword,
-        registryUserInfo, registryBearerToken);
+        registryUserInfo, registryBearerToken, registryTruststoreLocation, registryTruststorePassword);
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
         standbyReplicas, partitions, replicationFactor, security.clientProperties(), new ApiProtection(blankToNull(adminToken), rateLimit));
   }

@@ -1,13 +1,13 @@
 package io.tokbench.aggregator.topology;
 
 import io.tokbench.aggregator.aggregate.AggregateProcessor;
-import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.aggregate.DeduplicateProcessor;
 import io.tokbench.aggregator.aggregate.RetractionProcessor;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
-import io.tokbench.aggregator.normalize.NormalizeProcessor;
+import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
 import io.tokbench.aggregator.estimate.CalibrationFeedProcessor;
+import io.tokbench.aggregator.normalize.NormalizeProcessor;
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.state.ContributionEvent;
 import io.tokbench.aggregator.state.KeySet;

@@ -2,12 +2,12 @@ package io.tokbench.aggregator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
