@@ -64,8 +64,14 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Option(names = "--demo-interval", description = "Seconds between two live demo reports (default: ${DEFAULT-VALUE}).")
   int demoIntervalSeconds = 3;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (demoIntervalSeconds < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--demo-interval must be at least 1 second, not " + demoIntervalSeconds);
+    }
     LocalStack.Config config =
         new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort);
     LocalStack stack;

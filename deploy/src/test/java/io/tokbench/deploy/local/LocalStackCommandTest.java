@@ -19,6 +19,14 @@ class LocalStackCommandTest {
   }
 
   @Test
+  void aDemoIntervalBelowOneSecondIsABadOption() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("--demo-interval", "0")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).contains("--demo-interval");
+  }
+
+  @Test
   void aBadPortIsRefusedInOneLine() {
     StringWriter err = new StringWriter();
     CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));

@@ -3,6 +3,7 @@ package io.tokbench.agent.cli;
 import io.tokbench.agent.config.AgentConfig;
 import io.tokbench.agent.config.RigIdentity;
 import io.tokbench.agent.config.Setting;
+import io.tokbench.registry.client.RegistryClientConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ final class ConfigCommand implements Callable<Integer> {
     out.printf("%-26s %-36s %-8s %s%n", "setting", "value", "source", "from");
     for (Setting setting : Setting.values()) {
       config.value(setting).ifPresentOrElse(
-          v -> out.printf("%-26s %-36s %-8s %s%n", setting.key(), setting.secret() ? "****" : v.value(), v.source().name().toLowerCase(java.util.Locale.ROOT), v.origin()),
+          v -> out.printf("%-26s %-36s %-8s %s%n", setting.key(), setting.secret() ? "****" : setting == Setting.SCHEMA_REGISTRY_URL ? RegistryClientConfig.redacted(v.value()) : v.value(), v.source().name().toLowerCase(java.util.Locale.ROOT), v.origin()),
           () -> out.printf("%-26s %-36s %-8s %s%n", setting.key(), "(unset)", "-", setting.environmentVariable()));
     }
     return ExitCodes.OK;

@@ -1,6 +1,7 @@
 package io.tokbench.agent.publish;
 
 import io.tokbench.agent.spool.Spool;
+import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.serde.AvroSerializer;
 import io.tokbench.serde.WireFormatException;
@@ -92,7 +93,7 @@ public final class ReportPublisher {
       boolean refused = message.contains("HTTP 4");
       return new DeliveryFailure(
           refused ? DeliveryFailure.Kind.REFUSED : DeliveryFailure.Kind.UNREACHABLE,
-          "schema registry at " + clientProperties.get("schema.registry.url") + ": " + message);
+          "schema registry at " + RegistryClientConfig.redacted(String.valueOf(clientProperties.get("schema.registry.url"))) + ": " + message);
     }
     return new DeliveryFailure(DeliveryFailure.Kind.REFUSED, e.getClass().getSimpleName() + ": " + e.getMessage());
   }

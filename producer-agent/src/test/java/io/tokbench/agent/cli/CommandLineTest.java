@@ -138,4 +138,12 @@ class CommandLineTest {
     assertThat(result.out()).containsPattern("security.protocol\\s+PLAINTEXT\\s+default");
     assertThat(result.out()).contains("****").doesNotContain("hunter2");
   }
+
+  @Test
+  void aPasswordInTheRegistryUrlIsNeverShown() throws Exception {
+    AgentRun.Result result = new AgentRun(home).env("TOKBENCH_SCHEMA_REGISTRY_URL", "https://bob:hunter2@registry.example.org:8081").run("config");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("https://****@registry.example.org:8081").doesNotContain("hunter2");
+  }
 }

@@ -51,6 +51,11 @@ public record RegistryClientConfig(
     this(urls, authorization, timeout, maxRetries, Optional.empty());
   }
 
+  /** The URL(s) without any "user:password@" in them, for messages and listings. */
+  public static String redacted(String urls) {
+    return urls == null ? null : urls.replaceAll("://[^/@,]*@", "://****@");
+  }
+
   /** A config for one URL with no credentials and default timeouts. */
   public static RegistryClientConfig of(String url) {
     return fromConfigs(Map.of(URL, url));
@@ -73,7 +78,7 @@ public record RegistryClientConfig(
       URI uri = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
       if (uri.getScheme() == null || uri.getHost() == null) {
         throw new IllegalArgumentException(
-            "Invalid " + URL + " \"" + trimmed + "\": expected http(s)://host:port");
+            "Invalid " + URL + " \"" + redacted(trimmed) + "\": expected http(s)://host:port");
       }
       if (uri.getUserInfo() != null) {
         urlUserInfo = Optional.of(uri.getUserInfo());

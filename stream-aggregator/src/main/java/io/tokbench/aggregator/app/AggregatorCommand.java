@@ -30,7 +30,7 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", defaultValue = "${env:TOKBENCH_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka [TOKBENCH_BOOTSTRAP_SERVERS] (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
 
-  @Option(names = "--schema-registry-url", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_URL:-http://localhost:8081}", description = "Schema registry [TOKBENCH_SCHEMA_REGISTRY_URL] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--schema-registry-url", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_URL:-http://localhost:8081}", description = "Schema registry [TOKBENCH_SCHEMA_REGISTRY_URL] (default: http://localhost:8081; credentials in the URL are accepted but --schema-registry-user-info is better).")
   String schemaRegistryUrl;
 
   @Option(names = "--application-id", defaultValue = "${env:TOKBENCH_APPLICATION_ID:-tokbench-aggregator}", description = "Kafka Streams application id [TOKBENCH_APPLICATION_ID] (default: ${DEFAULT-VALUE}).")

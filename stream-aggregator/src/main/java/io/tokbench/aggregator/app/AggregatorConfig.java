@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.app;
 
 import io.tokbench.aggregator.query.ApiProtection;
+import io.tokbench.registry.client.RegistryClientConfig;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -54,7 +55,7 @@ public record AggregatorConfig(
   public String toString() {
     Map<String, Object> shown = new java.util.TreeMap<>(extraStreamsConfig);
     shown.replaceAll((k, v) -> k.contains("password") || k.contains("jaas") || k.contains("user.info") || k.contains("token") ? "****" : v);
-    return "AggregatorConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl + ", applicationId=" + applicationId
+    return "AggregatorConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + RegistryClientConfig.redacted(schemaRegistryUrl) + ", applicationId=" + applicationId
         + ", http=" + httpHost + ":" + httpPort + ", advertisedHost=" + advertisedHost + ", stateDir=" + stateDir + ", standbyReplicas=" + standbyReplicas
         + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor + ", extraStreamsConfig=" + shown + ", protection=" + protection + "]";
   }

@@ -129,7 +129,15 @@ public final class ApiServer implements AutoCloseable {
   private void route(HttpExchange exchange, String path, Map<String, String> params) throws IOException {
     boolean local = Boolean.parseBoolean(params.getOrDefault("local", "false"));
     switch (path) {
-      case "/health" -> send(exchange, 200, RowJson.JSON.createObjectNode().put("status", "up"));
+      case "/health" -> {
+        // A Streams application in ERROR (e.g. its global thread died) never recovers by itself:
+        // report it unhealthy so the orchestrator restarts the process.
+        if (queries.failed()) {
+          send(exchange, 503, RowJson.JSON.createObjectNode().put("status", "failed"));
+        } else {
+          send(exchange, 200, RowJson.JSON.createObjectNode().put("status", "up"));
+        }
+      }
       case "/ready" -> {
         if (queries.ready()) {
           send(exchange, 200, RowJson.JSON.createObjectNode().put("status", "ready"));

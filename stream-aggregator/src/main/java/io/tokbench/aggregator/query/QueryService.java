@@ -170,6 +170,12 @@ public final class QueryService {
 
   // ---- plumbing ----
 
+  /** The Streams application stopped for good (ERROR, or shutting down after one). */
+  public boolean failed() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+  }
+
   public boolean ready() {
     return streams.state() == KafkaStreams.State.RUNNING;
   }

@@ -116,6 +116,20 @@ class CalibrationTopologyTest {
   }
 
   @Test
+  void aRefitAllMarkerRefitsEveryGroupOfThePartitionAtOnce() {
+    driver.publish(rig(UUID.randomUUID(), GPUS.get(0), 1, FILE_SIZE + 1_500_000_000L));
+    driver.advanceWallClock(Duration.ofSeconds(6));
+    assertThat(driver.calibrationTopic()).containsKeys("ollama|CUDA|Q4", "CUDA", "global");
+    driver.advanceWallClock(Duration.ofSeconds(6));
+    assertThat(driver.calibrationTopic()).as("nothing changed: nothing refitted").isEmpty();
+
+    driver.requestRefitOfAllGroups();
+    driver.advanceWallClock(Duration.ofSeconds(6));
+
+    assertThat(driver.calibrationTopic()).as("the admin API's marker (one per partition)").containsOnlyKeys("ollama|CUDA|Q4", "CUDA", "global");
+  }
+
+  @Test
   void retractingRigsRefitsTheirGroupsAndAnEmptyGroupIsDeleted() {
     UUID only = UUID.randomUUID();
     driver.publish(rig(only, GPUS.get(0), 1, FILE_SIZE + 1_500_000_000L));

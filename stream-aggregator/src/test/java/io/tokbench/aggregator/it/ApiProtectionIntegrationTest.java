@@ -85,7 +85,7 @@ class ApiProtectionIntegrationTest {
   }
 
   @Test
-  void eachClientIsLimitedToItsRateButHealthChecksNever() throws Exception {
+  void aClientAboveItsRateGets429WithRetryAfterWhileProbesAndScrapesAreNeverLimited() throws Exception {
     try (Aggregator aggregator = RunningAggregators.startRunning(RunningAggregators.config(stack, "it-limit-" + UUID.randomUUID(), dir.resolve("limit")).withProtection(new ApiProtection(null, 2)))) {
       List<Integer> statuses = new ArrayList<>();
       String retryAfter = null;
@@ -101,7 +101,9 @@ class ApiProtectionIntegrationTest {
       assertThat(retryAfter).isNotNull();
       assertThat(Integer.parseInt(retryAfter)).isBetween(1, 2);
       for (int i = 0; i < 10; i++) {
-        assertThat(RunningAggregators.get(aggregator.apiUrl() + "/health").status()).isEqualTo(200);
+        for (String probe : List.of("/health", "/ready", "/metrics")) {
+          assertThat(RunningAggregators.get(aggregator.apiUrl() + probe).status()).as(probe).isEqualTo(200);
+        }
       }
     }
   }

@@ -1,6 +1,8 @@
 package io.tokbench.aggregator.support;
 
 import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.aggregator.estimate.CalibrateProcessor;
+import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.BenchmarkReport;
@@ -24,6 +26,7 @@ import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -71,6 +74,13 @@ public final class AggregatorDriver implements AutoCloseable {
     AvroDeserializer<CalibrationRecord> calibrationRecords = new AvroDeserializer<>(CalibrationRecord.class);
     calibrationRecords.configure(serde, false);
     calibration = driver.createOutputTopic(Topics.CALIBRATION, new StringDeserializer(), calibrationRecords);
+  }
+
+  /** What POST /api/v1/admin/recalibrate writes (there, one per partition; the driver has one). */
+  public void requestRefitOfAllGroups() {
+    CalibrationPoint marker = CalibrationPoint.newBuilder().setGroupId(CalibrateProcessor.REFIT_ALL).setStatsKey("").build();
+    driver.createInputTopic(Topics.CALIBRATION_POINTS, new StringSerializer(), AggregatorTopology.POINT_SERDE.serializer())
+        .pipeInput(CalibrateProcessor.REFIT_ALL, marker);
   }
 
   /** Lets wall-clock punctuations (the calibration refit) run. */
