@@ -25,7 +25,7 @@ public final class Topics {
 
   /**
    * The topics, partitioned alike so the contributions topic has as many tasks as the input. The
-   * tables are compacted (latest row per key); reports and rejections are kept by time.
+   * tables are compacted (latest row per key); reports and retractions are kept forever; rejections, contributions and calibration points 90 days.
    */
   public static List<Spec> all(int partitions) {
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);

@@ -95,7 +95,8 @@ class AgentToApiIntegrationTest {
       assertThat(get(aggregator.apiUrl() + "/health").status()).isEqualTo(200);
       assertThat(get(aggregator.apiUrl() + "/metrics").response().body()).contains("tokbench_query_latency_seconds_bucket");
       assertThat(get(aggregator.apiUrl() + "/api/v1/openapi.json").body().path("paths").fieldNames())
-          .toIterable().contains("/api/v1/stats", "/api/v1/stats/row", "/api/v1/percentile", "/api/v1/community/{model}", "/api/v1/export");
+          .toIterable().contains("/api/v1/stats", "/api/v1/stats/row", "/api/v1/percentile", "/api/v1/community/{model}", "/api/v1/export",
+              "/api/v1/estimate", "/api/v1/models/{model}", "/api/v1/calibration", "/api/v1/catalog/gpus", "/api/v1/admin/retractions", "/api/v1/admin/recalibrate");
     }
   }
 }
