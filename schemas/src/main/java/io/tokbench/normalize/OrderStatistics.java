@@ -27,6 +27,12 @@ public final class OrderStatistics {
     return percentile(values, 50);
   }
 
+  /** The median of the values that are present (nulls skipped), or null when none is. */
+  public static Double medianOrNull(java.util.stream.Stream<? extends Number> values) {
+    double[] present = values.filter(java.util.Objects::nonNull).mapToDouble(Number::doubleValue).toArray();
+    return present.length == 0 ? null : median(present);
+  }
+
   /**
    * Where a value falls in a sorted sample, 0..100: the share of values below it, counting ties
    * as half ("your 71 tok/s is at the 38th percentile").

@@ -60,13 +60,12 @@ public final class StatsCalculator {
   }
 
   private static Long medianLong(List<ReportSample> samples, Function<ReportSample, Long> field) {
-    Double median = medianOf(samples, s -> field.apply(s) == null ? null : field.apply(s).doubleValue());
+    Double median = OrderStatistics.medianOrNull(samples.stream().map(field));
     return median == null ? null : Math.round(median);
   }
 
   private static Double medianOf(List<ReportSample> samples, Function<ReportSample, Double> field) {
-    double[] values = samples.stream().map(field).filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
-    return values.length == 0 ? null : OrderStatistics.median(values);
+    return OrderStatistics.medianOrNull(samples.stream().map(field));
   }
 
   /** A rig's own median generation rate over its samples. */

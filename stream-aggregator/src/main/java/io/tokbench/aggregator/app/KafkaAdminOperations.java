@@ -46,7 +46,7 @@ final class KafkaAdminOperations implements AdminOperations, AutoCloseable {
 
   @Override
   public int recalibrate() {
-    CalibrationPoint marker = CalibrationPoint.newBuilder().setGroupId(CalibrateProcessor.REFIT_ALL).setStatsKey("").build();
+    CalibrationPoint marker = CalibrationPoint.newBuilder().setStatsKey("").build();
     byte[] value = AggregatorTopology.POINT_SERDE.serializer().serialize(Topics.CALIBRATION_POINTS, marker);
     int partitions = 0;
     for (PartitionInfo partition : producer().partitionsFor(Topics.CALIBRATION_POINTS)) {

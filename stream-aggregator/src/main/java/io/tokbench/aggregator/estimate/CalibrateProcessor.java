@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
   /** Separates the group id from the statistics key in the store key. */
   public static final char SEPARATOR = '\u001d';
-  /** A point with this group id asks for every group of the partition to be refitted (the admin API sends one per partition). */
+  /** A point under this key asks for every group of the partition to be refitted (the admin API sends one per partition). */
   public static final String REFIT_ALL = "*";
 
   private final String pointsStore;
@@ -43,28 +43,31 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   public void init(ProcessorContext<String, CalibrationRecord> context) {
     super.init(context);
     points = context.getStateStore(pointsStore);
-    try (KeyValueIterator<String, CalibrationPoint> all = points.all()) {
-      all.forEachRemaining(kv -> changed.add(kv.value.getGroupId()));
-    }
+    markAllChanged();
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
   }
 
   @Override
   public void process(Record<String, CalibrationPoint> record) {
-    CalibrationPoint point = record.value();
-    if (point.getGroupId().equals(REFIT_ALL)) {
-      try (KeyValueIterator<String, CalibrationPoint> all = points.all()) {
-        all.forEachRemaining(kv -> changed.add(kv.value.getGroupId()));
-      }
+    String group = record.key();
+    if (group.equals(REFIT_ALL)) {
+      markAllChanged();
       return;
     }
-    String key = point.getGroupId() + SEPARATOR + point.getStatsKey();
+    CalibrationPoint point = record.value();
+    String key = group + SEPARATOR + point.getStatsKey();
     if (point.getRemoved()) {
       points.delete(key);
     } else {
       points.put(key, point);
     }
-    changed.add(point.getGroupId());
+    changed.add(group);
+  }
+
+  private void markAllChanged() {
+    try (KeyValueIterator<String, CalibrationPoint> all = points.all()) {
+      all.forEachRemaining(kv -> changed.add(kv.key.substring(0, kv.key.indexOf(SEPARATOR))));
+    }
   }
 
   private void refitChanged(long now) {
@@ -73,7 +76,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
         it.forEachRemaining((KeyValue<String, CalibrationPoint> kv) -> members.add(kv.value));
       }
-      CalibrationRecord fitted = members.isEmpty() ? null : Calibrator.fit(group, CalibrationGroups.levelOf(group), members, Instant.ofEpochMilli(now));
+      CalibrationRecord fitted = members.isEmpty() ? null : Calibrator.fit(group, members, Instant.ofEpochMilli(now));
       context().forward(new Record<>(group, fitted, now));
     }
     changed.clear();

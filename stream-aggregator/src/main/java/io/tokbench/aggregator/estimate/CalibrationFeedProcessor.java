@@ -42,11 +42,14 @@ public final class CalibrationFeedProcessor extends ContextualProcessor<StatsKey
     List<String> now = record.value() == null ? List.of() : CalibrationPoints.groupsOf(record.key(), CalibrationPoints.backendOf(record.value(), gpus));
     for (String group : previous) {
       if (!now.contains(group)) {
-        context().forward(record.withKey(group).withValue(CalibrationPoints.removal(group, statsKey)));
+        context().forward(record.withKey(group).withValue(CalibrationPoints.removal(statsKey)));
       }
     }
-    for (String group : now) {
-      context().forward(record.withKey(group).withValue(CalibrationPoints.of(group, record.value(), gpus, models)));
+    if (!now.isEmpty()) {
+      CalibrationPoint point = CalibrationPoints.of(record.value(), gpus, models);
+      for (String group : now) {
+        context().forward(record.withKey(group).withValue(point));
+      }
     }
     if (now.isEmpty()) {
       membership.delete(statsKey);

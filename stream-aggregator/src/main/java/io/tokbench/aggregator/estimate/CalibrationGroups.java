@@ -114,12 +114,13 @@ public final class CalibrationGroups {
   public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now) {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
+      CalibrationPoint point = CalibrationPoints.of(row, gpus, models);
       for (String id : CalibrationPoints.groupsOf(row.getKey(), CalibrationPoints.backendOf(row, gpus))) {
-        byGroup.computeIfAbsent(id, g -> new ArrayList<>()).add(CalibrationPoints.of(id, row, gpus, models));
+        byGroup.computeIfAbsent(id, g -> new ArrayList<>()).add(point);
       }
     }
     Map<String, CalibrationRecord> fitted = new HashMap<>();
-    byGroup.forEach((id, points) -> fitted.put(id, Calibrator.fit(id, levelOf(id), points, now)));
+    byGroup.forEach((id, points) -> fitted.put(id, Calibrator.fit(id, points, now)));
     return new CalibrationGroups(fitted);
   }
 

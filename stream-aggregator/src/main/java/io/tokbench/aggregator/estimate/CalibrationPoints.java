@@ -34,8 +34,8 @@ public final class CalibrationPoints {
     return gpus.byId(row.getKey().getGpu()).map(GpuSpec::backend).orElse("UNKNOWN");
   }
 
-  /** The point for one group, with every input the row and the catalogs can give. */
-  public static CalibrationPoint of(String groupId, StatsRow row, GpuCatalog gpus, ModelCatalog models) {
+  /** The row's point, with every input the row and the catalogs can give; the same for each of its groups. */
+  public static CalibrationPoint of(StatsRow row, GpuCatalog gpus, ModelCatalog models) {
     StatsKey key = row.getKey();
     Optional<GpuSpec> gpu = gpus.byId(key.getGpu());
     ModelFacts facts = row.getModelFacts() == null ? new ModelFacts() : row.getModelFacts();
@@ -43,7 +43,6 @@ public final class CalibrationPoints {
     Double parameters = facts.getParameterCount() != null ? Double.valueOf(facts.getParameterCount() / 1e9)
         : models.byId(key.getModel()).map(ModelCatalog.Entry::parametersBillions).orElse(null);
     return CalibrationPoint.newBuilder()
-        .setGroupId(groupId)
         .setStatsKey(StatsKeys.encode(key))
         .setPairKey(pairKey(key))
         .setGpu(key.getGpu())
@@ -67,9 +66,9 @@ public final class CalibrationPoints {
         .build();
   }
 
-  /** Withdraws a row from a group. */
-  public static CalibrationPoint removal(String groupId, String encodedStatsKey) {
-    return CalibrationPoint.newBuilder().setGroupId(groupId).setStatsKey(encodedStatsKey).setRemoved(true).build();
+  /** Withdraws a row from the group it is sent to. */
+  public static CalibrationPoint removal(String encodedStatsKey) {
+    return CalibrationPoint.newBuilder().setStatsKey(encodedStatsKey).setRemoved(true).build();
   }
 
   private static String pairKey(StatsKey key) {

@@ -2,7 +2,6 @@ package io.tokbench.aggregator.estimate;
 
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.normalize.OrderStatistics;
-import io.tokbench.schema.CalibrationLevel;
 import io.tokbench.schema.CalibrationRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,14 +21,14 @@ import java.util.Objects;
 public final class Calibrator {
   private Calibrator() {}
 
-  public static CalibrationRecord fit(String groupId, CalibrationLevel level, Collection<CalibrationPoint> points, Instant now) {
+  public static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Instant now) {
     List<CalibrationPoint> generation = points.stream()
         .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getBytesOverBandwidthSeconds() != null && p.getGenerationTokensPerSecond() > 0)
         .toList();
     GenerationModel model = fitGeneration(generation);
     CalibrationRecord.Builder record = CalibrationRecord.newBuilder()
         .setGroupId(groupId)
-        .setLevel(level)
+        .setLevel(CalibrationGroups.levelOf(groupId))
         .setRigCount(generation.stream().mapToInt(CalibrationPoint::getRigCount).sum())
         .setRowCount(generation.size())
         .setOverheadMillisPerToken(model.overheadSeconds() * 1e3)

@@ -163,9 +163,8 @@ public final class Estimator {
 
   /** The median of one model fact over the rows that carry it, or null. */
   public static <T extends Number> Long medianFact(List<StatsRow> rows, Function<ModelFacts, T> fact) {
-    double[] values = rows.stream().map(StatsRow::getModelFacts).filter(Objects::nonNull).map(fact).filter(Objects::nonNull)
-        .mapToDouble(Number::doubleValue).toArray();
-    return values.length == 0 ? null : Math.round(OrderStatistics.median(values));
+    Double median = OrderStatistics.medianOrNull(rows.stream().map(StatsRow::getModelFacts).filter(Objects::nonNull).map(fact));
+    return median == null ? null : Math.round(median);
   }
 
   private static Basis measured(StatsRow row) {

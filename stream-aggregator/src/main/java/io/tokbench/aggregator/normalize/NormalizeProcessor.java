@@ -41,11 +41,11 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         .setMeasuredAt(report.getMeasuredAt().toEpochMilli())
         // The validator checked the summary against these; recompute anyway, it is what we trust.
         .setGenerationTokensPerSecond(ReportValidator.medianGenerationRate(reps))
-        .setPromptTokensPerSecond(median(reps.stream()
+        .setPromptTokensPerSecond(OrderStatistics.medianOrNull(reps.stream()
             .filter(r -> r.getPromptDurationNanos() != null && r.getPromptDurationNanos() > 0 && r.getPromptTokens() > 0)
-            .mapToDouble(r -> r.getPromptTokens() / (r.getPromptDurationNanos() / 1e9)).toArray()))
-        .setTimeToFirstTokenMillis(median(reps.stream().map(Repetition::getTimeToFirstTokenNanos).filter(Objects::nonNull)
-            .mapToDouble(ns -> ns / 1e6).toArray()))
+            .map(r -> r.getPromptTokens() / (r.getPromptDurationNanos() / 1e9))))
+        .setTimeToFirstTokenMillis(OrderStatistics.medianOrNull(reps.stream().map(Repetition::getTimeToFirstTokenNanos).filter(Objects::nonNull)
+            .map(ns -> ns / 1e6)))
         .setOs(report.getHardware().getOs().getName())
         .setRuntimeVersion(report.getRuntime().getVersion())
         .setBackend(report.getRuntime().getBackend().name())
@@ -71,8 +71,5 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
     return value != null && Double.isFinite(value) && value > 0 ? value : null;
   }
 
-  private static Double median(double[] values) {
-    return values.length == 0 ? null : OrderStatistics.median(values);
-  }
 
 }

@@ -367,19 +367,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static int positive(Map<String, String> params, String name, int fallback) {
-    String value = params.get(name);
-    if (value == null) {
-      return fallback;
+    Integer n = StatsFilter.integer(params, name);
+    if (n != null && n < 1) {
+      throw new StatsFilter.BadParameter(name, n + " is not a positive number");
     }
-    try {
-      int n = Integer.parseInt(value);
-      if (n < 1) {
-        throw new StatsFilter.BadParameter(name, n + " is not a positive number");
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new StatsFilter.BadParameter(name, "'" + value + "' is not a whole number");
-    }
+    return n == null ? fallback : n;
   }
 
   private String prometheus() {

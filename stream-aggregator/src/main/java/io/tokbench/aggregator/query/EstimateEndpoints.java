@@ -162,18 +162,10 @@ final class EstimateEndpoints {
   }
 
   private static int number(Map<String, String> params, String name, int fallback, int min, int max) {
-    String value = params.get(name);
-    if (value == null) {
-      return fallback;
+    Integer n = StatsFilter.integer(params, name);
+    if (n != null && (n < min || n > max)) {
+      throw new StatsFilter.BadParameter(name, n + " is outside " + min + ".." + max);
     }
-    try {
-      int n = Integer.parseInt(value);
-      if (n < min || n > max) {
-        throw new StatsFilter.BadParameter(name, n + " is outside " + min + ".." + max);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new StatsFilter.BadParameter(name, "'" + value + "' is not a whole number");
-    }
+    return n == null ? fallback : n;
   }
 }

@@ -41,7 +41,8 @@ public record StatsFilter(
     return new StatsKey(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency);
   }
 
-  private static Integer integer(Map<String, String> params, String name) {
+  /** A whole-number parameter, or null when absent; 400 naming it when it is not a number. */
+  static Integer integer(Map<String, String> params, String name) {
     String value = params.get(name);
     if (value == null) {
       return null;

@@ -78,7 +78,7 @@ public final class AggregatorDriver implements AutoCloseable {
 
   /** What POST /api/v1/admin/recalibrate writes (there, one per partition; the driver has one). */
   public void requestRefitOfAllGroups() {
-    CalibrationPoint marker = CalibrationPoint.newBuilder().setGroupId(CalibrateProcessor.REFIT_ALL).setStatsKey("").build();
+    CalibrationPoint marker = CalibrationPoint.newBuilder().setStatsKey("").build();
     driver.createInputTopic(Topics.CALIBRATION_POINTS, new StringSerializer(), AggregatorTopology.POINT_SERDE.serializer())
         .pipeInput(CalibrateProcessor.REFIT_ALL, marker);
   }
