@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +44,38 @@ public final class CsvLine {
     return rows;
   }
 
-  public static List<String> split(String line) {
+  /** A catalog bundled as a class-path resource; a missing or unreadable one is a broken build. */
+  public static <T> T resource(Class<?> owner, String resource, String what, Parser<T> parser) {
+    try (InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(what + " " + resource + " is missing from the classpath");
+      }
+      return parser.parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + what + " " + resource, e);
+    }
+  }
+
+  /** Reads a catalog from its CSV. */
+  @FunctionalInterface
+  public interface Parser<T> {
+    T parse(InputStream in) throws IOException;
+  }
+
+  /** The values of a '|'-separated cell, trimmed, blanks dropped. */
+  public static List<String> values(String cell) {
+    List<String> values = new ArrayList<>();
+    if (cell != null) {
+      for (String value : cell.split("\\|")) {
+        if (!value.isBlank()) {
+          values.add(value.trim());
+        }
+      }
+    }
+    return values;
+  }
+
+  private static List<String> split(String line) {
     List<String> cells = new ArrayList<>();
     StringBuilder cell = new StringBuilder();
     boolean quoted = false;

@@ -2,7 +2,6 @@ package io.tokbench.catalog;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -94,19 +93,15 @@ public final class GpuCatalog {
     return Math.abs(catalogBytes - reportedBytes) <= 0.08 * catalogBytes;
   }
 
-  static String normalize(String name) {
-    return name.trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
+  /** A raw GPU name as the catalog compares it: trimmed, single spaces, lower case. */
+  public static String normalize(String name) {
+    return WHITESPACE.matcher(name.trim()).replaceAll(" ").toLowerCase(Locale.ROOT);
   }
 
   private static GpuCatalog load() {
-    try (InputStream in = GpuCatalog.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("GPU catalog " + RESOURCE + " is missing from the classpath");
-      }
-      return parse(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read GPU catalog " + RESOURCE, e);
-    }
+    return CsvLine.resource(GpuCatalog.class, RESOURCE, "GPU catalog", GpuCatalog::parse);
   }
 
   /** Parses the catalog CSV: '#' comments, a header line, then one GPU per line. */
@@ -125,12 +120,7 @@ public final class GpuCatalog {
   private static GpuSpec spec(Map<String, String> row) {
     String vram = row.getOrDefault("vram_gb", "");
     String cores = row.getOrDefault("gpu_cores", "");
-    List<String> aliases = new ArrayList<>();
-    for (String alias : row.getOrDefault("aliases", "").split("\\|")) {
-      if (!alias.isBlank()) {
-        aliases.add(alias.trim());
-      }
-    }
+    List<String> aliases = CsvLine.values(row.get("aliases"));
     return new GpuSpec(
         required(row, "id"),
         required(row, "vendor"),

@@ -2,7 +2,6 @@ package io.tokbench.catalog;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +37,11 @@ public final class ModelCatalog {
 
   public static ModelCatalog shared() {
     return SHARED;
+  }
+
+  /** The share of the weights read per token (below 1 for mixtures of experts); 1 for a model the catalog lacks. */
+  public double activeShare(String id) {
+    return byId(id).map(Entry::activeShare).orElse(1.0);
   }
 
   public Optional<Entry> byId(String id) {
@@ -90,14 +94,7 @@ public final class ModelCatalog {
       java.util.regex.Pattern.compile("-(q\\d[_a-z0-9]*|iq\\d[_a-z0-9]*|fp16|bf16|f16|fp32|mxfp4)$");
 
   private static ModelCatalog load() {
-    try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("model catalog " + RESOURCE + " is missing from the classpath");
-      }
-      return parse(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return CsvLine.resource(ModelCatalog.class, RESOURCE, "model catalog", ModelCatalog::parse);
   }
 
   public static ModelCatalog parse(InputStream in) throws IOException {
@@ -108,16 +105,16 @@ public final class ModelCatalog {
       double active = row.getOrDefault("active_parameters_b", "").isEmpty() ? total : parseDouble(row.get("active_parameters_b"));
       Entry entry = new Entry(row.get("id"), row.get("name"), row.get("family"), total, active);
       catalog.byId.put(entry.id(), entry);
-      for (String tag : list(row.get("ollama_tags"))) {
+      for (String tag : CsvLine.values(row.get("ollama_tags"))) {
         catalog.byTag.put(tag.toLowerCase(Locale.ROOT), entry);
       }
-      for (String repo : list(row.get("hf_repos"))) {
+      for (String repo : CsvLine.values(row.get("hf_repos"))) {
         catalog.byRepo.put(repo.toLowerCase(Locale.ROOT), entry);
       }
-      for (String digest : list(row.get("digests"))) {
+      for (String digest : CsvLine.values(row.get("digests"))) {
         catalog.byDigest.put(digest.toLowerCase(Locale.ROOT).replace("sha256:", ""), entry);
       }
-      for (String pattern : list(row.get("gguf_patterns"))) {
+      for (String pattern : CsvLine.values(row.get("gguf_patterns"))) {
         catalog.ggufPatterns.add(new Pattern(pattern.toLowerCase(Locale.ROOT), entry));
       }
     }
@@ -128,15 +125,4 @@ public final class ModelCatalog {
     return text == null || text.isEmpty() ? 0 : Double.parseDouble(text);
   }
 
-  private static List<String> list(String cell) {
-    List<String> values = new ArrayList<>();
-    if (cell != null) {
-      for (String value : cell.split("\\|")) {
-        if (!value.isBlank()) {
-          values.add(value.trim());
-        }
-      }
-    }
-    return values;
-  }
 }

@@ -30,7 +30,8 @@ public final class Normalization {
 
   /** The statistics key a report belongs to. */
   public static StatsKey key(BenchmarkReport report) {
-    boolean onCpu = offloadClass(report) == OffloadClass.CPU_ONLY;
+    OffloadClass offload = offloadClass(report);
+    boolean onCpu = offload == OffloadClass.CPU_ONLY;
     return new StatsKey(
         model(report.getModel().getName(), report.getModel().getDigest()),
         onCpu ? "cpu" : gpu(report),
@@ -39,7 +40,7 @@ public final class Normalization {
         runtime(report.getRuntime().getName()),
         contextBucket(report.getSettings().getContextLength()),
         report.getSuiteId(),
-        offloadClass(report),
+        offload,
         report.getSettings().getConcurrency());
   }
 
@@ -63,7 +64,7 @@ public final class Normalization {
       return "cpu";
     }
     return catalogGpu(gpus.get(0)).map(GpuSpec::id)
-        .orElseGet(() -> "unknown:" + gpus.get(0).getRawName().trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT));
+        .orElseGet(() -> "unknown:" + GpuCatalog.normalize(gpus.get(0).getRawName()));
   }
 
   /** The catalog entry of a reported GPU: the agent's canonical id if this catalog knows it, else the raw name. */

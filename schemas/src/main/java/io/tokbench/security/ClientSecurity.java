@@ -1,5 +1,6 @@
 package io.tokbench.security;
 
+import io.tokbench.registry.client.RegistryClientConfig;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,18 +40,18 @@ public record ClientSecurity(String protocol, String saslMechanism, String saslU
       props.put("ssl.truststore.password", truststorePassword);
     }
     if (registryUserInfo != null) {
-      props.put("basic.auth.credentials.source", "USER_INFO");
-      props.put("basic.auth.user.info", registryUserInfo);
+      props.put(RegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "USER_INFO");
+      props.put(RegistryClientConfig.BASIC_AUTH_USER_INFO, registryUserInfo);
     }
     if (registryBearerToken != null) {
-      props.put("bearer.auth.credentials.source", "STATIC_TOKEN");
-      props.put("bearer.auth.token", registryBearerToken);
+      props.put(RegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN");
+      props.put(RegistryClientConfig.BEARER_AUTH_TOKEN, registryBearerToken);
     }
     if (registryTruststoreLocation != null) {
-      props.put("schema.registry.ssl.truststore.location", registryTruststoreLocation);
+      props.put(RegistryClientConfig.SSL_TRUSTSTORE_LOCATION, registryTruststoreLocation);
     }
     if (registryTruststorePassword != null) {
-      props.put("schema.registry.ssl.truststore.password", registryTruststorePassword);
+      props.put(RegistryClientConfig.SSL_TRUSTSTORE_PASSWORD, registryTruststorePassword);
     }
     return props;
   }

@@ -39,10 +39,7 @@ class RegistryDurabilityTest {
   }
 
   private static SchemaRegistryServer registry(String topic) {
-    SchemaRegistryServer.Config defaults = SchemaRegistryServer.Config.forBroker(cluster.bootstrapServers());
-    return SchemaRegistryServer.start(
-        new SchemaRegistryServer.Config(
-            defaults.bootstrapServers(), "127.0.0.1", 0, topic, defaults.defaultCompatibility(), defaults.timeout(), Map.of()));
+    return SchemaRegistryServer.start(SchemaRegistryServer.Config.forBroker(cluster.bootstrapServers()).withHost("127.0.0.1").withPort(0).withTopic(topic));
   }
 
   private static Schema record(String name) {

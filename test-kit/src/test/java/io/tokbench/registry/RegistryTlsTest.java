@@ -59,8 +59,8 @@ class RegistryTlsTest {
     keytool("-importcert", "-noprompt", "-alias", "registry", "-file", certificate.toString(), "-storetype", "PKCS12", "-keystore", truststore.toString(),
         "-storepass", PASSWORD);
 
-    SchemaRegistryServer.Config config = new SchemaRegistryServer.Config(cluster.bootstrapServers(), "127.0.0.1", 0, "_schemas_tls",
-        CompatibilityLevel.BACKWARD, java.time.Duration.ofSeconds(30), Map.of()).withTls(new SchemaRegistryServer.Config.Tls(keystore, PASSWORD, "PKCS12"));
+    SchemaRegistryServer.Config config = SchemaRegistryServer.Config.forBroker(cluster.bootstrapServers()).withHost("127.0.0.1").withPort(0)
+        .withTopic("_schemas_tls").withTls(new SchemaRegistryServer.Config.Tls(keystore, PASSWORD, "PKCS12"));
     try (SchemaRegistryServer registry = SchemaRegistryServer.start(config)) {
       assertThat(registry.url()).startsWith("https://");
 

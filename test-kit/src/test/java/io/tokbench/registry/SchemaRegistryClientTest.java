@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.registry.client.RegistryException;
 import io.tokbench.registry.client.SchemaRegistryClient;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.WithKafkaStack;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -73,7 +73,7 @@ class SchemaRegistryClientTest {
 
   @Test
   void failsOverToTheNextUrlWhenOneIsDown() throws Exception {
-    int deadPort = deadPort();
+    int deadPort = FreePorts.next();
     SchemaRegistryClient failover =
         new SchemaRegistryClient(RegistryClientConfig.fromConfigs(Map.of("schema.registry.url", "http://127.0.0.1:" + deadPort + "," + stack.registryUrl())));
     assertThat(failover.register("failover-value", V1)).isPositive();
@@ -81,7 +81,7 @@ class SchemaRegistryClientTest {
 
   @Test
   void anUnreachableRegistryFailsAfterItsRetriesWithTheCause() throws Exception {
-    int deadPort = deadPort();
+    int deadPort = FreePorts.next();
     SchemaRegistryClient dead =
         new SchemaRegistryClient(RegistryClientConfig.fromConfigs(Map.of("schema.registry.url", "http://127.0.0.1:" + deadPort, "max.retries", "1")));
     assertThatThrownBy(() -> dead.register("nowhere-value", V1))
@@ -90,10 +90,4 @@ class SchemaRegistryClientTest {
         .hasMessageContaining("127.0.0.1:" + deadPort);
   }
 
-  /** A port nothing listens on: bound once, then released. */
-  private static int deadPort() throws java.io.IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

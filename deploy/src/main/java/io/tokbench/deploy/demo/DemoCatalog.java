@@ -1,5 +1,6 @@
 package io.tokbench.deploy.demo;
 
+import io.tokbench.aggregator.estimate.VramEstimate;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.OperatingSystem;
 import java.util.List;
@@ -34,9 +35,9 @@ final class DemoCatalog {
       return Math.round(parameters * q.bitsPerWeight() / 8);
     }
 
-    /** F16 keys and values for every layer and KV head: what the runtime allocates for the context. */
+    /** F16 keys and values for every layer and KV head: what the runtime allocates for the context (the estimator's formula). */
     long kvBytes(int context) {
-      return 2L * layers * kvHeads * headDim * 2 * context;
+      return VramEstimate.kvBytesPerToken(architecture(), VramEstimate.F16_BYTES) * context;
     }
 
     String ollamaName(Quant q) {

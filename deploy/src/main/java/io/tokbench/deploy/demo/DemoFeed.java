@@ -1,5 +1,6 @@
 package io.tokbench.deploy.demo;
 
+import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.registry.client.SchemaRegistryClient;
 import io.tokbench.schema.BenchmarkReport;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoFeed.class);
-  static final String TOPIC = "tokbench.reports";
+  static final String TOPIC = Topics.REPORTS;
   /** Marks a data directory whose broker already holds the fleet: a restart does not send it twice. */
   static final String SEEDED_MARKER = "demo-fleet-published";
   private static final long SEED = 42;
@@ -55,7 +56,7 @@ public final class DemoFeed implements AutoCloseable {
 
   private DemoFeed(String bootstrapServers, String registryUrl, Clock clock) {
     fleet = new DemoFleet(SEED, clock);
-    serializer.configure(Map.of("schema.registry.url", registryUrl), false);
+    serializer.configure(Map.of(RegistryClientConfig.URL, registryUrl), false);
     producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",

@@ -96,8 +96,8 @@ class SecuredClusterTest {
     }
     // On a secured cluster the operator makes the topics (the manifests' set-up); the aggregator only checks them.
     TopicInitializer.ensure(admin(), 3, (short) 1);
-    registry = SchemaRegistryServer.start(new SchemaRegistryServer.Config(broker.bootstrapServers(), "localhost", FreePorts.next(),
-        SchemaRegistryServer.Config.DEFAULT_TOPIC, io.tokbench.registry.CompatibilityLevel.BACKWARD, Duration.ofSeconds(30), scram(REGISTRY, REGISTRY_PASSWORD)));
+    registry = SchemaRegistryServer.start(SchemaRegistryServer.Config.forBroker(broker.bootstrapServers()).withHost("localhost").withPort(FreePorts.next())
+        .withKafkaClientConfig(scram(REGISTRY, REGISTRY_PASSWORD)));
   }
 
   @AfterAll

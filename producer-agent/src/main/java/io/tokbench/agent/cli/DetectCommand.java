@@ -52,10 +52,10 @@ final class DetectCommand implements Callable<Integer> {
     out.println("Runtimes:");
     Duration quick = Duration.ofSeconds(2);
     List<RuntimeClient> candidates = List.of(
-        new OllamaClient(agent.environment.get("OLLAMA_HOST").map(OllamaClient::urlFromOllamaHost).orElse(OllamaClient.DEFAULT_URL), quick),
+        new OllamaClient(OllamaClient.url(agent.environment.get("OLLAMA_HOST")), quick),
         new LlamaCppClient(LlamaCppClient.DEFAULT_URL, quick),
-        new OpenAiCompatibleClient("http://localhost:1234", "lmstudio", quick),
-        new OpenAiCompatibleClient("http://localhost:8000", "vllm", quick));
+        new OpenAiCompatibleClient(OpenAiCompatibleClient.LM_STUDIO_URL, "lmstudio", quick),
+        new OpenAiCompatibleClient(OpenAiCompatibleClient.DEFAULT_URL, "vllm", quick));
     for (RuntimeClient candidate : candidates) {
       try {
         RuntimeInfo info = candidate.info();

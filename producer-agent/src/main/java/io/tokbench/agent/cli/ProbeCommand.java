@@ -8,7 +8,6 @@ import io.tokbench.agent.detect.Rig;
 import io.tokbench.agent.detect.RigDetector;
 import io.tokbench.agent.probe.ModelDescription;
 import io.tokbench.agent.probe.ModelNotFoundException;
-import io.tokbench.agent.probe.OllamaClient;
 import io.tokbench.agent.probe.PowerSampler;
 import io.tokbench.agent.probe.ProbeResult;
 import io.tokbench.agent.probe.ProbeRunner;
@@ -21,8 +20,8 @@ import io.tokbench.agent.spool.Spool;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.GpuVendor;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -125,15 +124,13 @@ final class ProbeCommand implements Callable<Integer> {
     }
 
     List<Integer> contexts = contextSizes;
-    if (runtime instanceof io.tokbench.agent.probe.LlamaCppClient llamaCpp) {
-      // llama-server's context is fixed when it starts (-c); probing "other" sizes would mislabel.
-      java.util.OptionalInt serverContext = llamaCpp.serverContextLength();
-      if (serverContext.isPresent()) {
-        if (!contexts.equals(List.of(serverContext.getAsInt()))) {
-          err.println("note: llama-server runs with a fixed context of " + serverContext.getAsInt() + " tokens (its -c); probing that instead of " + contexts);
-        }
-        contexts = List.of(serverContext.getAsInt());
+    // llama-server's context is fixed when it starts (-c); probing "other" sizes would mislabel.
+    java.util.OptionalInt serverContext = runtime.fixedContextLength();
+    if (serverContext.isPresent()) {
+      if (!contexts.equals(List.of(serverContext.getAsInt()))) {
+        err.println("note: " + runtime.name() + " runs with a fixed context of " + serverContext.getAsInt() + " tokens (its -c); probing that instead of " + contexts);
       }
+      contexts = List.of(serverContext.getAsInt());
     }
     Rig rig = new RigDetector(agent.host).detect();
     PowerSampler power = rig.gpus().stream().anyMatch(g -> g.vendor() == GpuVendor.NVIDIA) ? new NvidiaPowerSampler(agent.host) : PowerSampler.NONE;
@@ -150,7 +147,7 @@ final class ProbeCommand implements Callable<Integer> {
           reports.add(builder.build(result));
         }
       } catch (ModelNotFoundException e) {
-        err.println("tokbench-agent: " + e.getMessage() + "; get it with `" + runtime.pullHint(model) + "`" + (runtime instanceof OllamaClient ? " or rerun with --pull" : ""));
+        err.println("tokbench-agent: " + e.getMessage() + "; get it with `" + runtime.pullHint(model) + "`" + (runtime.canPull() ? " or rerun with --pull" : ""));
         return ExitCodes.MODEL_NOT_FOUND;
       } catch (RuntimeUnavailableException e) {
         err.println("tokbench-agent: probing " + model + " failed: " + e.getMessage());
@@ -181,13 +178,13 @@ final class ProbeCommand implements Callable<Integer> {
     try {
       return runtime.describe(model);
     } catch (ModelNotFoundException e) {
-      if (!pull || !(runtime instanceof OllamaClient ollama)) {
+      if (!pull || !runtime.canPull()) {
         throw e;
       }
       ConsoleProgress progress = new ConsoleProgress(err, System.console() != null);
       progress.phase(model, 0, "pull", 100);
       int[] shown = {0};
-      ollama.pull(model, fraction -> {
+      runtime.pull(model, fraction -> {
         while (shown[0] < (int) (fraction * 100)) {
           shown[0]++;
           progress.step();
@@ -225,14 +222,14 @@ final class ProbeCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--concurrency " + n + ": use 1 to 256");
       }
     }
-    if (repetitions != null && (repetitions < 1 || repetitions > 100)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repetitions " + repetitions + ": use 1 to 100");
+    if (repetitions != null && (repetitions < ProbeSuite.MIN_REPETITIONS || repetitions > 100)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repetitions " + repetitions + ": use " + ProbeSuite.MIN_REPETITIONS + " to 100");
     }
-    if (promptTokens != null && promptTokens < 16) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prompt-tokens " + promptTokens + ": use at least 16");
+    if (promptTokens != null && promptTokens < ProbeSuite.MIN_PROMPT_TOKENS) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prompt-tokens " + promptTokens + ": use at least " + ProbeSuite.MIN_PROMPT_TOKENS);
     }
-    if (genTokens != null && genTokens < 2) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--gen-tokens " + genTokens + ": use at least 2");
+    if (genTokens != null && genTokens < ProbeSuite.MIN_GENERATED_TOKENS) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--gen-tokens " + genTokens + ": use at least " + ProbeSuite.MIN_GENERATED_TOKENS);
     }
   }
 }

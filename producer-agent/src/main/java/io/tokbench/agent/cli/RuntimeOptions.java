@@ -29,9 +29,9 @@ final class RuntimeOptions {
   RuntimeClient client(Environment environment) {
     Duration timeout = Duration.ofSeconds(requestTimeoutSeconds);
     return switch (runtime) {
-      case ollama -> new OllamaClient(url != null ? url : environment.get("OLLAMA_HOST").map(OllamaClient::urlFromOllamaHost).orElse(OllamaClient.DEFAULT_URL), timeout);
+      case ollama -> new OllamaClient(url != null ? url : OllamaClient.url(environment.get("OLLAMA_HOST")), timeout);
       case llamacpp -> new LlamaCppClient(url != null ? url : LlamaCppClient.DEFAULT_URL, timeout);
-      case openai -> new OpenAiCompatibleClient(url != null ? url : "http://localhost:8000", runtimeName, timeout);
+      case openai -> new OpenAiCompatibleClient(url != null ? url : OpenAiCompatibleClient.DEFAULT_URL, runtimeName, timeout);
     };
   }
 

@@ -1,5 +1,6 @@
 package io.tokbench.agent.config;
 
+import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.security.ClientSecurity;
 import java.io.IOException;
 import java.io.Reader;
@@ -107,7 +108,7 @@ public final class AgentConfig {
         get(Setting.SSL_TRUSTSTORE_PASSWORD).orElse(null), get(Setting.SCHEMA_REGISTRY_USER_INFO).orElse(null), get(Setting.SCHEMA_REGISTRY_BEARER_TOKEN).orElse(null),
         get(Setting.SCHEMA_REGISTRY_TRUSTSTORE_LOCATION).orElse(null), get(Setting.SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD).orElse(null)).clientProperties());
     props.put("bootstrap.servers", require(Setting.BOOTSTRAP_SERVERS));
-    props.put("schema.registry.url", require(Setting.SCHEMA_REGISTRY_URL));
+    props.put(RegistryClientConfig.URL, require(Setting.SCHEMA_REGISTRY_URL));
     return props;
   }
 }

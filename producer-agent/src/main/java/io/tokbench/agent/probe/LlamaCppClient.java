@@ -2,10 +2,8 @@ package io.tokbench.agent.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +50,7 @@ public final class LlamaCppClient implements RuntimeClient {
     }
     JsonNode props = http.get("/props").body();
     String build = props.path("build_info").asText("");
-    return new RuntimeInfo(name(), build.isEmpty() ? Optional.empty() : Optional.of(build), Backend.UNKNOWN);
+    return new RuntimeInfo(name(), build.isEmpty() ? Optional.empty() : Optional.of(build));
   }
 
   @Override
@@ -79,16 +77,17 @@ public final class LlamaCppClient implements RuntimeClient {
           quantization,
           Optional.empty(),
           meta.has("size") ? OptionalLong.of(meta.get("size").asLong()) : OptionalLong.empty(),
-          meta.has("n_ctx_train") ? OptionalInt.of(meta.get("n_ctx_train").asInt()) : OptionalInt.empty(),
           Optional.empty());
     }
     throw new ModelNotFoundException(model, "llama.cpp at " + url() + " serves " + models() + ", not " + model);
   }
 
   /** The server's context is fixed at start (-c); requests cannot change it. */
-  public OptionalInt serverContextLength() {
-    JsonNode settings = http.get("/props").body().path("default_generation_settings");
-    JsonNode nCtx = settings.has("n_ctx") ? settings.get("n_ctx") : http.get("/props").body().path("n_ctx");
+  @Override
+  public OptionalInt fixedContextLength() {
+    JsonNode props = http.get("/props").body();
+    JsonNode settings = props.path("default_generation_settings");
+    JsonNode nCtx = settings.has("n_ctx") ? settings.get("n_ctx") : props.path("n_ctx");
     return nCtx.canConvertToInt() && nCtx.asInt() > 0 ? OptionalInt.of(nCtx.asInt()) : OptionalInt.empty();
   }
 
@@ -134,7 +133,14 @@ public final class LlamaCppClient implements RuntimeClient {
     if (!timings.has("predicted_n")) {
       throw new RuntimeUnavailableException("llama.cpp's final chunk has no timings: upgrade the server");
     }
-    String stopType = chunk.path("stop_type").asText("");
+    return fromTimings(timings, ttftNanos, chunk.path("stop_type").asText("").equals("limit") ? "length" : "stop");
+  }
+
+  /**
+   * A generation timed by llama.cpp's own "timings" object (prompt_n/prompt_ms, predicted_n/
+   * predicted_ms, cache_n), which llama-server sends on its native and OpenAI-compatible streams.
+   */
+  static Generation fromTimings(JsonNode timings, long ttftNanos, String stop) {
     return new Generation(
         timings.path("prompt_n").asInt(),
         OptionalLong.of(Math.round(timings.path("prompt_ms").asDouble() * 1e6)),
@@ -143,7 +149,7 @@ public final class LlamaCppClient implements RuntimeClient {
         ttftNanos,
         OptionalLong.empty(),
         timings.has("cache_n") ? OptionalInt.of(timings.get("cache_n").asInt()) : OptionalInt.empty(),
-        stopType.equals("limit") ? "length" : "stop",
+        stop,
         TimingSource.RUNTIME,
         TimingSource.RUNTIME);
   }

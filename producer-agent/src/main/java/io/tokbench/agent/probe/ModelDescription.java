@@ -2,7 +2,6 @@ package io.tokbench.agent.probe;
 
 import io.tokbench.schema.Architecture;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** A model as the runtime describes it. Every field may be unknown. */
@@ -13,10 +12,9 @@ public record ModelDescription(
     Optional<String> quantization,
     Optional<String> digest,
     OptionalLong fileSizeBytes,
-    OptionalInt contextLengthTrained,
     Optional<Architecture> architecture) {
 
   public static ModelDescription unknown(String name) {
-    return new ModelDescription(name, Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), OptionalInt.empty(), Optional.empty());
+    return new ModelDescription(name, Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.empty());
   }
 }

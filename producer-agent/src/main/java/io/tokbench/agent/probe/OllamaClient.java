@@ -3,7 +3,6 @@ package io.tokbench.agent.probe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.schema.Architecture;
-import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +29,11 @@ public final class OllamaClient implements RuntimeClient {
   }
 
   /** Ollama's own rule: {@code OLLAMA_HOST} may be host, host:port or a URL. */
+  /** Where Ollama listens: OLLAMA_HOST as Ollama reads it, else its default. */
+  public static String url(java.util.Optional<String> ollamaHost) {
+    return ollamaHost.map(OllamaClient::urlFromOllamaHost).orElse(DEFAULT_URL);
+  }
+
   public static String urlFromOllamaHost(String ollamaHost) {
     String host = ollamaHost.trim();
     if (!host.startsWith("http://") && !host.startsWith("https://")) {
@@ -58,7 +62,7 @@ public final class OllamaClient implements RuntimeClient {
     if (answer.status() != 200 || !answer.body().has("version")) {
       throw new RuntimeUnavailableException(url() + " answered HTTP " + answer.status() + " to /api/version: is this Ollama?");
     }
-    return new RuntimeInfo(name(), Optional.of(answer.body().get("version").asText()), Backend.UNKNOWN);
+    return new RuntimeInfo(name(), Optional.of(answer.body().get("version").asText()));
   }
 
   @Override
@@ -90,7 +94,6 @@ public final class OllamaClient implements RuntimeClient {
             .setKeyLength(intOrNull(info, arch + ".attention.key_length"))
             .setContextLengthTrained(intOrNull(info, arch + ".context_length"))
             .build();
-    Integer trained = architecture.getContextLengthTrained();
     return new ModelDescription(
         model,
         text(details, "family"),
@@ -98,7 +101,6 @@ public final class OllamaClient implements RuntimeClient {
         text(details, "quantization_level"),
         text(tag, "digest").map(d -> d.startsWith("sha256:") ? d : "sha256:" + d),
         tag.has("size") ? OptionalLong.of(tag.get("size").asLong()) : OptionalLong.empty(),
-        trained == null ? OptionalInt.empty() : OptionalInt.of(trained),
         architecture.getBlockCount() == null ? Optional.empty() : Optional.of(architecture));
   }
 
@@ -198,6 +200,12 @@ public final class OllamaClient implements RuntimeClient {
    * Pulls a model ({@code POST /api/pull}, streamed progress lines with {@code status},
    * {@code total} and {@code completed}), reporting the fraction done.
    */
+  @Override
+  public boolean canPull() {
+    return true;
+  }
+
+  @Override
   public void pull(String model, java.util.function.DoubleConsumer progress) {
     JsonHttp.Streamed response = http.stream("/api/pull", JsonHttp.JSON.createObjectNode().put("model", model).put("stream", true));
     try (response; Stream<String> lines = response.lines()) {

@@ -2,10 +2,8 @@ package io.tokbench.agent.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tokbench.schema.Backend;
 import io.tokbench.schema.TimingSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +20,10 @@ import java.util.stream.Stream;
  * (LM Studio).
  */
 public final class OpenAiCompatibleClient implements RuntimeClient {
+  /** vLLM's and SGLang's usual port; LM Studio listens on {@link #LM_STUDIO_URL}. */
+  public static final String DEFAULT_URL = "http://localhost:8000";
+  public static final String LM_STUDIO_URL = "http://localhost:1234";
+
   private final JsonHttp http;
   private final String serverName;
 
@@ -46,7 +48,7 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
     if (answer.status() != 200 || !answer.body().has("data")) {
       throw new RuntimeUnavailableException(url() + " answered HTTP " + answer.status() + " to /v1/models: is this an OpenAI-compatible server?");
     }
-    return new RuntimeInfo(name(), Optional.empty(), Backend.UNKNOWN);
+    return new RuntimeInfo(name(), Optional.empty());
   }
 
   @Override
@@ -56,8 +58,9 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
 
   @Override
   public ModelDescription describe(String model) {
-    if (!models().contains(model)) {
-      throw new ModelNotFoundException(model, url() + " serves " + models() + ", not " + model);
+    List<String> served = models();
+    if (!served.contains(model)) {
+      throw new ModelNotFoundException(model, url() + " serves " + served + ", not " + model);
     }
     return ModelDescription.unknown(model);
   }
@@ -137,17 +140,7 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
     long ttft = firstToken - start;
     String stop = finishReason.equals("length") ? "length" : "stop";
     if (timings != null && timings.has("predicted_n")) {
-      return new Generation(
-          timings.path("prompt_n").asInt(),
-          OptionalLong.of(Math.round(timings.path("prompt_ms").asDouble() * 1e6)),
-          timings.path("predicted_n").asInt(),
-          Math.round(timings.path("predicted_ms").asDouble() * 1e6),
-          ttft,
-          OptionalLong.empty(),
-          timings.has("cache_n") ? OptionalInt.of(timings.get("cache_n").asInt()) : OptionalInt.empty(),
-          stop,
-          TimingSource.RUNTIME,
-          TimingSource.RUNTIME);
+      return LlamaCppClient.fromTimings(timings, ttft, stop); // llama-server behind the OpenAI API
     }
     if (usage == null) {
       throw new RuntimeUnavailableException(url() + " sent no usage chunk: it ignores stream_options.include_usage, so tokens cannot be counted");

@@ -1,5 +1,6 @@
 package io.tokbench.agent.probe;
 
+import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.Backend;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +34,6 @@ public record ProbeResult(
   }
 
   public boolean partialOffload() {
-    return loaded.map(l -> l.gpuOffloadFraction() < 0.999).orElse(false);
+    return loaded.map(l -> l.gpuOffloadFraction() < Normalization.FULL_OFFLOAD).orElse(false);
   }
 }

@@ -17,9 +17,15 @@ public record ProbeSuite(String id, int promptTokens, int generatedTokens, int r
 
   public static final ProbeSuite STANDARD = new ProbeSuite("tokbench-suite-1", 512, 128, 5, 0.10, 42L);
 
+  /** Below these a probe measures noise: the nonce alone is ~10 tokens, a rate needs 2 tokens. */
+  public static final int MIN_PROMPT_TOKENS = 16;
+  public static final int MIN_GENERATED_TOKENS = 2;
+  public static final int MIN_REPETITIONS = 1;
+
   public ProbeSuite {
-    if (promptTokens < 16 || generatedTokens < 2 || repetitions < 1) {
-      throw new IllegalArgumentException("suite needs >= 16 prompt tokens, >= 2 generated tokens and >= 1 repetition");
+    if (promptTokens < MIN_PROMPT_TOKENS || generatedTokens < MIN_GENERATED_TOKENS || repetitions < MIN_REPETITIONS) {
+      throw new IllegalArgumentException("suite needs >= " + MIN_PROMPT_TOKENS + " prompt tokens, >= " + MIN_GENERATED_TOKENS
+          + " generated tokens and >= " + MIN_REPETITIONS + " repetition");
     }
   }
 

@@ -25,14 +25,21 @@ public final class PromptBuilder {
   /** A prompt aiming at {@code tokens} tokens, with a new nonce. */
   public Prompt build(int tokens) {
     int words = Math.max(1, (int) Math.round((tokens - NONCE_TOKENS_ESTIMATE) / tokensPerWord));
-    String nonce = HexFormat.of().formatHex(nonces.generateSeed(8));
+    String nonce = HexFormat.of().formatHex(nextNonce());
     // The nonce comes first: a prompt cache re-uses the longest shared prefix, so nothing is shared.
     StringBuilder text = new StringBuilder(words * 6 + 32).append(nonce).append(':');
     Random body = new Random(7);
     for (int i = 0; i < words; i++) {
       text.append(' ').append(WORDS[body.nextInt(WORDS.length)]);
     }
-    return new Prompt(text.toString(), words, nonce);
+    return new Prompt(text.toString(), words);
+  }
+
+  /** Random bytes from the generator's stream; generateSeed would draw on the OS entropy pool each time. */
+  private byte[] nextNonce() {
+    byte[] nonce = new byte[8];
+    nonces.nextBytes(nonce);
+    return nonce;
   }
 
   /** Learns the tokenizer's ratio from a prompt of known length and the count the runtime reported. */
@@ -45,5 +52,5 @@ public final class PromptBuilder {
   private static final int NONCE_TOKENS_ESTIMATE = 10;
 
   /** A prompt and what it was built from. */
-  public record Prompt(String text, int words, String nonce) {}
+  public record Prompt(String text, int words) {}
 }

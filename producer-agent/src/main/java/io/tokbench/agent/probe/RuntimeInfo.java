@@ -1,7 +1,6 @@
 package io.tokbench.agent.probe;
 
-import io.tokbench.schema.Backend;
 import java.util.Optional;
 
 /** What a runtime says about itself. */
-public record RuntimeInfo(String name, Optional<String> version, Backend backend) {}
+public record RuntimeInfo(String name, Optional<String> version) {}

@@ -93,7 +93,7 @@ public final class ReportPublisher {
       boolean refused = message.contains("HTTP 4");
       return new DeliveryFailure(
           refused ? DeliveryFailure.Kind.REFUSED : DeliveryFailure.Kind.UNREACHABLE,
-          "schema registry at " + RegistryClientConfig.redacted(String.valueOf(clientProperties.get("schema.registry.url"))) + ": " + message);
+          "schema registry at " + RegistryClientConfig.redacted(String.valueOf(clientProperties.get(RegistryClientConfig.URL))) + ": " + message);
     }
     return new DeliveryFailure(DeliveryFailure.Kind.REFUSED, e.getClass().getSimpleName() + ": " + e.getMessage());
   }
@@ -109,8 +109,8 @@ public final class ReportPublisher {
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, timeout / 2));
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout);
     // The registry shares the same patience: a contributor offline should not wait minutes.
-    config.putIfAbsent("http.read.timeout.ms", String.valueOf(Math.max(1000, timeout / 2)));
-    config.putIfAbsent("max.retries", "1");
+    config.putIfAbsent(RegistryClientConfig.READ_TIMEOUT_MS, String.valueOf(Math.max(1000, timeout / 2)));
+    config.putIfAbsent(RegistryClientConfig.MAX_RETRIES, "1");
     AvroSerializer<BenchmarkReport> serializer = new AvroSerializer<>();
     serializer.configure(config, false);
     return new KafkaProducer<>(config, new StringSerializer(), serializer);

@@ -1,13 +1,13 @@
 package io.tokbench.agent.detect;
 
+import static io.tokbench.agent.detect.DetectFixtures.MIB;
+import static io.tokbench.agent.detect.DetectFixtures.canonicalId;
+import static io.tokbench.agent.detect.DetectFixtures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.tokbench.catalog.GpuSpec;
 import io.tokbench.schema.GpuVendor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -16,19 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Recorded tool outputs; formats and provenance in producer-agent/src/test/resources/detect/SOURCES.md. */
 class DetectionParsersTest {
-  private static final long MIB = 1024L * 1024L;
   private static final long GIB = 1024L * MIB;
-
-  private String fixture(String name) throws IOException {
-    try (InputStream in = getClass().getResourceAsStream("/detect/" + name)) {
-      assertThat(in).as("fixture /detect/%s on the test classpath", name).isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static String canonicalId(DetectedGpu gpu) {
-    return gpu.spec().map(GpuSpec::id).orElse(null);
-  }
 
   // ---- nvidia-smi
 

@@ -1,34 +1,22 @@
 package io.tokbench.agent.detect;
 
+import static io.tokbench.agent.detect.DetectFixtures.MIB;
+import static io.tokbench.agent.detect.DetectFixtures.canonicalId;
+import static io.tokbench.agent.detect.DetectFixtures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokbench.agent.fakes.RecordedHost;
-import io.tokbench.catalog.GpuSpec;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.GpuVendor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** Whole machines replayed from recorded outputs; formats in producer-agent/src/test/resources/detect/SOURCES.md. */
 class RigDetectorTest {
-  private static final long MIB = 1024L * 1024L;
   private static final List<String> SW_VERS = List.of("sw_vers", "-productVersion");
-
-  private String fixture(String name) throws IOException {
-    try (InputStream in = getClass().getResourceAsStream("/detect/" + name)) {
-      assertThat(in).as("fixture /detect/%s on the test classpath", name).isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static String canonicalId(DetectedGpu gpu) {
-    return gpu.spec().map(GpuSpec::id).orElse(null);
-  }
 
   private RecordedHost linuxWithNvidia() throws IOException {
     return new RecordedHost()

@@ -60,7 +60,7 @@ class ReplayedRuntimesTest {
     assertThat(g.generationSource()).isEqualTo(TimingSource.RUNTIME);
     assertThat(server.requests("/completion").get(0).body().path("cache_prompt").asBoolean(true))
         .as("prompt cache off, so prefill is measured").isFalse();
-    assertThat(client.serverContextLength()).isPresent();
+    assertThat(client.fixedContextLength()).isPresent();
   }
 
   @Test

@@ -12,11 +12,11 @@ import io.tokbench.schema.Backend;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.GpuVendor;
 import io.tokbench.serde.AvroDeserializer;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.TopicReader;
 import io.tokbench.testkit.WithKafkaStack;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -132,10 +132,7 @@ class PublishEndToEndTest {
   @Test
   void withTheBrokerDownReportsAreSpooledThenFlushedExactlyOnce() throws Exception {
     String topic = topic();
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      deadPort = socket.getLocalPort();
-    }
+    int deadPort = FreePorts.next();
     AgentRun offline = agent(topic, "127.0.0.1:" + deadPort);
     AgentRun.Result probe = offline.run("probe", "--url", ollama.url(), "--model", FakeOllama.MODEL, "--ctx", "4096,8192", "--repetitions", "1", "--yes");
 

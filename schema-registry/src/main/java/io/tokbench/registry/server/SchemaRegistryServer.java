@@ -54,10 +54,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
       }
     }
 
-    public Config(String bootstrapServers, String host, int port, String topic, CompatibilityLevel defaultCompatibility, Duration timeout,
-                  Map<String, Object> kafkaClientConfig) {
-      this(bootstrapServers, host, port, topic, defaultCompatibility, timeout, kafkaClientConfig, Optional.empty());
-    }
     public static final int DEFAULT_PORT = 8081;
 
     public Config {
@@ -66,7 +62,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     /** Defaults for the given broker: port 8081 on all interfaces, topic _schemas, BACKWARD. */
     public static Config forBroker(String bootstrapServers) {
-      return new Config(bootstrapServers, "0.0.0.0", DEFAULT_PORT, DEFAULT_TOPIC, CompatibilityLevel.BACKWARD, Duration.ofSeconds(30), Map.of());
+      return new Config(bootstrapServers, "0.0.0.0", DEFAULT_PORT, DEFAULT_TOPIC, CompatibilityLevel.BACKWARD, Duration.ofSeconds(30), Map.of(), Optional.empty());
     }
 
     public Config withPort(int newPort) {
@@ -75,6 +71,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     public Config withHost(String newHost) {
       return new Config(bootstrapServers, newHost, port, topic, defaultCompatibility, timeout, kafkaClientConfig, tls);
+    }
+
+    public Config withTopic(String newTopic) {
+      return new Config(bootstrapServers, host, port, newTopic, defaultCompatibility, timeout, kafkaClientConfig, tls);
+    }
+
+    /** Kafka client settings of the store, e.g. SASL credentials. */
+    public Config withKafkaClientConfig(Map<String, Object> newKafkaClientConfig) {
+      return new Config(bootstrapServers, host, port, topic, defaultCompatibility, timeout, newKafkaClientConfig, tls);
     }
 
     public Config withTls(Tls newTls) {

@@ -47,10 +47,6 @@ public record RegistryClientConfig(
     urls = List.copyOf(urls);
   }
 
-  public RegistryClientConfig(List<URI> urls, Optional<String> authorization, Duration timeout, int maxRetries) {
-    this(urls, authorization, timeout, maxRetries, Optional.empty());
-  }
-
   /** The URL(s) without any "user:password@" in them, for messages and listings. */
   public static String redacted(String urls) {
     return urls == null ? null : urls.replaceAll("://[^/@,]*@", "://****@");

@@ -97,9 +97,8 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     if (existing == null) {
       return; // already gone with its rig
     }
-    int split = storeKey.lastIndexOf(RigContributions.RIG_SEPARATOR);
-    String key = storeKey.substring(0, split);
-    String rig = storeKey.substring(split + 1);
+    String key = RigContributions.statsKeyOf(storeKey);
+    String rig = RigContributions.rigOf(storeKey);
     Optional<RigContribution> remaining = RigContributions.without(existing, reportId);
     if (remaining.isPresent()) {
       contributions.put(storeKey, remaining.get());

@@ -19,6 +19,16 @@ public final class RigContributions {
     return encodedStatsKey + RIG_SEPARATOR + rigId;
   }
 
+  /** The encoded statistics key of a store key. */
+  public static String statsKeyOf(String storeKey) {
+    return storeKey.substring(0, storeKey.lastIndexOf(RIG_SEPARATOR));
+  }
+
+  /** The rig id of a store key. */
+  public static String rigOf(String storeKey) {
+    return storeKey.substring(storeKey.lastIndexOf(RIG_SEPARATOR) + 1);
+  }
+
   /** Prefix of every rig's contribution to one key. */
   public static String keyPrefix(String encodedStatsKey) {
     return encodedStatsKey + RIG_SEPARATOR;

@@ -44,7 +44,12 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
   }
 
   public static String communityKey(String model, String gpu, int gpuCount) {
-    return model + "|" + gpu + "|" + gpuCount;
+    return communityPrefix(model) + gpu + "|" + gpuCount;
+  }
+
+  /** Prefix of every community row of a model. */
+  public static String communityPrefix(String model) {
+    return model + "|";
   }
 
   @Override

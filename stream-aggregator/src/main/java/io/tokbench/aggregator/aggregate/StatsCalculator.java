@@ -26,8 +26,8 @@ public final class StatsCalculator {
 
   public static StatsRow row(StatsKey key, List<RigContribution> rigs) {
     double[] generation = rigs.stream().mapToDouble(StatsCalculator::rigGenerationMedian).sorted().toArray();
-    double[] prompt = rigs.stream().map(r -> rigMedian(r, ReportSample::getPromptTokensPerSecond)).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
-    double[] ttft = rigs.stream().map(r -> rigMedian(r, ReportSample::getTimeToFirstTokenMillis)).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] prompt = rigs.stream().map(r -> medianOf(r.getSamples(), ReportSample::getPromptTokensPerSecond)).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] ttft = rigs.stream().map(r -> medianOf(r.getSamples(), ReportSample::getTimeToFirstTokenMillis)).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
     List<ReportSample> latestPerRig = rigs.stream().map(r -> r.getSamples().get(r.getSamples().size() - 1)).toList();
     return StatsRow.newBuilder()
         .setKey(key)
@@ -71,10 +71,6 @@ public final class StatsCalculator {
   /** A rig's own median generation rate over its samples. */
   public static double rigGenerationMedian(RigContribution rig) {
     return OrderStatistics.median(rig.getSamples().stream().mapToDouble(ReportSample::getGenerationTokensPerSecond).toArray());
-  }
-
-  private static Double rigMedian(RigContribution rig, Function<ReportSample, Double> field) {
-    return medianOf(rig.getSamples(), field);
   }
 
   private static Percentiles percentiles(double[] sorted) {

@@ -4,6 +4,7 @@ import io.tokbench.aggregator.query.ApiServer;
 import io.tokbench.aggregator.query.QueryService;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.TopicInitializer;
+import io.tokbench.registry.client.RegistryClientConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -48,7 +49,7 @@ public final class Aggregator implements AutoCloseable {
 
     AggregatorMetrics metrics = new AggregatorMetrics();
     Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
-    serde.put("schema.registry.url", config.schemaRegistryUrl());
+    serde.put(RegistryClientConfig.URL, config.schemaRegistryUrl());
     KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), streamsProperties(config, port));
     streams.setUncaughtExceptionHandler(e -> {
       // Poison records never get here (they are rejected as data); this is the registry or broker

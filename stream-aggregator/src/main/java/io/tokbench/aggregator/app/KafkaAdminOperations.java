@@ -1,8 +1,8 @@
 package io.tokbench.aggregator.app;
 
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
+import io.tokbench.aggregator.estimate.CalibrationPoints;
 import io.tokbench.aggregator.query.AdminOperations;
-import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.Retraction;
@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaAdminOperations implements AdminOperations, AutoCloseable {
   private final Map<String, Object> clientConfig;
   private KafkaProducer<byte[], byte[]> producer;
+  private AvroSerializer<Retraction> retractions;
 
   /** @param clientConfig bootstrap servers, registry URL and the client security settings */
   KafkaAdminOperations(Map<String, Object> clientConfig) {
@@ -36,24 +37,30 @@ final class KafkaAdminOperations implements AdminOperations, AutoCloseable {
 
   @Override
   public Published retract(Retraction retraction) {
-    AvroSerializer<Retraction> serializer = new AvroSerializer<>();
-    serializer.configure(clientConfig, false);
     String key = retraction.getRigId() != null ? retraction.getRigId().toString() : retraction.getReportId().toString();
     RecordMetadata written = await(producer().send(new ProducerRecord<>(Topics.RETRACTIONS, key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        serializer.serialize(Topics.RETRACTIONS, retraction))));
+        retractionSerializer().serialize(Topics.RETRACTIONS, retraction))));
     return new Published(written.topic(), written.partition(), written.offset());
   }
 
   @Override
   public int recalibrate() {
-    CalibrationPoint marker = CalibrationPoint.newBuilder().setStatsKey("").build();
-    byte[] value = AggregatorTopology.POINT_SERDE.serializer().serialize(Topics.CALIBRATION_POINTS, marker);
+    byte[] value = AggregatorTopology.POINT_SERDE.serializer().serialize(Topics.CALIBRATION_POINTS, CalibrationPoints.refitAllMarker());
     int partitions = 0;
     for (PartitionInfo partition : producer().partitionsFor(Topics.CALIBRATION_POINTS)) {
       await(producer().send(new ProducerRecord<>(Topics.CALIBRATION_POINTS, partition.partition(), CalibrateProcessor.REFIT_ALL.getBytes(java.nio.charset.StandardCharsets.UTF_8), value)));
       partitions++;
     }
     return partitions;
+  }
+
+  /** One serializer, so its registry client caches the schema id across retractions. */
+  private synchronized AvroSerializer<Retraction> retractionSerializer() {
+    if (retractions == null) {
+      retractions = new AvroSerializer<>();
+      retractions.configure(clientConfig, false);
+    }
+    return retractions;
   }
 
   private synchronized KafkaProducer<byte[], byte[]> producer() {

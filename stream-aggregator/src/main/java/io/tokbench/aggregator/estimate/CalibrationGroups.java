@@ -75,10 +75,6 @@ public final class CalibrationGroups {
     return runtime + "|" + backend + "|" + quantFamily(quantization);
   }
 
-  public Map<String, CalibrationRecord> all() {
-    return groups;
-  }
-
   public Calibrated<GenerationModel> generation(String runtime, String backend, String quantization) {
     return pick(runtime, backend, quantization,
         r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
@@ -90,9 +86,9 @@ public final class CalibrationGroups {
   }
 
   /** KV factor and runtime overhead, from the same group so they stay a consistent pair. */
-  public Calibrated<double[]> vram(String runtime, String backend, String quantization) {
+  public Calibrated<VramEstimate.Calibration> vram(String runtime, String backend, String quantization) {
     return pick(runtime, backend, quantization, r -> r.getKvCacheFactor() == null || r.getRuntimeOverheadBytes() == null ? null
-        : new double[] {r.getKvCacheFactor(), r.getRuntimeOverheadBytes()});
+        : new VramEstimate.Calibration(r.getKvCacheFactor(), r.getRuntimeOverheadBytes()));
   }
 
   public Calibrated<Double> promptScale(String runtime, String backend, String quantization) {

@@ -39,13 +39,12 @@ public final class CalibrationPoints {
     StatsKey key = row.getKey();
     Optional<GpuSpec> gpu = gpus.byId(key.getGpu());
     ModelFacts facts = row.getModelFacts() == null ? new ModelFacts() : row.getModelFacts();
-    double activeShare = models.byId(key.getModel()).map(ModelCatalog.Entry::activeShare).orElse(1.0);
+    double activeShare = models.activeShare(key.getModel());
     Double parameters = facts.getParameterCount() != null ? Double.valueOf(facts.getParameterCount() / 1e9)
         : models.byId(key.getModel()).map(ModelCatalog.Entry::parametersBillions).orElse(null);
     return CalibrationPoint.newBuilder()
         .setStatsKey(StatsKeys.encode(key))
         .setPairKey(pairKey(key))
-        .setGpu(key.getGpu())
         .setConcurrency(key.getConcurrency())
         .setFullGpu(key.getOffloadClass() == OffloadClass.FULL_GPU)
         .setRigCount(row.getRigCount())
@@ -64,6 +63,11 @@ public final class CalibrationPoints {
         .setVramUsedBytes(facts.getVramUsedBytes())
         .setAggregateTokensPerSecond(facts.getAggregateTokensPerSecond())
         .build();
+  }
+
+  /** Sent under {@link CalibrateProcessor#REFIT_ALL}: refit every group of the partition. */
+  public static CalibrationPoint refitAllMarker() {
+    return CalibrationPoint.newBuilder().setStatsKey("").build();
   }
 
   /** Withdraws a row from the group it is sent to. */

@@ -36,7 +36,20 @@ public final class Estimator {
   /** Where a figure comes from: "measured" or "predicted", said in words, and how many rigs back it. */
   public record Basis(String kind, String text, int rigs) {}
 
-  public record Vram(VramEstimate estimate, long availableBytes, boolean fits, long headroomBytes, long ramForSplitBytes) {}
+  /** The estimate against the GPUs' memory; fits, headroom and RAM for a split follow from the two. */
+  public record Vram(VramEstimate estimate, long availableBytes) {
+    public boolean fits() {
+      return estimate.fits(availableBytes, 1);
+    }
+
+    public long headroomBytes() {
+      return estimate.headroomBytes(availableBytes, 1);
+    }
+
+    public long ramForSplitBytes() {
+      return estimate.ramForSplitBytes(availableBytes, 1);
+    }
+  }
 
   public record Estimate(Request request, Vram vram, double singleUserTokensPerSecond, double low, double high, Basis basis,
                          double perUserTokensPerSecond, double aggregateTokensPerSecond, Basis concurrencyBasis,
@@ -65,12 +78,9 @@ public final class Estimator {
       throw new UnknownModelFacts("no report of " + request.model() + " carried its architecture, so its KV cache size is unknown");
     }
 
-    CalibrationGroups.Calibrated<double[]> vramCalibration = calibration.vram(request.runtime(), backend, quant);
-    VramEstimate vram = VramEstimate.of(weights, kvPerToken, request.contextTokens(), request.users(),
-        vramCalibration.value()[0], Math.round(vramCalibration.value()[1]));
-    long available = request.gpu().vramBytes();
-    Vram plan = new Vram(vram, available * request.gpuCount(), vram.fits(available, request.gpuCount()),
-        vram.headroomBytes(available, request.gpuCount()), vram.ramForSplitBytes(available, request.gpuCount()));
+    CalibrationGroups.Calibrated<VramEstimate.Calibration> vramCalibration = calibration.vram(request.runtime(), backend, quant);
+    VramEstimate vram = VramEstimate.of(weights, kvPerToken, request.contextTokens(), request.users(), vramCalibration.value());
+    Vram plan = new Vram(vram, request.gpu().vramBytes() * request.gpuCount());
 
     int bucket = Normalization.contextBucket(request.contextTokens());
     Optional<StatsRow> single = exactRow(request, modelRows, bucket, 1);
@@ -85,7 +95,7 @@ public final class Estimator {
       high = single.get().getGenerationTokensPerSecond().getP75();
       basis = measured(single.get());
     } else {
-      double bytesPerToken = weights * models.byId(request.model()).map(ModelCatalog.Entry::activeShare).orElse(1.0);
+      double bytesPerToken = weights * models.activeShare(request.model());
       singleRate = generation.value().tokensPerSecond(request.gpu().bandwidthBytesPerSecond(), bytesPerToken);
       double spread = generation.from().getResidualSpread();
       low = singleRate * Math.exp(-spread);

@@ -42,7 +42,7 @@ public final class Evaluation {
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH);
       for (StatsRow row : heldOut) {
         double bandwidth = gpus.byId(gpu).orElseThrow().bandwidthBytesPerSecond();
-        double bytes = row.getModelFacts().getFileSizeBytes() * models.byId(row.getKey().getModel()).map(ModelCatalog.Entry::activeShare).orElse(1.0);
+        double bytes = row.getModelFacts().getFileSizeBytes() * models.activeShare(row.getKey().getModel());
         double measured = row.getGenerationTokensPerSecond().getMedian();
         GenerationModel calibrated = calibration.generation(row.getKey().getRuntime(), CalibrationPoints.backendOf(row, gpus), row.getKey().getQuantization()).value();
         priorErrors.add(Math.abs(GenerationModel.PRIOR.tokensPerSecond(bandwidth, bytes) - measured) / measured);

@@ -22,6 +22,15 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
     return of(weightsBytes, kvBytesPerToken(architecture, F16_BYTES), contextTokens, sequences, kvFactor, overheadBytes);
   }
 
+  /** The calibrated part of the estimate: measured/theoretical KV cache, and the runtime's fixed overhead. */
+  public record Calibration(double kvFactor, long overheadBytes) {
+    public static final Calibration PRIOR = new Calibration(PRIOR_KV_FACTOR, PRIOR_OVERHEAD_BYTES);
+  }
+
+  public static VramEstimate of(long weightsBytes, long kvBytesPerToken, int contextTokens, int sequences, Calibration calibration) {
+    return of(weightsBytes, kvBytesPerToken, contextTokens, sequences, calibration.kvFactor(), calibration.overheadBytes());
+  }
+
   /** @param kvBytesPerToken f16 KV cache per token of context, as {@link #kvBytesPerToken} computes it */
   public static VramEstimate of(long weightsBytes, long kvBytesPerToken, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
     long kv = Math.round(kvBytesPerToken * (double) contextTokens * sequences * kvFactor);

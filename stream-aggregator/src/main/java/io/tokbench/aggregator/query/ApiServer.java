@@ -147,7 +147,7 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       case "/metrics" -> sendText(exchange, 200, "text/plain; version=0.0.4", prometheus());
-      case "/api/v1/openapi.json" -> sendText(exchange, 200, "application/json", resource("/openapi.json"));
+      case "/api/v1/openapi.json" -> sendBytes(exchange, 200, "application/json", resource("/openapi.json"));
       case "/api/v1/stats" -> listStats(exchange, params, local);
       case "/api/v1/stats/row" -> {
         StatsFilter exact = exactKey(params);
@@ -367,7 +367,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static int positive(Map<String, String> params, String name, int fallback) {
-    Integer n = StatsFilter.integer(params, name);
+    Integer n = StatsFilter.strictInteger(params, name);
     if (n != null && n < 1) {
       throw new StatsFilter.BadParameter(name, n + " is not a positive number");
     }
@@ -393,7 +393,10 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void sendText(HttpExchange exchange, int status, String contentType, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    sendBytes(exchange, status, contentType, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void sendBytes(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
@@ -407,15 +410,20 @@ public final class ApiServer implements AutoCloseable {
   /** The web page's files, bundled in the jar: no separate build or CDN. */
   private static void sendWeb(HttpExchange exchange, String file) throws IOException {
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-    sendText(exchange, 200, WEB_TYPES.get(file.substring(file.lastIndexOf('.') + 1)), resource("/web/" + file));
+    sendBytes(exchange, 200, WEB_TYPES.get(file.substring(file.lastIndexOf('.') + 1)), resource("/web/" + file));
   }
 
-  private static String resource(String name) {
-    try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Bundled files never change while the process runs: read each once. */
+  private static final Map<String, byte[]> RESOURCES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static byte[] resource(String name) {
+    return RESOURCES.computeIfAbsent(name, n -> {
+      try (InputStream in = ApiServer.class.getResourceAsStream(n)) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   private static Map<String, String> params(String rawQuery) {

@@ -81,18 +81,18 @@ final class EstimateEndpoints {
     ArrayNode quants = body.putArray("quantizations");
     CalibrationGroups calibration = calibration();
     Map<String, List<StatsRow>> byQuant = rows.stream().collect(Collectors.groupingBy(r -> r.getKey().getQuantization(), TreeMap::new, Collectors.toList()));
+    // Properties of the model, not of a quantization.
+    Long parameters = Estimator.medianFact(rows, ModelFacts::getParameterCount);
+    Long kv = Estimator.medianFact(rows, ModelFacts::getKvCacheBytesPerToken);
     byQuant.forEach((quant, quantRows) -> {
       ObjectNode q = quants.addObject().put("quantization", quant).put("contextTokens", TABLE_CONTEXT);
       Long fileSize = Estimator.medianFact(quantRows, ModelFacts::getFileSizeBytes);
-      Long parameters = Estimator.medianFact(rows, ModelFacts::getParameterCount);
       q.put("fileSizeBytes", fileSize);
       q.put("bitsPerWeight", fileSize == null || parameters == null ? null : fileSize * 8.0 / parameters);
-      Long kv = Estimator.medianFact(rows, ModelFacts::getKvCacheBytesPerToken);
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
-        double[] factorAndOverhead = calibration.vram(runtime, backend, quant).value();
-        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, factorAndOverhead[0], Math.round(factorAndOverhead[1])).totalBytes());
+        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(runtime, backend, quant).value()).totalBytes());
       } else {
         q.putNull("vramEstimatedBytes");
       }
@@ -162,7 +162,7 @@ final class EstimateEndpoints {
   }
 
   private static int number(Map<String, String> params, String name, int fallback, int min, int max) {
-    Integer n = StatsFilter.integer(params, name);
+    Integer n = StatsFilter.strictInteger(params, name);
     if (n != null && (n < min || n > max)) {
       throw new StatsFilter.BadParameter(name, n + " is outside " + min + ".." + max);
     }

@@ -2,6 +2,7 @@ package io.tokbench.aggregator.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokbench.aggregator.aggregate.RigContributions;
+import io.tokbench.aggregator.aggregate.RollUpProcessor;
 import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
@@ -106,7 +107,7 @@ public final class QueryService {
     }
     ReadOnlyKeyValueStore<String, CommunityRow> store = store(AggregatorTopology.COMMUNITY_STORE);
     List<CommunityRow> rows = new ArrayList<>();
-    try (KeyValueIterator<String, CommunityRow> it = store.prefixScan(model + "|", Serdes.String().serializer())) {
+    try (KeyValueIterator<String, CommunityRow> it = store.prefixScan(RollUpProcessor.communityPrefix(model), Serdes.String().serializer())) {
       it.forEachRemaining(kv -> rows.add(kv.value));
     }
     return rows;

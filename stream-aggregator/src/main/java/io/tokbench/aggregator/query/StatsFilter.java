@@ -41,16 +41,23 @@ public record StatsFilter(
     return new StatsKey(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency);
   }
 
-  /** A whole-number parameter, or null when absent; 400 naming it when it is not a number. */
-  static Integer integer(Map<String, String> params, String name) {
+  /** A key filter's whole number, surrounding blanks allowed; null when absent; 400 naming it otherwise. */
+  private static Integer integer(Map<String, String> params, String name) {
     String value = params.get(name);
-    if (value == null) {
-      return null;
-    }
+    return value == null ? null : wholeNumber(name, value.trim(), value);
+  }
+
+  /** A paging or estimate parameter's whole number, exactly as given; null when absent. */
+  static Integer strictInteger(Map<String, String> params, String name) {
+    String value = params.get(name);
+    return value == null ? null : wholeNumber(name, value, value);
+  }
+
+  private static int wholeNumber(String name, String digits, String given) {
     try {
-      return Integer.parseInt(value.trim());
+      return Integer.parseInt(digits);
     } catch (NumberFormatException e) {
-      throw new BadParameter(name, "'" + value + "' is not a whole number");
+      throw new BadParameter(name, "'" + given + "' is not a whole number");
     }
   }
 

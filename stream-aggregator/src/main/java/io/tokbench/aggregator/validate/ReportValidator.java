@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.validate;
 
+import io.tokbench.aggregator.estimate.GenerationModel;
 import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.Normalization;
@@ -9,7 +10,6 @@ import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.Repetition;
 import io.tokbench.schema.Summary;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -119,7 +119,7 @@ public final class ReportValidator {
     }
     double bytesPerToken = fileSize * model.get().activeShare();
     double bandwidth = gpu.get().bandwidthBytesPerSecond() * Normalization.gpuCount(report);
-    double bound = bandwidth / bytesPerToken;
+    double bound = GenerationModel.boundTokensPerSecond(bandwidth, bytesPerToken);
     int concurrency = report.getSettings().getConcurrency();
     // Under concurrency one read of the weights serves every stream, so the aggregate may reach N × bound.
     if (medianRate > bound * PHYSICAL_MARGIN * concurrency) {

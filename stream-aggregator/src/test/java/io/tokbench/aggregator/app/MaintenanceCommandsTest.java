@@ -2,12 +2,12 @@ package io.tokbench.aggregator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokbench.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,10 +34,7 @@ class MaintenanceCommandsTest {
 
   @Test
   void anUnreachableAggregatorIsExitOneWithTheReason() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = FreePorts.next();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream original = System.err;
     System.setErr(new PrintStream(err, true));

@@ -18,9 +18,9 @@ import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
+import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.WithKafkaStack;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,10 +52,7 @@ class RestartIntegrationTest {
   void aKilledInstanceResumesWithoutLosingOrDoubleCounting() throws Exception {
     String app = "it-restart-" + UUID.randomUUID();
     Path state = dir.resolve("state");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = FreePorts.next();
     Process child = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
             AggregatorCommand.class.getName(), "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.registryUrl(),

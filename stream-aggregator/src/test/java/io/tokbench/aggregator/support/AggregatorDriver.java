@@ -2,7 +2,7 @@ package io.tokbench.aggregator.support;
 
 import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
-import io.tokbench.aggregator.state.CalibrationPoint;
+import io.tokbench.aggregator.estimate.CalibrationPoints;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.BenchmarkReport;
@@ -78,9 +78,8 @@ public final class AggregatorDriver implements AutoCloseable {
 
   /** What POST /api/v1/admin/recalibrate writes (there, one per partition; the driver has one). */
   public void requestRefitOfAllGroups() {
-    CalibrationPoint marker = CalibrationPoint.newBuilder().setStatsKey("").build();
     driver.createInputTopic(Topics.CALIBRATION_POINTS, new StringSerializer(), AggregatorTopology.POINT_SERDE.serializer())
-        .pipeInput(CalibrateProcessor.REFIT_ALL, marker);
+        .pipeInput(CalibrateProcessor.REFIT_ALL, CalibrationPoints.refitAllMarker());
   }
 
   /** Lets wall-clock punctuations (the calibration refit) run. */
