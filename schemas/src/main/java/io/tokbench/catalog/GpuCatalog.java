@@ -20,6 +20,9 @@ import java.util.OptionalLong;
  * another's table.
  */
 public final class GpuCatalog {
+  // Before SHARED: loading the shared catalog normalizes names with it.
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
   public static final String RESOURCE = "/tokbench/gpu-catalog.csv";
   /** Marketed VRAM "GB" are binary: a 24 GB card has 24 GiB. */
   private static final long GIB = 1024L * 1024L * 1024L;
@@ -92,8 +95,6 @@ public final class GpuCatalog {
   private static boolean sameSize(long catalogBytes, long reportedBytes) {
     return Math.abs(catalogBytes - reportedBytes) <= 0.08 * catalogBytes;
   }
-
-  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
   /** A raw GPU name as the catalog compares it: trimmed, single spaces, lower case. */
   public static String normalize(String name) {
