@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.support;
 
 import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.aggregator.app.RejectFailedRecordHandler;
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
 import io.tokbench.aggregator.estimate.CalibrationPoints;
 import io.tokbench.aggregator.topology.AggregatorTopology;
@@ -49,14 +50,23 @@ public final class AggregatorDriver implements AutoCloseable {
   private final AvroSerializer<BenchmarkReport> reportSerializer = new AvroSerializer<>();
   private final AvroSerializer<Retraction> retractionSerializer = new AvroSerializer<>();
   private Instant clock;
+  private final AggregatorMetrics metrics = new AggregatorMetrics();
 
   public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock) {
+    this(stack, stateDir, wallClock, AggregatorTopology.Settings.DEFAULT);
+  }
+
+  public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock, AggregatorTopology.Settings settings) {
     Map<String, Object> serde = Map.of("schema.registry.url", stack.registryUrl());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test-" + UUID.randomUUID());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, new AggregatorMetrics()), props, wallClock);
+    // The production guard: a step that throws sends its record to the rejected topic.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RejectFailedRecordHandler.class);
+    props.put(RejectFailedRecordHandler.METRICS_CONFIG, metrics);
+    props.put("schema.registry.url", stack.registryUrl());
+    driver = new TopologyTestDriver(AggregatorTopology.build(serde, settings, metrics), props, wallClock);
     reportSerializer.configure(serde, false);
     retractionSerializer.configure(serde, false);
     // Record timestamps stand for the broker's LogAppendTime: the driver's clock, as it advances.
@@ -117,6 +127,26 @@ public final class AggregatorDriver implements AutoCloseable {
     emitRows();
   }
 
+  /** One report in, without waiting for the emission interval (for runs of many inputs). */
+  public void pipe(BenchmarkReport report) {
+    reports.pipeInput((report.getRigId() + "/" + report.getModel().getName()).getBytes(), reportSerializer.serialize(Topics.REPORTS, report));
+  }
+
+  /** One report in, stamped with the given broker append time. */
+  public void pipe(BenchmarkReport report, Instant appendedAt) {
+    reports.pipeInput((report.getRigId() + "/" + report.getModel().getName()).getBytes(), reportSerializer.serialize(Topics.REPORTS, report), appendedAt);
+  }
+
+  /** One retraction in, stamped with the given broker append time. */
+  public void retract(Retraction retraction, Instant appendedAt) {
+    retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction), appendedAt);
+  }
+
+  /** Raw value bytes in, without waiting for the emission interval. */
+  public void pipeRaw(byte[] value) {
+    reports.pipeInput("raw".getBytes(), value);
+  }
+
   public void publishRaw(byte[] value) {
     reports.pipeInput("poison".getBytes(), value);
     emitRows();
@@ -125,6 +155,11 @@ public final class AggregatorDriver implements AutoCloseable {
   public void retract(Retraction retraction) {
     retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction));
     emitRows();
+  }
+
+  /** The counters the instance would export: accepted, rejected by reason, duplicates. */
+  public AggregatorMetrics metrics() {
+    return metrics;
   }
 
   public List<RejectedReport> rejected() {
