@@ -47,15 +47,22 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   /** Names of the stores this processor owns. */
   public record Stores(String windows, String summaries, String index, String retractions, String dirty, String stats) {}
 
-  /** Tunables: emission interval, the cap on rows one rig may open per partition, the row cache's size. */
-  public record Limits(Duration emitInterval, int maxRowsPerRig, long rowCacheBytes) {}
+  /**
+   * Tunables: how often changed rows are emitted, how often they are offered to the calibration
+   * (which refits no more often than that anyway), the cap on rows one rig may open per partition,
+   * the row cache's size.
+   */
+  public record Limits(Duration emitInterval, Duration calibrationInterval, int maxRowsPerRig, long rowCacheBytes) {}
 
   private final Stores names;
   private final Limits limits;
   private final List<String> rowChildren;
+  private final String calibrationChild;
   private final String rejectedChild;
   private final AggregatorMetrics metrics;
   private final Set<String> dirtyKeys = new LinkedHashSet<>();
+  /** Rows emitted since the calibration last heard of them; lost in a crash, which only delays a point until the row next changes. */
+  private final Set<String> calibrationPending = new LinkedHashSet<>();
   private KeyValueStore<String, RigContribution> windows;
   private KeyValueStore<String, RigSummary> summaries;
   private KeyValueStore<String, String> index;
@@ -64,10 +71,11 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private KeyValueStore<String, StatsRow> stats;
   private Cache<String, RowStatistics> rows;
 
-  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String rejectedChild, AggregatorMetrics metrics) {
+  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, AggregatorMetrics metrics) {
     this.names = names;
     this.limits = limits;
     this.rowChildren = List.copyOf(rowChildren);
+    this.calibrationChild = calibrationChild;
     this.rejectedChild = rejectedChild;
     this.metrics = metrics;
   }
@@ -88,7 +96,10 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     try (KeyValueIterator<String, String> pending = dirty.all()) {
       pending.forEachRemaining(kv -> dirtyKeys.add(kv.key));
     }
+    calibrationPending.clear();
     context.schedule(limits.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitDirtyRows());
+    // Twice per refit interval, so a row's change is in its groups' next refit.
+    context.schedule(limits.calibrationInterval().dividedBy(2), PunctuationType.WALL_CLOCK_TIME, now -> offerToCalibration());
   }
 
   @Override
@@ -262,8 +273,18 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         context().forward(new Record<>((Object) statsKey, (Object) emitted, timestamp), child);
       }
       dirty.delete(key);
+      calibrationPending.add(key);
     }
     dirtyKeys.clear();
+  }
+
+  /** The latest state of every row emitted since the last offer, once: a busy row is one point per interval, not one per report. */
+  private void offerToCalibration() {
+    long timestamp = context().currentStreamTimeMs();
+    for (String key : calibrationPending) {
+      context().forward(new Record<>((Object) StatsKeys.decode(key), (Object) stats.get(key), timestamp), calibrationChild);
+    }
+    calibrationPending.clear();
   }
 
   private void reject(ContributionEvent event, Record<String, ContributionEvent> record, String code, String message) {

@@ -100,6 +100,9 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--stream-threads", defaultValue = "${env:TOKBENCH_STREAM_THREADS:-0}", description = "Stream threads processing partitions [TOKBENCH_STREAM_THREADS] (default: one per core; 0 means that).")
   int streamThreads;
 
+  @Option(names = "--commit-interval", defaultValue = "${env:TOKBENCH_COMMIT_INTERVAL_MS:-100}", description = "Milliseconds between exactly-once commits: longer carries more reports per transaction, at the cost of latency [TOKBENCH_COMMIT_INTERVAL_MS] (default: ${DEFAULT-VALUE}).")
+  int commitIntervalMs;
+
   @Option(names = "--rocksdb-memory", defaultValue = "${env:TOKBENCH_ROCKSDB_MEMORY:-256m}", converter = ByteSize.class,
       description = "Off-heap memory for all state stores together: block cache and memtables, e.g. 256m, 1g [TOKBENCH_ROCKSDB_MEMORY] (default: ${DEFAULT-VALUE}).")
   long rocksDbMemory;
@@ -110,6 +113,7 @@ public final class AggregatorCommand implements Callable<Integer> {
     Map<String, Object> clientAndStreams = new HashMap<>(security.clientProperties());
     clientAndStreams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads > 0 ? streamThreads : Runtime.getRuntime().availableProcessors());
     clientAndStreams.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(rocksDbMemory));
+    clientAndStreams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
         standbyReplicas, partitions, replicationFactor, clientAndStreams, new ApiProtection(blankToNull(adminToken), rateLimit));
   }

@@ -154,8 +154,9 @@ public final class AggregatorTopology {
     topology.addSource(CONTRIBUTIONS_SOURCE, new StringDeserializer(), EVENT_SERDE.deserializer(), Topics.CONTRIBUTIONS);
     AggregateProcessor.Stores aggregateStores = new AggregateProcessor.Stores(
         CONTRIBUTIONS_STORE, RIG_SUMMARIES_STORE, CONTRIBUTION_INDEX_STORE, RETRACTIONS_STORE, DIRTY_ROWS_STORE, STATS_STORE);
-    AggregateProcessor.Limits limits = new AggregateProcessor.Limits(settings.emitInterval(), settings.maxRowsPerRig(), settings.rowCacheBytes());
-    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP, CALIBRATION_FEED), REFUSED_SINK, metrics),
+    AggregateProcessor.Limits limits =
+        new AggregateProcessor.Limits(settings.emitInterval(), settings.calibrationInterval(), settings.maxRowsPerRig(), settings.rowCacheBytes());
+    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, metrics),
         CONTRIBUTIONS_SOURCE);
     topology.addSink(STATS_SINK, Topics.STATS, serializer(registry, serdeConfig, true, StatsKey.class), serializer(registry, serdeConfig, false, StatsRow.class), AGGREGATE);
     topology.addSink(REFUSED_SINK, Topics.REJECTED, new ByteArraySerializer(), rejections, AGGREGATE);

@@ -12,7 +12,6 @@ import io.tokbench.schema.Summary;
 import io.tokbench.serde.ForPeople;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The domain of every field of a report. Reports come from anyone, so nothing is assumed: a string
@@ -22,10 +21,8 @@ import java.util.regex.Pattern;
  * beyond today's largest hardware and models), so they refuse nonsense, not progress.
  */
 public final class FieldDomains {
-  /** Letters, digits, space and . _ - : / + @ ( ) [ ] # , ' &: enough for any model, GPU or runtime name. */
-  private static final Pattern KEY_TEXT = Pattern.compile("[\\p{L}\\p{N} ._\\-:/+@()\\[\\]#,'&]*");
-  /** Anything printable: no control, format, private-use, surrogate or unassigned characters. */
-  private static final Pattern PRINTABLE = Pattern.compile("\\P{C}*");
+  /** Besides letters and digits, what a model, GPU or runtime name may hold. */
+  private static final String KEY_PUNCTUATION = " ._-:/+@()[]#,'&";
   static final int MAX_TEXT = 256;
 
   static final long KIB = 1024;
@@ -125,6 +122,19 @@ public final class FieldDomains {
     return c.first;
   }
 
+  /** Letters, digits, space and . _ - : / + @ ( ) [ ] # , ' &: enough for any model, GPU or runtime name. */
+  static boolean isKeyCharacter(int c) {
+    return Character.isLetterOrDigit(c) || KEY_PUNCTUATION.indexOf(c) >= 0;
+  }
+
+  /** No control, format, private-use, surrogate or unassigned characters. */
+  static boolean isPrintable(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED -> false;
+      default -> true;
+    };
+  }
+
   /** Collects the first violation; later checks are skipped once one is found. */
   private static final class Check {
     private Optional<Rejection> first = Optional.empty();
@@ -137,7 +147,7 @@ public final class FieldDomains {
       if (ok() && value != null) {
         if (value.length() > maxLength) {
           fail(field, value, "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
-        } else if (!KEY_TEXT.matcher(value).matches()) {
+        } else if (!value.codePoints().allMatch(FieldDomains::isKeyCharacter)) {
           fail(field, value, "may hold only letters, digits, spaces and . _ - : / + @ ( ) [ ] # , ' &");
         }
       }
@@ -147,7 +157,7 @@ public final class FieldDomains {
       if (ok() && value != null) {
         if (value.length() > maxLength) {
           fail(field, value, "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
-        } else if (!PRINTABLE.matcher(value).matches()) {
+        } else if (!value.codePoints().allMatch(FieldDomains::isPrintable)) {
           fail(field, value, "holds a control or invisible character");
         }
       }
