@@ -97,7 +97,12 @@ public final class AggregatorDriver implements AutoCloseable {
 
   /** Lets wall-clock punctuations (rows emitted, the calibration refit) run; arrivals are stamped with the new time. */
   public void advanceWallClock(Duration by) {
-    driver.advanceWallClockTime(by);
+    // In steps, as time passes: each punctuation fires at most once per advance of the driver, so
+    // one long jump would run the calibration's offer and its refit in the same tick.
+    Duration step = Duration.ofMillis(500);
+    for (Duration left = by; !left.isZero(); left = left.minus(left.compareTo(step) < 0 ? left : step)) {
+      driver.advanceWallClockTime(left.compareTo(step) < 0 ? left : step);
+    }
     clock = clock.plus(by);
     reports.advanceTime(by);
     retractions.advanceTime(by);
