@@ -32,8 +32,8 @@ public class FakeHttpServer implements AutoCloseable {
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
 
-  /** A request as received. */
-  public record Recorded(String method, String path, JsonNode body) {}
+  /** A request as received; headers by their first value, names as the client spelled them. */
+  public record Recorded(String method, String path, Map<String, String> headers, JsonNode body) {}
 
   public FakeHttpServer() {
     try {
@@ -62,6 +62,11 @@ public class FakeHttpServer implements AutoCloseable {
     return requests.stream().filter(r -> r.path().equals(path)).toList();
   }
 
+  /** The headers of each request to the path, in order. */
+  public List<Map<String, String>> headers(String path) {
+    return requests(path).stream().map(Recorded::headers).toList();
+  }
+
   private void dispatch(HttpExchange http) throws IOException {
     try (http) {
       byte[] bytes;
@@ -70,7 +75,9 @@ public class FakeHttpServer implements AutoCloseable {
       }
       JsonNode body = bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
       String path = http.getRequestURI().getPath();
-      requests.add(new Recorded(http.getRequestMethod(), path, body));
+      Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      http.getRequestHeaders().forEach((name, values) -> headers.put(name, values.get(0)));
+      requests.add(new Recorded(http.getRequestMethod(), path, headers, body));
       Route route = routes.get(http.getRequestMethod() + " " + path);
       Exchange exchange = new Exchange(http);
       if (route == null) {
@@ -95,6 +102,12 @@ public class FakeHttpServer implements AutoCloseable {
 
     Exchange(HttpExchange http) {
       this.http = http;
+    }
+
+    /** The raw query string, or "" without one. */
+    public String query() {
+      String query = http.getRequestURI().getRawQuery();
+      return query == null ? "" : query;
     }
 
     public void json(int status, String body) throws IOException {
