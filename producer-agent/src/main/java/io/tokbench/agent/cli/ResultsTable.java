@@ -20,6 +20,7 @@ final class ResultsTable {
     out.printf(row, "model", "quant", "ctx", "depth", "x", "gen tok/s", "prompt tok/s", "TTFT ms", "offload", "flags");
     for (BenchmarkReport r : reports) {
       Double prompt = r.getSummary().getPromptTokensPerSecondMedian();
+      Double ttft = r.getSummary().getTimeToFirstTokenMillisMedian();
       Integer depth = r.getSettings().getGenerationDepthTokens();
       int context = r.getSettings().getContextLength();
       out.printf(row,
@@ -30,7 +31,7 @@ final class ResultsTable {
           r.getSettings().getConcurrency(),
           String.format("%.1f", r.getSummary().getGenerationTokensPerSecondMedian()),
           prompt == null ? "-" : String.format("%.0f", prompt),
-          String.format("%.0f", r.getSummary().getTimeToFirstTokenMillisMedian()),
+          ttft == null ? "-" : String.format("%.0f", ttft),
           offload(r),
           String.join(",", flags(r)));
     }

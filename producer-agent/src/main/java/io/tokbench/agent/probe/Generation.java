@@ -15,8 +15,10 @@ import java.util.OptionalLong;
  * @param decodeSteps tokens produced within {@code decodeNanos}: the generation rate's numerator
  * @param decodeNanos time those tokens took, on the clock {@code generationSource} names
  * @param firstTokenAtNanos {@link System#nanoTime()} when the first token arrived, to line up
- *     parallel streams
- * @param timeToFirstTokenNanos request sent → first generated token received, client clock
+ *     parallel streams; when no token showed as text (a model generating only bytes that form no
+ *     character), the end of the stream less the generation time
+ * @param timeToFirstTokenNanos request sent → first generated token received, client clock;
+ *     empty when no token showed as text
  * @param loadNanos model load time the runtime reported, when it did
  * @param endedEarly the runtime stopped before the tokens asked for (end of text, a stop
  *     condition, the context ran out)
@@ -31,7 +33,7 @@ public record Generation(
     int decodeSteps,
     long decodeNanos,
     long firstTokenAtNanos,
-    long timeToFirstTokenNanos,
+    OptionalLong timeToFirstTokenNanos,
     OptionalLong loadNanos,
     boolean endedEarly,
     TimingSource generationSource,
@@ -50,6 +52,19 @@ public record Generation(
   /** Tokens in the context when generation began: the whole prompt, cached or not. */
   public int depth() {
     return promptTokens + cachedPromptTokens.orElse(0);
+  }
+
+  /**
+   * When the first token came, given when it was seen (-1: never, as text) and how long the
+   * runtime says generation took: a stream's end less that time.
+   */
+  static long firstTokenAt(long seenAtNanos, long decodeNanos) {
+    return seenAtNanos >= 0 ? seenAtNanos : System.nanoTime() - decodeNanos;
+  }
+
+  /** Time to first token, when one was seen. */
+  static OptionalLong timeToFirstToken(long requestStartNanos, long seenAtNanos) {
+    return seenAtNanos >= 0 ? OptionalLong.of(seenAtNanos - requestStartNanos) : OptionalLong.empty();
   }
 
   /** When the timed generation ended, on the {@link System#nanoTime()} scale. */

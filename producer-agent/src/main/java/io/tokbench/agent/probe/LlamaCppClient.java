@@ -98,12 +98,11 @@ public final class LlamaCppClient implements RuntimeClient {
           firstToken = System.nanoTime();
         }
         if (chunk.path("stop").asBoolean(false)) {
-          long first = firstToken < 0 ? System.nanoTime() : firstToken;
           if (!chunk.path("timings").has("predicted_n")) {
             throw new RuntimeErrorException("llama.cpp at " + url() + " sent no timings in its last event: upgrade the server");
           }
           return server.generation(request.model(), chunk.get("timings"), request.maxTokens(), chunk.path("truncated").asBoolean(false),
-              first, first - start);
+              start, firstToken);
         }
       }
       throw http.cutShort(request.model(), "its last event (stop: true)");

@@ -126,8 +126,9 @@ final class LlamaCppServer {
    * quotient of the two counts the steps either way.
    *
    * @param truncated llama-server's {@code truncated}: the context ran out during generation
+   * @param firstTokenSeenAt when the first token arrived, -1 if none showed as text
    */
-  Generation generation(String model, JsonNode timings, int maxTokens, boolean truncated, long firstTokenAtNanos, long ttftNanos) {
+  Generation generation(String model, JsonNode timings, int maxTokens, boolean truncated, long requestStart, long firstTokenSeenAt) {
     int predicted = timings.path("predicted_n").asInt(0);
     double predictedMs = timings.path("predicted_ms").asDouble(0);
     int steps = decodeSteps(timings);
@@ -136,15 +137,16 @@ final class LlamaCppServer {
           + ": too few to time generation (the probe needs at least " + ProbeSuite.MIN_GENERATED_TOKENS + ")");
     }
     int cached = timings.path("cache_n").asInt(0);
+    long decodeNanos = Math.round(predictedMs * 1e6);
     return new Generation(
         timings.path("prompt_n").asInt(0),
         timings.has("cache_n") ? OptionalInt.of(cached) : OptionalInt.empty(),
         timings.has("prompt_ms") ? OptionalLong.of(Math.round(timings.get("prompt_ms").asDouble() * 1e6)) : OptionalLong.empty(),
         predicted,
         steps,
-        Math.round(predictedMs * 1e6),
-        firstTokenAtNanos,
-        ttftNanos,
+        decodeNanos,
+        Generation.firstTokenAt(firstTokenSeenAt, decodeNanos),
+        Generation.timeToFirstToken(requestStart, firstTokenSeenAt),
         OptionalLong.empty(),
         truncated || predicted < maxTokens,
         TimingSource.RUNTIME,

@@ -164,8 +164,7 @@ public final class OllamaClient implements RuntimeClient {
           firstToken = System.nanoTime();
         }
         if (chunk.done()) {
-          long first = firstToken < 0 ? System.nanoTime() : firstToken;
-          return finalChunk(request, chunk, first, first - start);
+          return finalChunk(request, chunk, start, firstToken);
         }
       }
       throw http.cutShort(request.model(), "its last line (\"done\": true)");
@@ -177,7 +176,7 @@ public final class OllamaClient implements RuntimeClient {
   }
 
   /** The last object carries Ollama's own timers, in ns; fields that are zero may be left out. */
-  private Generation finalChunk(GenerationRequest request, OllamaChunk done, long firstTokenAt, long ttftNanos) {
+  private Generation finalChunk(GenerationRequest request, OllamaChunk done, long requestStart, long firstTokenSeenAt) {
     int evalCount = (int) done.evalCount().orElse(0);
     long evalNanos = done.evalDuration().orElse(0);
     if (evalCount < 1 || evalNanos <= 0) {
@@ -192,8 +191,8 @@ public final class OllamaClient implements RuntimeClient {
         evalCount,
         evalCount,
         evalNanos,
-        firstTokenAt,
-        ttftNanos,
+        Generation.firstTokenAt(firstTokenSeenAt, evalNanos),
+        Generation.timeToFirstToken(requestStart, firstTokenSeenAt),
         done.loadDuration(),
         evalCount < request.maxTokens(),
         TimingSource.RUNTIME,

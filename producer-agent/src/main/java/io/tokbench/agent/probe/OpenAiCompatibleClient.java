@@ -61,7 +61,10 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
     if (!answer.ok() || !answer.body().path("data").isArray()) {
       throw new RuntimeUnavailableException(url() + " answered HTTP " + answer.status() + " to /v1/models: is this an OpenAI-compatible server?");
     }
-    return new RuntimeInfo(name(), Optional.empty());
+    // Only llama-server says its version on this API's side (its /props build_info).
+    Optional<String> version = llamaCppBehind() ? Optional.of(llamaCpp.props(null).path("build_info").asText("")).filter(v -> !v.isBlank())
+        : Optional.empty();
+    return new RuntimeInfo(name(), version);
   }
 
   @Override
@@ -148,9 +151,6 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
         }
         stream.add(chunk);
       }
-      if (stream.firstToken < 0) {
-        throw new RuntimeErrorException(url() + " streamed no tokens for " + request.model());
-      }
       return measure(request, start, stream);
     } catch (UncheckedIOException e) {
       throw http.readFailure(request.model(), e.getCause());
@@ -191,10 +191,13 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
   }
 
   private Generation measure(GenerationRequest request, long start, ChatStream stream) {
-    long ttft = stream.firstToken - start;
     if (stream.timings != null && stream.timings.has("predicted_n")) {
-      return llamaCpp.generation(request.model(), stream.timings, request.maxTokens(), false, stream.firstToken, ttft);
+      return llamaCpp.generation(request.model(), stream.timings, request.maxTokens(), false, start, stream.firstToken);
     }
+    if (stream.firstToken < 0) {
+      throw new RuntimeErrorException(url() + " streamed no text for " + request.model() + ", so the client clock cannot time it");
+    }
+    OptionalLong ttft = OptionalLong.of(stream.firstToken - start);
     if (stream.usage == null) {
       throw new RuntimeErrorException(url() + " sent no usage chunk: it ignores stream_options.include_usage, so tokens cannot be counted");
     }
@@ -216,7 +219,7 @@ public final class OpenAiCompatibleClient implements RuntimeClient {
       throw new RuntimeErrorException(url() + " generated " + completion + " token(s) with " + request.model() + ": too few to time generation");
     }
     long decodeNanos = Math.max(1, stream.lastToken - stream.firstToken);
-    return new Generation(evaluated, cached, OptionalLong.of(ttft), completion, completion - 1, decodeNanos, stream.firstToken, ttft,
+    return new Generation(evaluated, cached, ttft, completion, completion - 1, decodeNanos, stream.firstToken, ttft,
         OptionalLong.empty(), endedEarly, TimingSource.CLIENT, TimingSource.CLIENT);
   }
 }

@@ -49,13 +49,13 @@ public final class ReportBuilder {
     for (Generation g : generations) {
       rates.add(g.generationTokensPerSecond());
       g.promptTokensPerSecond().ifPresent(promptRates::add);
-      ttftMillis.add(g.timeToFirstTokenNanos() / 1e6);
+      g.timeToFirstTokenNanos().ifPresent(ttft -> ttftMillis.add(ttft / 1e6));
       repetitions.add(Repetition.newBuilder()
           .setPromptTokens(g.promptTokens())
           .setPromptDurationNanos(g.promptNanos().isPresent() ? g.promptNanos().getAsLong() : null)
           .setGeneratedTokens(g.decodeSteps())
           .setGenerationDurationNanos(g.decodeNanos())
-          .setTimeToFirstTokenNanos(g.timeToFirstTokenNanos())
+          .setTimeToFirstTokenNanos(g.timeToFirstTokenNanos().isPresent() ? g.timeToFirstTokenNanos().getAsLong() : null)
           .setLoadDurationNanos(g.loadNanos().isPresent() ? g.loadNanos().getAsLong() : null)
           .setOutputTokens(g.outputTokens())
           .build());
@@ -103,9 +103,9 @@ public final class ReportBuilder {
             .setGenerationTokensPerSecondMin(gen.min())
             .setGenerationTokensPerSecondMax(gen.max())
             .setPromptTokensPerSecondMedian(promptRates.isEmpty() ? null : Samples.of(promptRates).median())
-            .setTimeToFirstTokenMillisMedian(OrderStatistics.percentile(ttftSorted, 50))
+            .setTimeToFirstTokenMillisMedian(ttftSorted.length == 0 ? null : OrderStatistics.percentile(ttftSorted, 50))
             .setGenerationTokensPerSecondStddev(gen.stddev())
-            .setTimeToFirstTokenMillisP95(OrderStatistics.percentile(ttftSorted, 95))
+            .setTimeToFirstTokenMillisP95(ttftSorted.length == 0 ? null : OrderStatistics.percentile(ttftSorted, 95))
             .setAggregateTokensPerSecond(result.aggregateRates().isEmpty() ? null : Samples.of(result.aggregateRates()).median())
             .build())
         .setMemory(MemoryObserved.newBuilder()

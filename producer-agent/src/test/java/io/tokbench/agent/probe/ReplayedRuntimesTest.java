@@ -258,12 +258,12 @@ class ReplayedRuntimesTest {
     replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning.sse", 20);
     OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "vllm", Duration.ofSeconds(10), Optional.empty());
     Generation viaReasoningContent = client.generate(request("deepseek-r1", 43));
-    assertThat(viaReasoningContent.timeToFirstTokenNanos()).isLessThan(300_000_000L);
+    assertThat(viaReasoningContent.timeToFirstTokenNanos().getAsLong()).isLessThan(300_000_000L);
 
     // Current vLLM names the field "reasoning" (FORMATS.md): same treatment.
     replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning-field-reasoning.sse", 20);
     Generation viaReasoning = client.generate(request("deepseek-r1", 43));
-    assertThat(viaReasoning.timeToFirstTokenNanos()).isLessThan(300_000_000L);
+    assertThat(viaReasoning.timeToFirstTokenNanos().getAsLong()).isLessThan(300_000_000L);
   }
 
   @Test
@@ -281,6 +281,26 @@ class ReplayedRuntimesTest {
     JsonRequest sent = new JsonRequest(server.requests("/v1/chat/completions").get(0).body());
     assertThat(sent.bool("cache_prompt")).isFalse();
     assertThat(sent.bool("ignore_eos")).isTrue();
+  }
+
+  @Test
+  void tokensThatShowNoTextStillCountWhenTheServerTimedThemButTheirTimeToFirstTokenIsUnknown() {
+    // A model can generate bytes that form no character (seen from the random-weight test model):
+    // llama-server then streams no content deltas, only its finish and usage chunks.
+    answer("GET", "/v1/models", 200, B10587 + "models.json");
+    server.route("POST", "/v1/chat/completions", (body, ex) -> {
+      ex.startStream(200, "text/event-stream");
+      for (String line : FakeHttpServer.resource(B10587 + "chat-stream.sse").split("\n")) {
+        if (!line.contains("\"content\":\"")) {
+          ex.line(line);
+        }
+      }
+      ex.endStream();
+    });
+    OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "llama.cpp", Duration.ofSeconds(10), Optional.empty());
+    Generation g = client.generate(request("model/tiny.gguf", 16));
+    assertThat(g.generationTokensPerSecond()).isCloseTo(27.706305770484654, within(1e-6));
+    assertThat(g.timeToFirstTokenNanos()).isEmpty();
   }
 
   @Test
