@@ -113,13 +113,7 @@ class CommandLineTest {
       server.route("GET", "/health", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/health-ok.json")));
       server.route("GET", "/props", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/props.json")));
       server.route("GET", "/v1/models", (b, ex) -> ex.json(200, FakeHttpServer.resource("/runtime/llamacpp/models.json")));
-      server.route("POST", "/completion", (b, ex) -> {
-        ex.startStream(200, "text/event-stream");
-        for (String line : FakeHttpServer.resource("/runtime/llamacpp/completion-stream.sse").split("\n")) {
-          ex.line(line);
-        }
-        ex.endStream();
-      });
+      server.streamLines("POST", "/completion", FakeHttpServer.resource("/runtime/llamacpp/completion-stream.sse").lines().toList());
       AgentRun.Result result = new AgentRun(home).run("probe", "--runtime", "llamacpp", "--url", server.url(), "--ctx", "4096", "--repetitions", "2", "--json", "--dry-run");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
@@ -157,13 +151,7 @@ class CommandLineTest {
   void anOpenAiServerThatDoesNotSayItsContextIsRecordedAsUnknown() {
     try (FakeHttpServer server = new FakeHttpServer()) {
       server.route("GET", "/v1/models", (b, ex) -> ex.json(200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\"}]}"));
-      server.route("POST", "/v1/chat/completions", (b, ex) -> {
-        ex.startStream(200, "text/event-stream");
-        for (String line : FakeHttpServer.resource("/runtime/openai/chat-stream-usage.sse").split("\n")) {
-          ex.line(line);
-        }
-        ex.endStream();
-      });
+      server.streamLines("POST", "/v1/chat/completions", FakeHttpServer.resource("/runtime/openai/chat-stream-usage.sse").lines().toList());
       AgentRun.Result result = new AgentRun(home).run("probe", "--runtime", "openai", "--url", server.url(), "--ctx", "4096,8192",
           "--gen-tokens", "12", "--repetitions", "1", "--json", "--dry-run");
       assertThat(result.exitCode()).as(result.err()).isZero();

@@ -3,6 +3,7 @@ package io.tokbench.agent.fakes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,18 +37,36 @@ public class FakeHttpServer implements AutoCloseable {
   public record Recorded(String method, String path, Map<String, String> headers, JsonNode body) {}
 
   public FakeHttpServer() {
+    server = loopbackServer("fake-runtime", this::dispatch);
+  }
+
+  /** A started HTTP server on a free loopback port, one daemon thread per exchange. */
+  public static HttpServer loopbackServer(String threadName, HttpHandler handler) {
+    HttpServer http;
     try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+      http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "fake-runtime");
+    http.setExecutor(Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;
     }));
-    server.createContext("/", this::dispatch);
-    server.start();
+    http.createContext("/", handler);
+    http.start();
+    return http;
+  }
+
+  /** Answers with these lines of server-sent events, each sent at once as a runtime streams. */
+  public void streamLines(String method, String path, List<String> lines) {
+    route(method, path, (body, ex) -> {
+      ex.startStream(200, "text/event-stream");
+      for (String line : lines) {
+        ex.line(line);
+      }
+      ex.endStream();
+    });
   }
 
   public String url() {

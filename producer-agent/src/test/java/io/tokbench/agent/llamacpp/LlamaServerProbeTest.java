@@ -24,7 +24,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,7 +41,7 @@ class LlamaServerProbeTest {
   private static final String[] SMALL_SUITE = {"--prompt-tokens", "64", "--gen-tokens", "16", "--repetitions", "2"};
   private static final String API_KEY = "tokbench-test-key-5f2c9a";
 
-  @TempDir static Path temp;
+  private static Path temp;
   private static Path aliceModels;
   private static Path aliceModel;
   private static ReportChecks.Agreement agreement = new ReportChecks.Agreement(0, 0, 0);
@@ -50,14 +49,16 @@ class LlamaServerProbeTest {
   @BeforeAll
   static void realLlamaCpp() throws IOException {
     assumeTrue(LlamaCppBuild.home().isPresent(), LlamaCppBuild.absence());
+    temp = TargetFolder.create("llama-server-test-");
     aliceModels = Files.createDirectories(temp.resolve("home/alice/models"));
     aliceModel = aliceModels.resolve("tiny-Q8_0.gguf");
     Files.createSymbolicLink(aliceModel, LlamaCppBuild.model());
   }
 
   @AfterAll
-  static void printAgreement() {
+  static void printAgreementAndCleanUp() throws IOException {
     System.out.println("agent vs llama-server timings: " + agreement);
+    TargetFolder.delete(temp);
   }
 
   private AgentRun agent() {

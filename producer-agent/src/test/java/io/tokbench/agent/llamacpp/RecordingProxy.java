@@ -1,19 +1,17 @@
 package io.tokbench.agent.llamacpp;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.tokbench.agent.fakes.FakeHttpServer;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 /**
  * Sits between the agent and a real server, passing every request on and every answer back as it
@@ -36,18 +34,7 @@ public final class RecordingProxy implements AutoCloseable {
 
   public RecordingProxy(String target) {
     this.target = target;
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "recording-proxy");
-      thread.setDaemon(true);
-      return thread;
-    }));
-    server.createContext("/", this::forward);
-    server.start();
+    this.server = FakeHttpServer.loopbackServer("recording-proxy", this::forward);
   }
 
   public String url() {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tokbench.agent.fakes.FakeHttpServer;
 import io.tokbench.schema.TimingSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,25 +123,14 @@ class ReplayedRuntimesTest {
 
   @Test
   void olderServersErrorFieldInTheStreamIsReadToo() {
-    server.route("POST", "/completion", (body, ex) -> {
-      ex.startStream(200, "text/event-stream");
-      ex.line("data: {\"content\":\"a\",\"tokens\":[1],\"stop\":false}");
-      ex.line("");
-      ex.line("error: {\"code\":500,\"message\":\"slot unavailable\",\"type\":\"server_error\"}");
-      ex.line("");
-      ex.endStream();
-    });
+    server.streamLines("POST", "/completion", List.of("data: {\"content\":\"a\",\"tokens\":[1],\"stop\":false}", "",
+        "error: {\"code\":500,\"message\":\"slot unavailable\",\"type\":\"server_error\"}", ""));
     assertThatThrownBy(() -> llamaCpp().generate(request("tiny", 8))).isInstanceOf(RuntimeErrorException.class).hasMessageContaining("slot unavailable");
   }
 
   @Test
   void aStreamThatStopsBeforeItsLastEventIsARuntimeFailure() {
-    server.route("POST", "/completion", (body, ex) -> {
-      ex.startStream(200, "text/event-stream");
-      ex.line("data: {\"content\":\"a\",\"tokens\":[1],\"stop\":false}");
-      ex.line("");
-      ex.endStream();
-    });
+    server.streamLines("POST", "/completion", List.of("data: {\"content\":\"a\",\"tokens\":[1],\"stop\":false}", ""));
     assertThatThrownBy(() -> llamaCpp().generate(request("tiny", 8))).isInstanceOf(RuntimeErrorException.class).hasMessageContaining("stop: true");
   }
 
@@ -288,15 +278,8 @@ class ReplayedRuntimesTest {
     // A model can generate bytes that form no character (seen from the random-weight test model):
     // llama-server then streams no content deltas, only its finish and usage chunks.
     answer("GET", "/v1/models", 200, B10587 + "models.json");
-    server.route("POST", "/v1/chat/completions", (body, ex) -> {
-      ex.startStream(200, "text/event-stream");
-      for (String line : FakeHttpServer.resource(B10587 + "chat-stream.sse").split("\n")) {
-        if (!line.contains("\"content\":\"")) {
-          ex.line(line);
-        }
-      }
-      ex.endStream();
-    });
+    server.streamLines("POST", "/v1/chat/completions",
+        FakeHttpServer.resource(B10587 + "chat-stream.sse").lines().filter(line -> !line.contains("\"content\":\"")).toList());
     OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "llama.cpp", Duration.ofSeconds(10), Optional.empty());
     Generation g = client.generate(request("model/tiny.gguf", 16));
     assertThat(g.generationTokensPerSecond()).isCloseTo(27.706305770484654, within(1e-6));
@@ -330,15 +313,8 @@ class ReplayedRuntimesTest {
 
   @Test
   void aServerThatIgnoresIncludeUsageIsRefusedRatherThanGuessed() {
-    server.route("POST", "/v1/chat/completions", (body, ex) -> {
-      ex.startStream(200, "text/event-stream");
-      ex.line("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
-      ex.line("");
-      ex.line("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
-      ex.line("");
-      ex.line("data: [DONE]");
-      ex.endStream();
-    });
+    server.streamLines("POST", "/v1/chat/completions", List.of("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}", "",
+        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}", "", "data: [DONE]"));
     OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "some-server", Duration.ofSeconds(10), Optional.empty());
     assertThatThrownBy(() -> client.generate(request("m", 8))).isInstanceOf(RuntimeErrorException.class).hasMessageContaining("include_usage");
   }
