@@ -83,7 +83,8 @@ public final class FieldDomains {
     }
 
     Settings settings = report.getSettings();
-    c.range("settings.contextLength", settings.getContextLength(), 1, 1_000_000_000);
+    c.range("settings.contextLength", settings.getContextLength(), 0, 1_000_000_000); // 0: the server did not say
+    c.range("settings.generationDepthTokens", settings.getGenerationDepthTokens(), 0, MAX_TOKENS);
     c.range("settings.promptTokens", settings.getPromptTokens(), 0, MAX_TOKENS);
     c.range("settings.generatedTokens", settings.getGeneratedTokens(), 0, MAX_TOKENS);
     c.range("settings.concurrency", settings.getConcurrency(), 1, 100_000);
@@ -103,8 +104,10 @@ public final class FieldDomains {
       c.range(at + "generationDurationNanos", rep.getGenerationDurationNanos(), 0, DAY_NANOS);
       c.range(at + "timeToFirstTokenNanos", rep.getTimeToFirstTokenNanos(), 0, DAY_NANOS);
       c.range(at + "loadDurationNanos", rep.getLoadDurationNanos(), 0, DAY_NANOS);
+      c.range(at + "outputTokens", rep.getOutputTokens(), 0, MAX_TOKENS);
     }
 
+    c.range("loadDurationNanos", report.getLoadDurationNanos(), 0, DAY_NANOS);
     Summary summary = report.getSummary();
     c.range("summary.generationTokensPerSecondStddev", summary.getGenerationTokensPerSecondStddev(), 0, 1e7);
     c.range("summary.timeToFirstTokenMillisP95", summary.getTimeToFirstTokenMillisP95(), 0, 86_400_000.0);
