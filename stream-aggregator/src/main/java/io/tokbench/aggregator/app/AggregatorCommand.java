@@ -3,8 +3,12 @@ package io.tokbench.aggregator.app;
 import io.tokbench.aggregator.query.ApiProtection;
 import io.tokbench.security.ClientSecurity;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -50,6 +54,13 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Option(names = "--standby-replicas", defaultValue = "${env:TOKBENCH_STANDBY_REPLICAS:-0}", description = "Warm copies of each store on other instances [TOKBENCH_STANDBY_REPLICAS] (default: ${DEFAULT-VALUE}).")
   int standbyReplicas;
+
+  @Option(names = "--instance-id", defaultValue = "${env:TOKBENCH_INSTANCE_ID}", description = {
+      "A name of this instance that stays the same across its restarts, unique within the application",
+      "(a StatefulSet's pod name) [TOKBENCH_INSTANCE_ID]. An instance that comes back under its name within",
+      "the session timeout (45 s) takes its partitions back without a rebalance of the others; without",
+      "it, a crashed instance's partitions wait the session timeout before they move."})
+  String instanceId;
 
   @Option(names = "--partitions", defaultValue = "${env:TOKBENCH_PARTITIONS:-6}", description = "Partitions of topics it creates; the most instances that can share the work [TOKBENCH_PARTITIONS] (default: ${DEFAULT-VALUE}).")
   int partitions;
@@ -97,8 +108,13 @@ public final class AggregatorCommand implements Callable<Integer> {
   AggregatorConfig config() {
     ClientSecurity security = new ClientSecurity(securityProtocol, saslMechanism, saslUsername, saslPassword, truststoreLocation, truststorePassword,
         registryUserInfo, registryBearerToken, registryTruststoreLocation, registryTruststorePassword);
+    Map<String, Object> clients = new HashMap<>(security.clientProperties());
+    if (blankToNull(instanceId) != null) {
+      // Static membership (KIP-345); Kafka Streams suffixes it per stream thread.
+      clients.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
+    }
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
-        standbyReplicas, partitions, replicationFactor, security.clientProperties(), new ApiProtection(blankToNull(adminToken), rateLimit));
+        standbyReplicas, partitions, replicationFactor, clients, new ApiProtection(blankToNull(adminToken), rateLimit));
   }
 
   private static String blankToNull(String value) {

@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.topology;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,9 @@ public final class TopicInitializer {
       List<NewTopic> wanted = new ArrayList<>();
       for (Topics.Spec spec : Topics.all(partitions)) {
         if (!existing.contains(spec.name())) {
-          wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
+          Map<String, String> configs = new HashMap<>(spec.configs());
+          configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Topics.minInSyncReplicas(replication)));
+          wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(configs));
         }
       }
       for (NewTopic topic : wanted) {

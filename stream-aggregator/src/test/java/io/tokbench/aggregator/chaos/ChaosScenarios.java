@@ -1,0 +1,247 @@
+package io.tokbench.aggregator.chaos;
+
+import io.tokbench.aggregator.app.Aggregator;
+import io.tokbench.aggregator.app.AggregatorConfig;
+import io.tokbench.aggregator.query.ApiProtection;
+import io.tokbench.aggregator.support.AggregatorProcess;
+import io.tokbench.aggregator.support.ExpectedTables;
+import io.tokbench.aggregator.support.Exactness;
+import io.tokbench.aggregator.support.PublishedTables;
+import io.tokbench.aggregator.support.ReportStream;
+import io.tokbench.aggregator.support.RunningAggregators;
+import io.tokbench.aggregator.topology.Topics;
+import io.tokbench.aggregator.validate.Rejection;
+import io.tokbench.schema.BenchmarkReport;
+import io.tokbench.schema.RejectedReport;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.serde.AvroDeserializer;
+import io.tokbench.testkit.InProcessKafkaStack;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The fault scenarios, each on a fresh three-broker cluster (replication factor 3,
+ * min.insync.replicas 2) with two aggregator instances, a steady stream of reports, and one kind
+ * of fault mid-stream; each ends by comparing every published row (through the API and on
+ * tokbench.stats) with a recomputation from the full input. The tests run them at CI size, the
+ * benchmark at any size.
+ */
+final class ChaosScenarios {
+  static final int PARTITIONS = 6;
+  /**
+   * The input's shape: 500 models (one row each) and a rig per 10 reports, so a row has about a
+   * hundred rigs. (The aggregator recomputes a row from all its rigs on every report, so rows of
+   * thousands of rigs would measure that, not the faults.)
+   */
+  private static final int MODELS = 500;
+  private static final int REPORTS_PER_RIG = 10;
+
+  private ChaosScenarios() {}
+
+  /** What a scenario did and found. */
+  record Result(String scenario, List<String> events, Duration elapsed, Exactness api, Exactness topic, String queries, Map<String, Long> figures) {
+    boolean exact() {
+      return api.exact() && topic.exact();
+    }
+
+    void print(PrintStream out) {
+      out.printf("== %s (%.0f s)%n", scenario, elapsed.toMillis() / 1000.0);
+      events.forEach(e -> out.println("  " + e));
+      out.println("  " + api.summary());
+      out.println("  " + topic.summary());
+      api.differences().stream().limit(10).forEach(d -> out.println("    " + d));
+      topic.differences().stream().limit(10).forEach(d -> out.println("    " + d));
+      out.println("  queries during the fault: " + queries);
+      figures.forEach((name, value) -> out.printf("  %s: %,d%n", name, value));
+    }
+  }
+
+  /** Timestamped notes of what happened, printed as they happen. */
+  private static final class Events {
+    private final long start = System.nanoTime();
+    private final List<String> lines = new ArrayList<>();
+    private final String scenario;
+
+    Events(String scenario) {
+      this.scenario = scenario;
+    }
+
+    void log(String format, Object... args) {
+      String line = String.format("[%6.1f s] ", (System.nanoTime() - start) / 1e9) + String.format(format, args);
+      lines.add(line);
+      System.out.println(scenario + " " + line);
+    }
+
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - start);
+    }
+  }
+
+  /**
+   * A broker killed mid-stream (the aggregators' group coordinator, the hardest one to lose) and
+   * started again after {@code downFor}, with two aggregator instances processing throughout.
+   */
+  static Result brokerLoss(Path dir, int reports, Duration streamFor, Duration downFor) throws Exception {
+    Events events = new Events("broker-loss");
+    List<BenchmarkReport> input = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, 1);
+    Map<String, Long> figures = new LinkedHashMap<>();
+    try (InProcessKafkaStack stack = InProcessKafkaStack.start(3)) {
+      String app = "chaos-broker-" + UUID.randomUUID();
+      try (Aggregator first = RunningAggregators.startRunning(config(stack, app, dir.resolve("a")));
+          Aggregator second = RunningAggregators.startRunning(config(stack, app, dir.resolve("b")));
+          QueryProbe probe = new QueryProbe(first.apiUrl());
+          ReportStream stream = ReportStream.start(stack, input, streamFor)) {
+        events.log("two instances running; streaming %,d reports over %d s", reports, streamFor.toSeconds());
+        Thread.sleep(streamFor.toMillis() / 4);
+        int victim = groupCoordinator(stack, app);
+        long before = PublishedTables.reportsCounted(first.apiUrl());
+        stack.killBroker(victim);
+        events.log("killed broker %d (the group coordinator) with %,d reports sent, %,d counted", victim, stream.sent(), before);
+        Thread.sleep(downFor.toMillis());
+        long during = PublishedTables.reportsCounted(second.apiUrl());
+        figures.put("reports counted while the broker was down", during < 0 || before < 0 ? -1 : during - before);
+        stack.startBroker(victim);
+        events.log("restarted broker %d; %,d reports sent, %,d counted", victim, stream.sent(), during);
+        stream.awaitAcknowledged(Duration.ofMinutes(3));
+        events.log("all %,d reports acknowledged by the brokers", reports);
+        awaitCounted(first.apiUrl(), reports, Duration.ofMinutes(3), events);
+        return finish("one broker of three killed mid-stream", events, stack, first.apiUrl(), input, probe, figures);
+      }
+    }
+  }
+
+  /**
+   * One of two instances SIGKILLed {@code kills} times at random moments and restarted at once,
+   * alternately on its state directory and on an empty one.
+   */
+  static Result instanceKills(Path dir, int reports, int kills, Duration streamFor, long seed) throws Exception {
+    Events events = new Events("instance-kills");
+    List<BenchmarkReport> input = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, seed);
+    Map<String, Long> figures = new LinkedHashMap<>();
+    Random random = new Random(seed);
+    try (InProcessKafkaStack stack = InProcessKafkaStack.start(3)) {
+      String app = "chaos-kills-" + UUID.randomUUID();
+      try (Aggregator steady = RunningAggregators.startRunning(config(stack, app, dir.resolve("steady")));
+          AggregatorProcess victim = AggregatorProcess.start(stack, app, "victim", PARTITIONS, dir.resolve("victim"))) {
+        awaitAnswering(victim.apiUrl());
+        try (QueryProbe probe = new QueryProbe(steady.apiUrl());
+            ReportStream stream = ReportStream.start(stack, input, streamFor)) {
+          events.log("one instance in the test's JVM, one in its own (pid log %s); streaming %,d reports over %d s", victim.log().getFileName(), reports,
+              streamFor.toSeconds());
+          long meanGap = streamFor.toMillis() / (kills + 1);
+          int withState = 0;
+          for (int kill = 1; kill <= kills; kill++) {
+            Thread.sleep(meanGap / 2 + (long) (random.nextDouble() * meanGap));
+            boolean keepState = kill % 2 == 1;
+            long counted = PublishedTables.reportsCounted(steady.apiUrl());
+            victim.kill();
+            victim.restart(keepState);
+            withState += keepState ? 1 : 0;
+            events.log("SIGKILL %d: %,d reports sent, %,d counted; restarted %s", kill, stream.sent(), counted,
+                keepState ? "on its state directory" : "on an empty state directory");
+          }
+          figures.put("kills", (long) kills);
+          figures.put("restarts on the state directory", (long) withState);
+          figures.put("restarts on an empty state directory", (long) (kills - withState));
+          stream.awaitAcknowledged(Duration.ofMinutes(3));
+          events.log("all %,d reports acknowledged by the brokers", reports);
+          awaitCounted(steady.apiUrl(), reports, Duration.ofMinutes(4), events);
+          return finish("one of two instances SIGKILLed " + kills + " times", events, stack, steady.apiUrl(), input, probe, figures);
+        }
+      }
+    }
+  }
+
+  /**
+   * The registry stopped for {@code outage} mid-stream; while it is away one instance is killed and
+   * restarted, so it has no schema cached and must wait for the registry to come back.
+   */
+  static Result registryOutage(Path dir, int reports, Duration streamFor, Duration outage) throws Exception {
+    Events events = new Events("registry-outage");
+    List<BenchmarkReport> input = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, 3);
+    Map<String, Long> figures = new LinkedHashMap<>();
+    try (InProcessKafkaStack stack = InProcessKafkaStack.start(3)) {
+      String app = "chaos-registry-" + UUID.randomUUID();
+      try (Aggregator warm = RunningAggregators.startRunning(config(stack, app, dir.resolve("warm")));
+          AggregatorProcess cold = AggregatorProcess.start(stack, app, "cold", PARTITIONS, dir.resolve("cold"))) {
+        awaitAnswering(cold.apiUrl());
+        try (QueryProbe probe = new QueryProbe(warm.apiUrl());
+            ReportStream stream = ReportStream.start(stack, input, streamFor)) {
+          events.log("two instances running; streaming %,d reports over %d s", reports, streamFor.toSeconds());
+          Thread.sleep(streamFor.toMillis() / 4);
+          long before = PublishedTables.reportsCounted(warm.apiUrl());
+          stack.stopRegistry();
+          events.log("registry stopped with %,d reports sent, %,d counted", stream.sent(), before);
+          cold.kill();
+          cold.restart(true);
+          events.log("one instance SIGKILLed and restarted: its schema cache is empty while the registry is away");
+          Thread.sleep(outage.toMillis());
+          long during = PublishedTables.reportsCounted(warm.apiUrl());
+          stack.startRegistry();
+          events.log("registry started again on the same port; %,d reports sent, %,d counted", stream.sent(), during);
+          figures.put("reports counted while the registry was down", during < 0 || before < 0 ? -1 : during - before);
+          stream.awaitAcknowledged(Duration.ofMinutes(3));
+          awaitCounted(warm.apiUrl(), reports, Duration.ofMinutes(3), events);
+          List<ConsumerRecord<byte[], RejectedReport>> rejected =
+              PublishedTables.readToEnd(stack, Topics.REJECTED, new ByteArrayDeserializer(), new AvroDeserializer<>(RejectedReport.class));
+          figures.put("reports rejected", (long) rejected.size());
+          figures.put("reports rejected as " + Rejection.UNKNOWN_SCHEMA_ID,
+              rejected.stream().filter(r -> Rejection.UNKNOWN_SCHEMA_ID.equals(r.value().getReasonCode())).count());
+          return finish("the registry down for " + outage.toSeconds() + " s mid-stream", events, stack, warm.apiUrl(), input, probe, figures);
+        }
+      }
+    }
+  }
+
+  private static Result finish(String scenario, Events events, InProcessKafkaStack stack, String apiUrl, List<BenchmarkReport> input, QueryProbe probe,
+                               Map<String, Long> figures) throws InterruptedException {
+    probe.close();
+    Map<StatsKey, ExpectedTables.Row> expected = ExpectedTables.of(input);
+    Exactness api = Exactness.compare("API", input.size(), expected, PublishedTables.api(apiUrl));
+    // The stores answer as soon as a row is computed; the topic shows it once its transaction
+    // commits (every 100 ms), so give the last commit a moment.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Exactness topic = Exactness.compare(Topics.STATS, input.size(), expected, PublishedTables.statsTopic(stack));
+    while (!topic.exact() && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      topic = Exactness.compare(Topics.STATS, input.size(), expected, PublishedTables.statsTopic(stack));
+    }
+    return new Result(scenario, events.lines, events.elapsed(), api, topic, probe.summary(), figures);
+  }
+
+  static AggregatorConfig config(InProcessKafkaStack stack, String app, Path stateDir) {
+    return new AggregatorConfig(stack.bootstrapServers(), stack.registryUrl(), app, "127.0.0.1", 0, "127.0.0.1", stateDir, 0, PARTITIONS,
+        (short) 3, Map.of("commit.interval.ms", 100), new ApiProtection(null, 0));
+  }
+
+  private static int groupCoordinator(InProcessKafkaStack stack, String app) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      return admin.describeConsumerGroups(List.of(app)).all().get().get(app).coordinator().id();
+    }
+  }
+
+  private static void awaitAnswering(String apiUrl) throws InterruptedException {
+    RunningAggregators.await(apiUrl + "/api/v1/stats?size=1", a -> a.status() == 200, Duration.ofSeconds(90));
+  }
+
+  /** Waits until the API counts every report (or the timeout passes: the comparison then shows what is missing). */
+  private static void awaitCounted(String apiUrl, long reports, Duration timeout, Events events) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long counted = PublishedTables.reportsCounted(apiUrl);
+    while (counted < reports && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      counted = PublishedTables.reportsCounted(apiUrl);
+    }
+    events.log("%,d of %,d reports counted", counted, reports);
+  }
+}
