@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
@@ -29,7 +29,7 @@ import picocli.CommandLine;
       "JSON, 'evaluate' measures the estimator's accuracy by leave-one-GPU-out cross-validation."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped", "1:failed to start", "2:bad option"})
+    exitCodeList = {"0:stopped (SIGTERM or Ctrl-C)", "1:failed to start", "2:bad option", "130:a second signal cut the stop short"})
 public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", defaultValue = "${env:TOKBENCH_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka [TOKBENCH_BOOTSTRAP_SERVERS] (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
@@ -123,6 +123,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    StopSignals signals = StopSignals.install();
     Aggregator aggregator;
     try {
       aggregator = Aggregator.start(config());
@@ -130,13 +131,17 @@ public final class AggregatorCommand implements Callable<Integer> {
       System.err.println("stream-aggregator: cannot start: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      aggregator.close();
-      stopped.countDown();
-    }, "aggregator-shutdown"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        aggregator.close();
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "aggregator-shutdown"));
     System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1");
-    stopped.await();
+    // SIGTERM (an orchestrator stopping the pod) or Ctrl-C: leave the group, close the stores, exit 0.
+    signals.await();
+    stop.run();
     return 0;
   }
 
