@@ -44,6 +44,8 @@ class ChaosIntegrationTest {
   void theRegistryAwayForThirtySecondsRejectsNoValidReport() throws Exception {
     ChaosScenarios.Result result = ChaosScenarios.registryOutage(dir, 20_000, Duration.ofSeconds(60), Duration.ofSeconds(30));
     result.print(System.out);
+    assertThat(result.figures().get("agent reports kept in the spool during the outage")).as("the agent cannot encode without the registry: it keeps them").isEqualTo(20);
+    assertThat(result.figures().get("agent reports delivered by the next flush")).isEqualTo(20);
     assertThat(result.figures().get("reports rejected as UNKNOWN_SCHEMA_ID")).isZero();
     assertThat(result.figures().get("reports rejected")).as("every report of the stream is valid").isZero();
     assertThat(result.api().differences()).as(result.api().summary()).isEmpty();

@@ -1,5 +1,8 @@
 package io.tokbench.aggregator.chaos;
 
+import io.tokbench.agent.publish.DeliveryReport;
+import io.tokbench.agent.publish.ReportPublisher;
+import io.tokbench.agent.spool.Spool;
 import io.tokbench.aggregator.app.Aggregator;
 import io.tokbench.aggregator.app.AggregatorConfig;
 import io.tokbench.aggregator.query.ApiProtection;
@@ -45,6 +48,7 @@ final class ChaosScenarios {
    */
   private static final int MODELS = 500;
   private static final int REPORTS_PER_RIG = 10;
+  private static final int AGENT_REPORTS = 20;
 
   private ChaosScenarios() {}
 
@@ -121,6 +125,38 @@ final class ChaosScenarios {
   }
 
   /**
+   * Every broker stopped in turn and started again, as in a rolling upgrade: each hands its
+   * leaderships over first (controlled shutdown) and rejoins before the next one goes.
+   */
+  static Result rollingBrokerRestart(Path dir, int reports, Duration streamFor) throws Exception {
+    Events events = new Events("rolling-restart");
+    List<BenchmarkReport> input = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, 4);
+    Map<String, Long> figures = new LinkedHashMap<>();
+    try (InProcessKafkaStack stack = InProcessKafkaStack.start(3)) {
+      String app = "chaos-rolling-" + UUID.randomUUID();
+      try (Aggregator first = RunningAggregators.startRunning(config(stack, app, dir.resolve("a")));
+          Aggregator second = RunningAggregators.startRunning(config(stack, app, dir.resolve("b")));
+          QueryProbe probe = new QueryProbe(first.apiUrl());
+          ReportStream stream = ReportStream.start(stack, input, streamFor)) {
+        events.log("two instances running; streaming %,d reports over %d s", reports, streamFor.toSeconds());
+        long pause = streamFor.toMillis() / (2 * stack.brokers() + 1);
+        for (int broker : stack.brokerIds()) {
+          Thread.sleep(pause);
+          stack.stopBroker(broker);
+          events.log("broker %d stopped (leaderships handed over); %,d reports sent, %,d counted", broker, stream.sent(), counted(stack));
+          Thread.sleep(pause);
+          stack.startBroker(broker);
+          events.log("broker %d started again", broker);
+        }
+        figures.put("brokers restarted", (long) stack.brokers());
+        stream.awaitAcknowledged(Duration.ofMinutes(3));
+        awaitCounted(first.apiUrl(), reports, Duration.ofMinutes(3), events);
+        return finish("a rolling restart of the three brokers", events, stack, first.apiUrl(), input, probe, figures);
+      }
+    }
+  }
+
+  /**
    * One of two instances SIGKILLed {@code kills} times at random moments and restarted at once,
    * alternately on its state directory and on an empty one.
    */
@@ -168,7 +204,11 @@ final class ChaosScenarios {
    */
   static Result registryOutage(Path dir, int reports, Duration streamFor, Duration outage) throws Exception {
     Events events = new Events("registry-outage");
-    List<BenchmarkReport> input = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, 3);
+    List<BenchmarkReport> streamed = ReportStream.reports(reports, Math.max(10, reports / REPORTS_PER_RIG), MODELS, 3);
+    // A contributor who probes while the registry is away: the agent's own spool and publisher.
+    List<BenchmarkReport> probed = ReportStream.reports(AGENT_REPORTS, 1, 1, 5);
+    List<BenchmarkReport> input = new ArrayList<>(streamed);
+    input.addAll(probed);
     Map<String, Long> figures = new LinkedHashMap<>();
     try (InProcessKafkaStack stack = InProcessKafkaStack.start(3)) {
       String app = "chaos-registry-" + UUID.randomUUID();
@@ -176,22 +216,33 @@ final class ChaosScenarios {
           AggregatorProcess cold = AggregatorProcess.start(stack, app, "cold", PARTITIONS, dir.resolve("cold"))) {
         awaitAnswering(cold.apiUrl());
         try (QueryProbe probe = new QueryProbe(warm.apiUrl());
-            ReportStream stream = ReportStream.start(stack, input, streamFor)) {
+            ReportStream stream = ReportStream.start(stack, streamed, streamFor)) {
           events.log("two instances running; streaming %,d reports over %d s", reports, streamFor.toSeconds());
           Thread.sleep(streamFor.toMillis() / 4);
           long before = counted(stack);
+          long outageEnds = System.nanoTime() + outage.toNanos();
           stack.stopRegistry();
           events.log("registry stopped with %,d reports sent, %,d counted", stream.sent(), before);
           cold.kill();
           cold.restart(true);
           events.log("one instance SIGKILLed and restarted: its schema cache is empty while the registry is away");
-          Thread.sleep(outage.toMillis());
+          Spool spool = new Spool(dir.resolve("agent-spool"));
+          probed.forEach(spool::add);
+          ReportPublisher agent = new ReportPublisher(stack.clientConfig(), Topics.REPORTS, Duration.ofSeconds(10));
+          DeliveryReport attempt = agent.deliver(spool);
+          figures.put("agent reports kept in the spool during the outage", (long) attempt.pending());
+          events.log("an agent's %d reports: %d delivered, %d kept in its spool (%s)", probed.size(), attempt.delivered(), attempt.pending(),
+              attempt.failure().map(f -> f.kind() + ": " + f.message()).orElse("no failure"));
+          Thread.sleep(Math.max(0, (outageEnds - System.nanoTime()) / 1_000_000));
           long during = counted(stack);
           stack.startRegistry();
           events.log("registry started again on the same port; %,d reports sent, %,d counted", stream.sent(), during);
           figures.put("reports counted while the registry was down", during - before);
+          DeliveryReport flush = agent.deliver(spool);
+          figures.put("agent reports delivered by the next flush", (long) flush.delivered());
+          events.log("the agent's next flush: %d delivered, %d still spooled", flush.delivered(), flush.pending());
           stream.awaitAcknowledged(Duration.ofMinutes(3));
-          awaitCounted(warm.apiUrl(), reports, Duration.ofMinutes(3), events);
+          awaitCounted(warm.apiUrl(), input.size(), Duration.ofMinutes(3), events);
           List<ConsumerRecord<byte[], RejectedReport>> rejected =
               PublishedTables.readToEnd(stack, Topics.REJECTED, new ByteArrayDeserializer(), new AvroDeserializer<>(RejectedReport.class));
           figures.put("reports rejected", (long) rejected.size());

@@ -84,17 +84,19 @@ public final class PublishedTables {
   public static long reportsCounted(String apiUrl) {
     try {
       RunningAggregators.Answer answer = RunningAggregators.get(apiUrl + "/api/v1/stats?size=1000");
-      if (answer.status() != 200) {
-        return -1;
-      }
-      long total = 0;
-      for (JsonNode row : answer.body().path("rows")) {
-        total += row.path("reportCount").asLong();
-      }
-      return total;
+      return answer.status() == 200 ? reportsIn(answer.body()) : -1;
     } catch (IllegalStateException e) {
       return -1;
     }
+  }
+
+  /** The sum of the report counts of the rows in an API answer. */
+  public static long reportsIn(JsonNode answer) {
+    long total = 0;
+    for (JsonNode row : answer.path("rows")) {
+      total += row.path("reportCount").asLong();
+    }
+    return total;
   }
 
   public static StatsKey key(JsonNode row) {
