@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 /** One aggregator instance: the Streams application and its query API. */
 public final class Aggregator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Aggregator.class);
+  /** Off-heap memory of all RocksDB stores together, unless --rocksdb-memory says otherwise. */
+  public static final long DEFAULT_ROCKSDB_MEMORY_BYTES = 256L << 20;
 
   private final KafkaStreams streams;
   private final ApiServer api;
@@ -52,11 +54,17 @@ public final class Aggregator implements AutoCloseable {
     AggregatorMetrics metrics = new AggregatorMetrics();
     Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
     serde.put(RegistryClientConfig.URL, config.schemaRegistryUrl());
-    KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), streamsProperties(config, port));
+    Properties properties = streamsProperties(config, port);
+    properties.put(RejectFailedRecordHandler.METRICS_CONFIG, metrics);
+    KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), properties);
+    ReplacementBackoff backoff = new ReplacementBackoff();
     streams.setUncaughtExceptionHandler(e -> {
-      // Poison records never get here (they are rejected as data); this is the registry or broker
-      // being away: replace the thread, which resumes from the last committed offsets.
-      log.error("Stream thread failed; replacing it", e);
+      // A record's own failure never gets here (it is rejected as data); this is the registry or
+      // the broker being away: after a pause, replace the thread, which resumes from the last commit.
+      Duration wait = backoff.onFailure(System.nanoTime());
+      log.error("Stream thread failed; replacing it in {} s", wait.toSeconds(), e);
+      metrics.threadReplaced();
+      sleep(wait);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     HostInfo self = new HostInfo(config.advertisedHost(), port);
@@ -83,6 +91,11 @@ public final class Aggregator implements AutoCloseable {
     props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), Topics.minInSyncReplicas(config.replicationFactor()));
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + port);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RegistryAwareDeserializationHandler.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RejectFailedRecordHandler.class);
+    props.put(RegistryClientConfig.URL, config.schemaRegistryUrl());
+    props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    props.putIfAbsent(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(DEFAULT_ROCKSDB_MEMORY_BYTES));
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipUnsendableRecordHandler.class);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // The calibration global store gets the same exception handling as the tasks (5.0 behaviour).
@@ -139,6 +152,14 @@ public final class Aggregator implements AutoCloseable {
     // Leave the group on a clean stop: the partitions move at once instead of after the session
     // timeout (45 s), which a restart on the same machine would otherwise wait out.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+  }
+
+  private static void sleep(Duration wait) {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int freePort() {

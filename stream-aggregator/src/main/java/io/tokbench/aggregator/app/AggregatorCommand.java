@@ -105,16 +105,49 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--rate-limit", defaultValue = "${env:TOKBENCH_RATE_LIMIT:-50}", description = "Public API requests per second per client address, bursts of twice that; 0 turns it off [TOKBENCH_RATE_LIMIT] (default: ${DEFAULT-VALUE}).")
   double rateLimit;
 
+  @Option(names = "--stream-threads", defaultValue = "${env:TOKBENCH_STREAM_THREADS:-0}", description = "Stream threads processing partitions [TOKBENCH_STREAM_THREADS] (default: one per core; 0 means that).")
+  int streamThreads;
+
+  @Option(names = "--rocksdb-memory", defaultValue = "${env:TOKBENCH_ROCKSDB_MEMORY:-256m}", converter = ByteSize.class,
+      description = "Off-heap memory for all state stores together: block cache and memtables, e.g. 256m, 1g [TOKBENCH_ROCKSDB_MEMORY] (default: ${DEFAULT-VALUE}).")
+  long rocksDbMemory;
+
   AggregatorConfig config() {
     ClientSecurity security = new ClientSecurity(securityProtocol, saslMechanism, saslUsername, saslPassword, truststoreLocation, truststorePassword,
         registryUserInfo, registryBearerToken, registryTruststoreLocation, registryTruststorePassword);
-    Map<String, Object> clients = new HashMap<>(security.clientProperties());
+    Map<String, Object> clientAndStreams = new HashMap<>(security.clientProperties());
+    clientAndStreams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads > 0 ? streamThreads : Runtime.getRuntime().availableProcessors());
+    clientAndStreams.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(rocksDbMemory));
     if (blankToNull(instanceId) != null) {
       // Static membership (KIP-345); Kafka Streams suffixes it per stream thread.
-      clients.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
+      clientAndStreams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
     }
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
-        standbyReplicas, partitions, replicationFactor, clients, new ApiProtection(blankToNull(adminToken), rateLimit));
+        standbyReplicas, partitions, replicationFactor, clientAndStreams, new ApiProtection(blankToNull(adminToken), rateLimit));
+  }
+
+  /** "256m", "1g", "512k" or plain bytes. */
+  static final class ByteSize implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+        case 'k' -> 1L << 10;
+        case 'm' -> 1L << 20;
+        case 'g' -> 1L << 30;
+        default -> 1;
+      };
+      String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
+      try {
+        long bytes = Long.parseLong(digits.trim()) * unit;
+        if (bytes < (16L << 20)) {
+          throw new CommandLine.TypeConversionException("'" + value + "' is below the 16m a store needs");
+        }
+        return bytes;
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a size such as 256m or 1g");
+      }
+    }
   }
 
   private static String blankToNull(String value) {

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counters the Prometheus endpoint exposes next to Kafka Streams' own metrics. */
 public final class AggregatorMetrics {
   private final LongAdder accepted = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private final LongAdder threadReplacements = new LongAdder();
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
   private final LatencyHistogram queries = new LatencyHistogram();
 
@@ -16,6 +18,24 @@ public final class AggregatorMetrics {
 
   public void rejected(String reasonCode) {
     rejected.computeIfAbsent(reasonCode, r -> new LongAdder()).increment();
+  }
+
+  /** A report id already counted came again (the agent's spool resends after a crash). */
+  public void duplicate() {
+    duplicates.increment();
+  }
+
+  public long duplicateCount() {
+    return duplicates.sum();
+  }
+
+  /** A stream thread died for a reason that is not a record's fault and was replaced. */
+  public void threadReplaced() {
+    threadReplacements.increment();
+  }
+
+  public long threadReplacementCount() {
+    return threadReplacements.sum();
   }
 
   public long acceptedCount() {

@@ -16,6 +16,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every calibration group's points and refits the groups that changed, at most once per
@@ -29,21 +31,30 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   /** A point under this key asks for every group of the partition to be refitted (the admin API sends one per partition). */
   public static final String REFIT_ALL = "*";
 
+  private static final Logger log = LoggerFactory.getLogger(CalibrateProcessor.class);
+
   private final String pointsStore;
   private final Duration interval;
+  private final int maxGroups;
   private final Set<String> changed = new LinkedHashSet<>();
+  /** Groups with points here: bounded, since a group is named by strings reports bring. */
+  private final Set<String> groups = new java.util.HashSet<>();
   private KeyValueStore<String, CalibrationPoint> points;
 
-  public CalibrateProcessor(String pointsStore, Duration interval) {
+  public CalibrateProcessor(String pointsStore, Duration interval, int maxGroups) {
     this.pointsStore = pointsStore;
     this.interval = interval;
+    this.maxGroups = maxGroups;
   }
 
   @Override
   public void init(ProcessorContext<String, CalibrationRecord> context) {
     super.init(context);
     points = context.getStateStore(pointsStore);
+    groups.clear();
+    changed.clear();
     markAllChanged();
+    groups.addAll(changed);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
   }
 
@@ -55,6 +66,16 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       return;
     }
     CalibrationPoint point = record.value();
+    if (!groups.contains(group)) {
+      if (point.getRemoved()) {
+        return;
+      }
+      if (groups.size() >= maxGroups) {
+        log.warn("Calibration group {} not kept: this partition already keeps {} groups", group, maxGroups);
+        return;
+      }
+      groups.add(group);
+    }
     String key = group + SEPARATOR + point.getStatsKey();
     if (point.getRemoved()) {
       points.delete(key);
@@ -76,7 +97,17 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
         it.forEachRemaining((KeyValue<String, CalibrationPoint> kv) -> members.add(kv.value));
       }
-      CalibrationRecord fitted = members.isEmpty() ? null : Calibrator.fit(group, members, Instant.ofEpochMilli(now));
+      if (members.isEmpty()) {
+        groups.remove(group);
+      }
+      CalibrationRecord fitted;
+      try {
+        fitted = members.isEmpty() ? null : Calibrator.fit(group, members, Instant.ofEpochMilli(now));
+      } catch (RuntimeException e) {
+        // A fit that fails keeps the group's last calibration; the stream thread goes on.
+        log.error("Refit of calibration group {} failed; keeping its last calibration", group, e);
+        continue;
+      }
       context().forward(new Record<>(group, fitted, now));
     }
     changed.clear();

@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.topology;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +9,11 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
@@ -18,6 +24,7 @@ import org.slf4j.LoggerFactory;
 /** Creates the aggregator's topics, or checks that existing ones can carry its work. */
 public final class TopicInitializer {
   private static final Logger log = LoggerFactory.getLogger(TopicInitializer.class);
+  private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(60);
 
   private TopicInitializer() {}
 
@@ -53,11 +60,55 @@ public final class TopicInitializer {
         throw new IllegalStateException(Topics.CONTRIBUTIONS + " has " + contributions + " partitions but " + Topics.REPORTS + " has " + input
             + ": add partitions to " + Topics.CONTRIBUTIONS + " to match");
       }
+      awaitVisible(admin, adminConfig, Topics.all(partitions).stream().map(Topics.Spec::name).toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("Kafka did not answer while creating topics: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Waits until every topic has a leader for each partition, both as the admin client and as a
+   * consumer sees it. A topic just created is committed by the controller before every broker's
+   * metadata has it; Kafka Streams' global consumer asking in that gap finds "no partitions" and
+   * the application fails to start. A consumer's metadata is what the global store reads, so that
+   * is what is waited for.
+   */
+  static void awaitVisible(Admin admin, Map<String, Object> clientConfig, List<String> topics)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
+    Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
+    consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<String> missing = topics;
+      while (true) {
+        missing = missing.stream().filter(topic -> !hasLeaders(admin, consumer, topic)).toList();
+        if (missing.isEmpty()) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new java.util.concurrent.TimeoutException("topics not visible to clients after " + VISIBILITY_TIMEOUT.toSeconds() + " s: " + missing);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static boolean hasLeaders(Admin admin, Consumer<byte[], byte[]> consumer, String topic) {
+    try {
+      TopicDescription described = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+      if (described.partitions().isEmpty() || described.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+        return false;
+      }
+      List<PartitionInfo> seen = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      return seen != null && seen.size() == described.partitions().size() && seen.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+      return false; // not known yet to the broker that answered
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

@@ -34,14 +34,19 @@ public final class Topics {
 
   /**
    * The topics, partitioned alike so the contributions topic has as many tasks as the input. The
-   * tables are compacted (latest row per key); reports and retractions are kept forever; rejections, contributions and calibration points 90 days.
+   * tables are compacted (latest row per key); reports are kept forever, stamped with the broker's
+   * append time (the time every rule about a report's age uses, so re-processing the topic later
+   * judges each report as it was judged the first time); retractions are compacted (the latest word
+   * on each rig or report: retracted, or lifted) and kept forever; rejections, contributions and
+   * calibration points 90 days.
    */
   public static List<Spec> all(int partitions) {
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     Map<String, String> kept90Days = Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(90L * 24 * 3600 * 1000));
     return List.of(
-        new Spec(REPORTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
-        new Spec(RETRACTIONS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+        new Spec(REPORTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+        new Spec(RETRACTIONS, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
         new Spec(REJECTED, partitions, kept90Days),
         new Spec(CONTRIBUTIONS, partitions, kept90Days),
         new Spec(STATS, partitions, compacted),

@@ -48,6 +48,7 @@ public final class AggregatorDriver implements AutoCloseable {
   private final TestOutputTopic<String, CalibrationRecord> calibration;
   private final AvroSerializer<BenchmarkReport> reportSerializer = new AvroSerializer<>();
   private final AvroSerializer<Retraction> retractionSerializer = new AvroSerializer<>();
+  private Instant clock;
 
   public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock) {
     Map<String, Object> serde = Map.of("schema.registry.url", stack.registryUrl());
@@ -58,8 +59,10 @@ public final class AggregatorDriver implements AutoCloseable {
     driver = new TopologyTestDriver(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, new AggregatorMetrics()), props, wallClock);
     reportSerializer.configure(serde, false);
     retractionSerializer.configure(serde, false);
-    reports = driver.createInputTopic(Topics.REPORTS, new ByteArraySerializer(), new ByteArraySerializer());
-    retractions = driver.createInputTopic(Topics.RETRACTIONS, new ByteArraySerializer(), new ByteArraySerializer());
+    // Record timestamps stand for the broker's LogAppendTime: the driver's clock, as it advances.
+    this.clock = wallClock;
+    reports = driver.createInputTopic(Topics.REPORTS, new ByteArraySerializer(), new ByteArraySerializer(), wallClock, Duration.ZERO);
+    retractions = driver.createInputTopic(Topics.RETRACTIONS, new ByteArraySerializer(), new ByteArraySerializer(), wallClock, Duration.ZERO);
     AvroDeserializer<RejectedReport> rejectedValues = new AvroDeserializer<>(RejectedReport.class);
     rejectedValues.configure(serde, false);
     rejected = driver.createOutputTopic(Topics.REJECTED, new ByteArrayDeserializer(), rejectedValues);
@@ -82,9 +85,17 @@ public final class AggregatorDriver implements AutoCloseable {
         .pipeInput(CalibrateProcessor.REFIT_ALL, CalibrationPoints.refitAllMarker());
   }
 
-  /** Lets wall-clock punctuations (the calibration refit) run. */
+  /** Lets wall-clock punctuations (rows emitted, the calibration refit) run; arrivals are stamped with the new time. */
   public void advanceWallClock(Duration by) {
     driver.advanceWallClockTime(by);
+    clock = clock.plus(by);
+    reports.advanceTime(by);
+    retractions.advanceTime(by);
+  }
+
+  /** Emits the rows changed so far, as the next emission interval would. */
+  public void emitRows() {
+    advanceWallClock(AggregatorTopology.Settings.DEFAULT.emitInterval());
   }
 
   /** The latest calibration per group published to tokbench.calibration. */
@@ -97,20 +108,23 @@ public final class AggregatorDriver implements AutoCloseable {
     return driver.getKeyValueStore(AggregatorTopology.CALIBRATION_STORE);
   }
 
-  /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model). */
+  /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model), then lets the rows be emitted. */
   public void publish(BenchmarkReport... sent) {
     for (BenchmarkReport report : sent) {
       String key = report.getRigId() + "/" + report.getModel().getName();
       reports.pipeInput(key.getBytes(), reportSerializer.serialize(Topics.REPORTS, report));
     }
+    emitRows();
   }
 
   public void publishRaw(byte[] value) {
     reports.pipeInput("poison".getBytes(), value);
+    emitRows();
   }
 
   public void retract(Retraction retraction) {
     retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction));
+    emitRows();
   }
 
   public List<RejectedReport> rejected() {
