@@ -2,6 +2,8 @@ package io.tokbench.testkit;
 
 import io.tokbench.registry.server.SchemaRegistryServer;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedSet;
@@ -10,6 +12,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kafka.server.BrokerServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
@@ -185,6 +191,44 @@ public final class InProcessKafkaStack implements KafkaStack {
       throw new IllegalArgumentException("no broker " + id + "; the brokers are " + brokerIds());
     }
     return broker;
+  }
+
+  /**
+   * Waits until every broker's own metadata has each topic with a leader for every partition. A
+   * topic the controller just created reaches the brokers one by one; a client asking a broker
+   * that has not heard of it yet sees no partitions.
+   */
+  public void awaitTopicsOnEveryBroker(Collection<String> topics, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (String broker : bootstrapServers().split(",")) {
+      // A fresh consumer's first metadata request goes to its only bootstrap address.
+      while (!knowsAll(broker, topics)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("broker " + broker + " did not learn of " + topics + " within " + timeout);
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  private static boolean knowsAll(String broker, Collection<String> topics) {
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker, ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      for (String topic : topics) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (partitions == null || partitions.isEmpty() || partitions.stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return false;
+    }
   }
 
   /** Stops the registry: its clients get connection refused until {@link #startRegistry()}. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * twice. Sized for CI; {@code ChaosBenchmark} runs them longer.
  */
 class ChaosIntegrationTest {
-  @TempDir Path dir;
+  /** Kept when a scenario fails: the instances' logs are in it. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   @Timeout(value = 8, unit = TimeUnit.MINUTES)

@@ -28,8 +28,37 @@ public final class PublishedTables {
    * with {@code isolation.level=read_committed} sees it (tombstones remove a row).
    */
   public static Map<StatsKey, ExpectedTables.Row> statsTopic(KafkaStack stack) {
+    return new StatsTopicReader(stack).rows();
+  }
+
+  /**
+   * Reads tokbench.stats again and again with the same deserializers, whose schemas, once fetched,
+   * stay cached: it can read while the registry is away.
+   */
+  public static final class StatsTopicReader {
+    private final KafkaStack stack;
+    private final AvroDeserializer<StatsKey> keys = new AvroDeserializer<>(StatsKey.class);
+    private final AvroDeserializer<StatsRow> values = new AvroDeserializer<>(StatsRow.class);
+
+    public StatsTopicReader(KafkaStack stack) {
+      this.stack = stack;
+      keys.configure(stack.clientConfig(), true);
+      values.configure(stack.clientConfig(), false);
+    }
+
+    public Map<StatsKey, ExpectedTables.Row> rows() {
+      return latest(readToEnd(stack, Topics.STATS, keys, values));
+    }
+
+    /** Reports counted in the committed rows: what a downstream reader sees processed so far. */
+    public long reportsCounted() {
+      return rows().values().stream().mapToLong(ExpectedTables.Row::reportCount).sum();
+    }
+  }
+
+  private static Map<StatsKey, ExpectedTables.Row> latest(List<ConsumerRecord<StatsKey, StatsRow>> records) {
     Map<StatsKey, ExpectedTables.Row> rows = new HashMap<>();
-    for (ConsumerRecord<StatsKey, StatsRow> record : readToEnd(stack, Topics.STATS, new AvroDeserializer<>(StatsKey.class), new AvroDeserializer<>(StatsRow.class))) {
+    for (ConsumerRecord<StatsKey, StatsRow> record : records) {
       if (record.value() == null) {
         rows.remove(record.key());
       } else {
@@ -39,14 +68,15 @@ public final class PublishedTables {
     return rows;
   }
 
-  /** Every committed record of a topic, from the beginning to the last stable offset of each partition. */
+  /**
+   * Every committed record of a topic, from the beginning to the last stable offset of each
+   * partition, with deserializers already configured.
+   */
   public static <K, V> List<ConsumerRecord<K, V>> readToEnd(KafkaStack stack, String topic, Deserializer<K> keys, Deserializer<V> values) {
     Map<String, Object> config = new HashMap<>(stack.clientConfig());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-reader-" + UUID.randomUUID());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    keys.configure(config, true);
-    values.configure(config, false);
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
