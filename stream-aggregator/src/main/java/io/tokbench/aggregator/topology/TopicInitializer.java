@@ -51,6 +51,9 @@ public final class TopicInitializer {
           }
         }
       }
+      // Before describing them: a broker that has not heard of a topic just created answers
+      // UnknownTopicOrPartition, which failed a start on a fresh three-broker cluster.
+      awaitVisible(admin, adminConfig, Topics.all(partitions).stream().map(Topics.Spec::name).toList());
       // The contributions topic must be partitioned like the input, or a model's samples would
       // be split between tasks that each think they hold the whole model.
       Map<String, TopicDescription> described = admin.describeTopics(Set.of(Topics.REPORTS, Topics.CONTRIBUTIONS)).allTopicNames().get(30, TimeUnit.SECONDS);
@@ -60,7 +63,6 @@ public final class TopicInitializer {
         throw new IllegalStateException(Topics.CONTRIBUTIONS + " has " + contributions + " partitions but " + Topics.REPORTS + " has " + input
             + ": add partitions to " + Topics.CONTRIBUTIONS + " to match");
       }
-      awaitVisible(admin, adminConfig, Topics.all(partitions).stream().map(Topics.Spec::name).toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
