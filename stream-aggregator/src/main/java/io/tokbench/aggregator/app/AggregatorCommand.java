@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ import picocli.CommandLine;
       "JSON, 'evaluate' measures the estimator's accuracy by leave-one-GPU-out cross-validation."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped", "1:failed to start", "2:bad option"})
+    exitCodeList = {"0:stopped (SIGTERM or Ctrl-C)", "1:failed to start", "2:bad option", "130:a second signal cut the stop short"})
 public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", defaultValue = "${env:TOKBENCH_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka [TOKBENCH_BOOTSTRAP_SERVERS] (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
@@ -53,6 +54,13 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Option(names = "--standby-replicas", defaultValue = "${env:TOKBENCH_STANDBY_REPLICAS:-0}", description = "Warm copies of each store on other instances [TOKBENCH_STANDBY_REPLICAS] (default: ${DEFAULT-VALUE}).")
   int standbyReplicas;
+
+  @Option(names = "--instance-id", defaultValue = "${env:TOKBENCH_INSTANCE_ID}", description = {
+      "A name of this instance that stays the same across its restarts, unique within the application",
+      "(a StatefulSet's pod name) [TOKBENCH_INSTANCE_ID]. An instance that comes back under its name within",
+      "the session timeout (45 s) takes its partitions back without a rebalance of the others; without",
+      "it, a crashed instance's partitions wait the session timeout before they move."})
+  String instanceId;
 
   @Option(names = "--partitions", defaultValue = "${env:TOKBENCH_PARTITIONS:-6}", description = "Partitions of topics it creates; the most instances that can share the work [TOKBENCH_PARTITIONS] (default: ${DEFAULT-VALUE}).")
   int partitions;
@@ -114,6 +122,10 @@ public final class AggregatorCommand implements Callable<Integer> {
     clientAndStreams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads > 0 ? streamThreads : Runtime.getRuntime().availableProcessors());
     clientAndStreams.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(rocksDbMemory));
     clientAndStreams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+    if (blankToNull(instanceId) != null) {
+      // Static membership (KIP-345); Kafka Streams suffixes it per stream thread.
+      clientAndStreams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
+    }
     return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
         standbyReplicas, partitions, replicationFactor, clientAndStreams, new ApiProtection(blankToNull(adminToken), rateLimit));
   }
@@ -148,6 +160,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    StopSignals signals = StopSignals.install();
     Aggregator aggregator;
     try {
       aggregator = Aggregator.start(config());
@@ -155,13 +168,17 @@ public final class AggregatorCommand implements Callable<Integer> {
       System.err.println("stream-aggregator: cannot start: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      aggregator.close();
-      stopped.countDown();
-    }, "aggregator-shutdown"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        aggregator.close();
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "aggregator-shutdown"));
     System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1");
-    stopped.await();
+    // SIGTERM (an orchestrator stopping the pod) or Ctrl-C: leave the group, close the stores, exit 0.
+    signals.await();
+    stop.run();
     return 0;
   }
 

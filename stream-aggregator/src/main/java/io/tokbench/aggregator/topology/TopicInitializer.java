@@ -16,6 +16,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,9 @@ public final class TopicInitializer {
       List<NewTopic> wanted = new ArrayList<>();
       for (Topics.Spec spec : Topics.all(partitions)) {
         if (!existing.contains(spec.name())) {
-          wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
+          Map<String, String> configs = new HashMap<>(spec.configs());
+          configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Topics.minInSyncReplicas(replication)));
+          wanted.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(configs));
         }
       }
       for (NewTopic topic : wanted) {
@@ -48,6 +51,9 @@ public final class TopicInitializer {
           }
         }
       }
+      // Before describing them: a broker that has not heard of a topic just created answers
+      // UnknownTopicOrPartition, which failed a start on a fresh three-broker cluster.
+      awaitVisible(admin, adminConfig, Topics.all(partitions).stream().map(Topics.Spec::name).toList());
       // The contributions topic must be partitioned like the input, or a model's samples would
       // be split between tasks that each think they hold the whole model.
       Map<String, TopicDescription> described = admin.describeTopics(Set.of(Topics.REPORTS, Topics.CONTRIBUTIONS)).allTopicNames().get(30, TimeUnit.SECONDS);
@@ -57,7 +63,6 @@ public final class TopicInitializer {
         throw new IllegalStateException(Topics.CONTRIBUTIONS + " has " + contributions + " partitions but " + Topics.REPORTS + " has " + input
             + ": add partitions to " + Topics.CONTRIBUTIONS + " to match");
       }
-      awaitVisible(admin, adminConfig, Topics.all(partitions).stream().map(Topics.Spec::name).toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);

@@ -20,6 +20,15 @@ public final class Topics {
 
   private Topics() {}
 
+  /**
+   * How many replicas must hold a write before it is acknowledged, for a replication factor: with
+   * three or more, two, so one broker can be lost without stopping the pipeline and no
+   * acknowledged write ever lives in a single copy; with fewer, one (no broker may be lost anyway).
+   */
+  public static int minInSyncReplicas(short replicationFactor) {
+    return replicationFactor >= 3 ? 2 : 1;
+  }
+
   /** A topic as the aggregator needs it. */
   public record Spec(String name, int partitions, Map<String, String> configs) {}
 
