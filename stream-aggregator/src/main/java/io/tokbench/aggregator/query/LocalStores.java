@@ -51,7 +51,10 @@ final class LocalStores {
   }
 
   private long lag(String store, int partition) {
-    LagInfo info = lags().getOrDefault(store, Map.of()).get(partition);
+    LagInfo info = lags(false).getOrDefault(store, Map.of()).get(partition);
+    if (info == null) {
+      info = lags(true).getOrDefault(store, Map.of()).get(partition); // a task that arrived since the last look
+    }
     if (info == null) {
       throw new PartitionUnavailable("partition " + partition + " of " + store + " is not on this instance");
     }
@@ -61,15 +64,15 @@ final class LocalStores {
     return info.offsetLag();
   }
 
-  private synchronized Map<String, Map<Integer, LagInfo>> lags() {
-    long now = System.nanoTime();
-    if (lagsComputedAt == 0 || now - lagsComputedAt > LAG_CACHE_NANOS) {
+  private synchronized Map<String, Map<Integer, LagInfo>> lags(boolean now) {
+    long at = System.nanoTime();
+    if (now || lagsComputedAt == 0 || at - lagsComputedAt > LAG_CACHE_NANOS) {
       try {
         lags = streams.allLocalStorePartitionLags();
+        lagsComputedAt = at;
       } catch (RuntimeException e) {
-        lags = Map.of(); // unknown lags: no stale copy is served until they are known again
+        return Map.of(); // unknown lags: no stale copy is served until they are known again
       }
-      lagsComputedAt = now;
     }
     return lags;
   }

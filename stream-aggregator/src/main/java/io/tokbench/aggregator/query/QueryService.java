@@ -56,6 +56,8 @@ public final class QueryService {
   private final HostInfo self;
   private final LocalStores local;
   private final PeerClient peers = new PeerClient();
+  /** How long a query waits for a partition between owners before it answers 503. */
+  private static final long SETTLE_NANOS = java.time.Duration.ofSeconds(3).toNanos();
   /** The most partitions ever seen in the metadata: a partition missing from it is still waited for. */
   private volatile int knownPartitions;
 
@@ -210,6 +212,7 @@ public final class QueryService {
   }
 
   private <T> List<T> gather(Set<Integer> partitions, Freshness freshness, LocalRead<T> localRead, RemoteRead<T> remoteRead) {
+    long giveUpAt = System.nanoTime() + SETTLE_NANOS;
     Map<Integer, Deque<HostInfo>> copies = copies(partitions);
     List<T> answer = new ArrayList<>();
     Set<Integer> pending = new TreeSet<>(partitions);
@@ -218,6 +221,7 @@ public final class QueryService {
       for (int p : pending) {
         byHost.computeIfAbsent(copies.get(p).peekFirst(), h -> new TreeSet<>()).add(p);
       }
+      boolean exhausted = false;
       for (Map.Entry<HostInfo, Set<Integer>> ask : byHost.entrySet()) {
         if (ask.getKey().equals(self)) {
           for (int p : ask.getValue()) {
@@ -225,7 +229,7 @@ public final class QueryService {
               answer.addAll(localRead.read(p, freshness));
               pending.remove(p);
             } catch (PartitionUnavailable e) {
-              nextCopy(copies, p, e);
+              exhausted |= nextCopy(copies, p, e);
             }
           }
         } else {
@@ -233,20 +237,42 @@ public final class QueryService {
             answer.addAll(remoteRead.read(ask.getKey(), ask.getValue(), freshness));
             pending.removeAll(ask.getValue());
           } catch (PartitionUnavailable e) {
-            ask.getValue().forEach(p -> nextCopy(copies, p, e));
+            for (int p : ask.getValue()) {
+              exhausted |= nextCopy(copies, p, e);
+            }
           }
         }
+      }
+      if (exhausted) {
+        // Every known copy of a partition failed: a task is between owners for a moment. Look again.
+        if (System.nanoTime() > giveUpAt) {
+          throw new NotReadyException("part of the tables is moving between instances");
+        }
+        sleep();
+        copies = copies(pending);
       }
     }
     return answer;
   }
 
-  private static void nextCopy(Map<Integer, Deque<HostInfo>> copies, int partition, PartitionUnavailable why) {
+  /** Drops the copy that failed; true when none is left. */
+  private static boolean nextCopy(Map<Integer, Deque<HostInfo>> copies, int partition, PartitionUnavailable why) {
     Deque<HostInfo> left = copies.get(partition);
     HostInfo failed = left.pollFirst();
     log.debug("Partition {} not served by {}: {}", partition, failed, why.getMessage());
     if (left.isEmpty()) {
-      throw new NotReadyException("partition " + partition + " of the tables is moving between instances");
+      left.add(failed); // keeps the map well-formed until the copies are looked up again
+      return true;
+    }
+    return false;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NotReadyException("interrupted");
     }
   }
 
@@ -275,7 +301,7 @@ public final class QueryService {
       }
       standbys.getOrDefault(p, List.of()).stream().sorted((a, b) -> Boolean.compare(!a.equals(self), !b.equals(self))).forEach(order::add);
       if (order.isEmpty()) {
-        throw new NotReadyException("partition " + p + " of the tables is not assigned yet");
+        order.add(self); // not in the metadata yet: this instance may already hold it, else the caller looks again
       }
       copies.put(p, order);
     }
