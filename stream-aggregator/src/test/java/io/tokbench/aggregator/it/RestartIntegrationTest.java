@@ -57,7 +57,7 @@ class RestartIntegrationTest {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
             AggregatorCommand.class.getName(), "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.registryUrl(),
             "--application-id", app, "--state-dir", state.toString(), "--http-port", String.valueOf(port), "--http-host", "127.0.0.1",
-            "--advertised-host", "127.0.0.1", "--partitions", "3")
+            "--internal-port", String.valueOf(FreePorts.next()), "--advertised-host", "127.0.0.1", "--partitions", "3")
         .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
 
     Random random = new Random(7);
@@ -80,13 +80,14 @@ class RestartIntegrationTest {
 
     RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), input.subList(200, 400));
     try (Aggregator restarted = RunningAggregators.startRunning(RunningAggregators.config(stack, app, state))) {
-      String url = restarted.apiUrl() + "/api/v1/stats?size=1000";
+      // The export: every row with its raw (unrounded) rates.
+      String url = restarted.apiUrl() + "/api/v1/export?format=json";
       RunningAggregators.Answer answer = await(url, a -> a.status() == 200 && totalReports(a.body()) == 400, Duration.ofSeconds(120));
       assertThat(totalReports(answer.body())).as("reports counted once each").isEqualTo(400);
 
       Map<String, StatsRow> expected = recompute(input);
-      assertThat(answer.body().path("rows")).hasSize(expected.size());
-      for (JsonNode row : answer.body().path("rows")) {
+      assertThat(answer.body()).hasSize(expected.size());
+      for (JsonNode row : answer.body()) {
         String key = StatsKeys.encode(new StatsKey(row.get("model").asText(), row.get("gpu").asText(), row.get("gpuCount").asInt(), row.get("quant").asText(),
             row.get("runtime").asText(), row.get("ctx").asInt(), row.get("suite").asText(), io.tokbench.schema.OffloadClass.valueOf(row.get("offload").asText()),
             row.get("concurrency").asInt()));
@@ -100,9 +101,9 @@ class RestartIntegrationTest {
     }
   }
 
-  private static long totalReports(JsonNode body) {
+  private static long totalReports(JsonNode rows) {
     long total = 0;
-    for (JsonNode row : body.path("rows")) {
+    for (JsonNode row : rows) {
       total += row.path("reportCount").asLong();
     }
     return total;
