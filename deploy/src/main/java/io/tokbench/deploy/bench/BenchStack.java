@@ -28,6 +28,7 @@ final class BenchStack implements AutoCloseable {
   private final String registry;
   private ChildJava aggregator;
   private String api;
+  private String internal;
   private long rocksDbBound;
 
   /** What the aggregator's JVM holds. */
@@ -69,19 +70,21 @@ final class BenchStack implements AutoCloseable {
   /** Starts the aggregator's real command and returns the moment it answered ready, in nanos. */
   long startAggregator() throws Exception {
     int port = BenchmarkCommand.freePort();
+    int internalPort = BenchmarkCommand.freePort();
     rocksDbBound = 256L << 20;
     List<String> args = new java.util.ArrayList<>(List.of(
         "--bootstrap-servers", bootstrap, "--schema-registry-url", registry, "--application-id", "bench-aggregator",
-        "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--advertised-host", "127.0.0.1",
+        "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--internal-port", String.valueOf(internalPort), "--advertised-host", "127.0.0.1",
         "--state-dir", dir.resolve("state").toString(), "--partitions", String.valueOf(partitions), "--rate-limit", "0",
         "--rocksdb-memory", String.valueOf(rocksDbBound)));
     args.addAll(options);
     aggregator = ChildJava.start("aggregator", jvmOptions, AggregatorCommand.class.getName(), args, dir.resolve("aggregator.log"));
     api = "http://127.0.0.1:" + port;
+    internal = "http://127.0.0.1:" + internalPort;
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create(api + "/ready")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/ready")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return System.nanoTime();
         }
       } catch (IOException notYet) {
@@ -98,7 +101,7 @@ final class BenchStack implements AutoCloseable {
     long heapUsed = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
     long blockCache = -1;
     long memtables = -1;
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     for (String line : metrics.split("\n")) {
       if (line.startsWith("#") || !line.contains(" ")) {
         continue;

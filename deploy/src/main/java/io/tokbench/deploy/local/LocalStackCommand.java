@@ -55,6 +55,9 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Option(names = "--api-port", description = "Aggregator API port (default: ${DEFAULT-VALUE}).")
   int apiPort = LocalStack.Config.DEFAULT_API_PORT;
 
+  @Option(names = "--internal-port", description = "Aggregator's internal port: /metrics, /health, /ready, /admin/v1 (default: ${DEFAULT-VALUE}).")
+  int internalPort = LocalStack.Config.DEFAULT_INTERNAL_PORT;
+
   /** Whether to feed the simulated fleet. */
   enum Demo { auto, on, off }
 
@@ -76,7 +79,7 @@ public final class LocalStackCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--demo-interval must be at least 1 second, not " + demoIntervalSeconds);
     }
     LocalStack.Config config =
-        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort);
+        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort, internalPort);
     // Before starting: a Ctrl-C during start-up then stops the stack as soon as it is up.
     StopSignals signals = StopSignals.install();
     LocalStack stack;
@@ -113,6 +116,7 @@ public final class LocalStackCommand implements Callable<Integer> {
     System.out.println("  Schema registry         : " + stack.registryUrl());
     System.out.println("  Web page                : " + stack.apiUrl() + "/");
     System.out.println("  Aggregator API          : " + stack.apiUrl() + "/api/v1/stats");
+    System.out.println("  Metrics and health      : " + stack.internalUrl() + "/metrics");
     System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
     System.out.println(feed != null
         ? "  Demo                    : a simulated fleet of " + DemoFleet.DEFAULT_RIGS + " rigs, one live report every " + demoIntervalSeconds + " s (--demo off to disable)"

@@ -2,6 +2,7 @@ package io.tokbench.aggregator.app;
 
 import io.tokbench.aggregator.query.ApiServer;
 import io.tokbench.aggregator.query.QueryService;
+import io.tokbench.aggregator.query.Readiness;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.TopicInitializer;
 import io.tokbench.aggregator.topology.Topics;
@@ -9,14 +10,13 @@ import io.tokbench.registry.client.RegistryClientConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -35,18 +35,21 @@ public final class Aggregator implements AutoCloseable {
   private final KafkaStreams streams;
   private final ApiServer api;
   private final KafkaAdminOperations admin;
+  private final AggregatorMetrics metrics;
   private final AggregatorConfig config;
 
-  private Aggregator(KafkaStreams streams, ApiServer api, KafkaAdminOperations admin, AggregatorConfig config) {
+  private Aggregator(KafkaStreams streams, ApiServer api, KafkaAdminOperations admin, AggregatorMetrics metrics, AggregatorConfig config) {
     this.streams = streams;
     this.api = api;
     this.admin = admin;
+    this.metrics = metrics;
     this.config = config;
   }
 
   /** Creates the topics if needed, starts processing and the API; returns without waiting for RUNNING. */
   public static Aggregator start(AggregatorConfig config) {
-    int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+    // The internal port is advertised (application.server) before the listener starts: pick it now.
+    int internalPort = config.internalPort() == 0 ? freePort() : config.internalPort();
     Map<String, Object> adminClient = new HashMap<>(config.extraStreamsConfig());
     adminClient.put("bootstrap.servers", config.bootstrapServers());
     TopicInitializer.ensure(adminClient, config.partitions(), config.replicationFactor());
@@ -54,7 +57,7 @@ public final class Aggregator implements AutoCloseable {
     AggregatorMetrics metrics = new AggregatorMetrics();
     Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
     serde.put(RegistryClientConfig.URL, config.schemaRegistryUrl());
-    Properties properties = streamsProperties(config, port);
+    Properties properties = streamsProperties(config, internalPort);
     properties.put(RejectFailedRecordHandler.METRICS_CONFIG, metrics);
     KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), properties);
     ReplacementBackoff backoff = new ReplacementBackoff();
@@ -67,15 +70,24 @@ public final class Aggregator implements AutoCloseable {
       sleep(wait);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    HostInfo self = new HostInfo(config.advertisedHost(), port);
+    metrics.bind(streams);
+    HostInfo self = new HostInfo(config.advertisedHost(), internalPort);
     Map<String, Object> clients = new HashMap<>(serde);
     clients.putAll(adminClient);
     KafkaAdminOperations admin = new KafkaAdminOperations(clients);
-    ApiServer api = new ApiServer(config.httpHost(), port, new QueryService(streams, self), metrics, () -> streamsMetrics(streams), config.protection(), admin);
+    ApiServer api;
+    try {
+      api = ApiServer.start(new ApiServer.Ports(config.httpHost(), config.httpPort(), internalPort), new QueryService(streams, self),
+          new Readiness(streams, metrics::lastThreadReplacement, Clock.systemUTC()), metrics, config.protection(), admin);
+    } catch (RuntimeException e) {
+      admin.close();
+      metrics.close();
+      streams.close();
+      throw e;
+    }
     streams.start();
-    api.start();
-    log.info("Aggregator {} started; API on http://{}:{}/api/v1", config.applicationId(), config.advertisedHost(), port);
-    return new Aggregator(streams, api, admin, config.withHttpPort(port));
+    log.info("Aggregator {} started; API on http://{}:{}/api/v1, internal listener on port {}", config.applicationId(), config.advertisedHost(), api.publicPort(), internalPort);
+    return new Aggregator(streams, api, admin, metrics, config.withPorts(api.publicPort(), internalPort));
   }
 
   static Properties streamsProperties(AggregatorConfig config, int port) {
@@ -104,33 +116,26 @@ public final class Aggregator implements AutoCloseable {
     return props;
   }
 
-  /** Kafka Streams' own metrics in Prometheus text: lag, process rates, store sizes. */
-  private static String streamsMetrics(KafkaStreams streams) {
-    StringBuilder out = new StringBuilder();
-    for (Map.Entry<MetricName, ? extends Metric> entry : streams.metrics().entrySet()) {
-      MetricName name = entry.getKey();
-      boolean wanted = name.name().equals("records-lag-max") || name.name().equals("process-rate") && name.group().equals("stream-thread-metrics")
-          || name.name().equals("estimate-num-keys") || name.name().equals("commit-latency-avg") && name.group().equals("stream-thread-metrics");
-      if (!wanted || !(entry.getValue().metricValue() instanceof Number value)) {
-        continue;
-      }
-      StringBuilder labels = new StringBuilder();
-      name.tags().forEach((k, v) -> labels.append(labels.length() == 0 ? "" : ",").append(k.replace('-', '_')).append("=\"").append(v).append('"'));
-      out.append("kafka_streams_").append(name.name().replace('-', '_')).append('{').append(labels).append("} ").append(value.doubleValue()).append('\n');
-    }
-    return out.toString();
-  }
-
   public KafkaStreams streams() {
     return streams;
   }
 
   public int httpPort() {
-    return api.port();
+    return api.publicPort();
   }
 
+  public int internalPort() {
+    return api.internalPort();
+  }
+
+  /** The public listener: web page and /api/v1. */
   public String apiUrl() {
-    return "http://" + config.advertisedHost() + ":" + api.port();
+    return "http://" + config.advertisedHost() + ":" + api.publicPort();
+  }
+
+  /** The internal listener: /internal/v1, /admin/v1, /health, /ready, /metrics. */
+  public String internalUrl() {
+    return "http://" + config.advertisedHost() + ":" + api.internalPort();
   }
 
   /** Waits until the instance processes and answers; false if it did not within the timeout. */
@@ -152,6 +157,7 @@ public final class Aggregator implements AutoCloseable {
     // Leave the group on a clean stop: the partitions move at once instead of after the session
     // timeout (45 s), which a restart on the same machine would otherwise wait out.
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+    metrics.close();
   }
 
   private static void sleep(Duration wait) {

@@ -23,7 +23,7 @@ import picocli.CommandLine;
       "Runs one tokbench aggregator instance: validates, de-duplicates and aggregates the reports on",
       "tokbench.reports into median tok/s tables (tokbench.stats, tokbench.community) and serves them",
       "at /api/v1. Start more instances with the same --application-id to share the partitions; each",
-      "needs its own --http-port/--advertised-host so the others can forward queries to it.",
+      "needs its own --internal-port/--advertised-host so the others can forward queries to it.",
       "Every option can also come from the environment variable named in brackets.",
       "Subcommands talk to a running aggregator: 'recalibrate' exports the estimator's calibration as",
       "JSON, 'evaluate' measures the estimator's accuracy by leave-one-GPU-out cross-validation."
@@ -43,10 +43,13 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "${env:TOKBENCH_HTTP_PORT:-8080}", description = "API port [TOKBENCH_HTTP_PORT] (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--internal-port", defaultValue = "${env:TOKBENCH_INTERNAL_PORT:-8090}", description = "Internal listener: instance-to-instance queries, /admin/v1, /health, /ready, /metrics; never expose it publicly [TOKBENCH_INTERNAL_PORT] (default: ${DEFAULT-VALUE}).")
+  int internalPort;
+
   @Option(names = "--http-host", defaultValue = "${env:TOKBENCH_HTTP_HOST:-0.0.0.0}", description = "Interface the API listens on [TOKBENCH_HTTP_HOST] (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--advertised-host", defaultValue = "${env:TOKBENCH_ADVERTISED_HOST:-localhost}", description = "Host other instances reach this one at [TOKBENCH_ADVERTISED_HOST] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--advertised-host", defaultValue = "${env:TOKBENCH_ADVERTISED_HOST:-localhost}", description = "Host other instances reach this one's internal port at [TOKBENCH_ADVERTISED_HOST] (default: ${DEFAULT-VALUE}).")
   String advertisedHost;
 
   @Option(names = "--state-dir", defaultValue = "${env:TOKBENCH_STATE_DIR:-${sys:java.io.tmpdir}/tokbench-aggregator}", description = "Local state [TOKBENCH_STATE_DIR] (default: ${DEFAULT-VALUE}).")
@@ -99,7 +102,7 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--schema-registry-truststore-password", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD}", description = "Its password [TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD].")
   String registryTruststorePassword;
 
-  @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /api/v1/admin/* [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
+  @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /admin/v1/* on the internal port [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
   String adminToken;
 
   @Option(names = "--rate-limit", defaultValue = "${env:TOKBENCH_RATE_LIMIT:-50}", description = "Public API requests per second per client address, bursts of twice that; 0 turns it off [TOKBENCH_RATE_LIMIT] (default: ${DEFAULT-VALUE}).")
@@ -126,7 +129,7 @@ public final class AggregatorCommand implements Callable<Integer> {
       // Static membership (KIP-345); Kafka Streams suffixes it per stream thread.
       clientAndStreams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
     }
-    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, internalPort, advertisedHost, stateDir,
         standbyReplicas, partitions, replicationFactor, clientAndStreams, new ApiProtection(blankToNull(adminToken), rateLimit));
   }
 
@@ -175,7 +178,7 @@ public final class AggregatorCommand implements Callable<Integer> {
       }
     };
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "aggregator-shutdown"));
-    System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1");
+    System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1; health, metrics and admin at " + aggregator.internalUrl());
     // SIGTERM (an orchestrator stopping the pod) or Ctrl-C: leave the group, close the stores, exit 0.
     signals.await();
     stop.run();

@@ -2,6 +2,7 @@ package io.tokbench.aggregator.query;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.tokbench.aggregator.estimate.CalibrationGroups;
 import io.tokbench.aggregator.estimate.Estimator;
 import io.tokbench.aggregator.estimate.VramEstimate;
@@ -25,6 +26,10 @@ import java.util.stream.Collectors;
  * the current calibration, and the GPUs the estimator knows.
  */
 final class EstimateEndpoints {
+  private static final List<String> ESTIMATE = List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "users", "prompt");
+  /** What a runtime reports when it does not know the quantization: never a choice, never a row of the table. */
+  static final String UNKNOWN_QUANT = "UNKNOWN";
+
   /** The context the quantization table sizes VRAM for: Ollama's and most runtimes' common choice. */
   static final int TABLE_CONTEXT = 8192;
 
@@ -37,21 +42,48 @@ final class EstimateEndpoints {
     this.queries = queries;
   }
 
-  ObjectNode estimate(Map<String, String> params) {
-    String model = required(params, "model");
-    GpuSpec gpu = gpus.byId(required(params, "gpu"))
-        .orElseThrow(() -> new StatsFilter.BadParameter("gpu", "'" + params.get("gpu") + "' is not in the GPU catalog (see /api/v1/catalog/gpus)"));
-    int gpuCount = number(params, "gpuCount", 1, 1, 16);
-    int context = number(params, "ctx", TABLE_CONTEXT, 256, 1_048_576);
-    int users = number(params, "users", 1, 1, 1024);
-    int prompt = number(params, "prompt", 512, 1, 1_048_576);
-    List<StatsRow> rows = modelRows(model);
-    String quant = Normalization.quantization(params.getOrDefault("quant", mostReported(rows, r -> r.getKey().getQuantization(), "Q4_K_M")));
-    String runtime = Normalization.runtime(params.getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
+  void routes(RoutesConfig routes, Deadline deadline) {
+    routes.get("/api/v1/estimate", deadline.wrap(ctx -> {
+      Freshness freshness = new Freshness();
+      Answers.json(ctx, estimate(Params.of(ctx.queryParamMap(), ESTIMATE), freshness), freshness);
+    }));
+    routes.get("/api/v1/models/<model>", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Freshness freshness = new Freshness();
+      Answers.json(ctx, model(Params.id("model", ctx.pathParam("model")), freshness), freshness);
+    }));
+    routes.get("/api/v1/calibration", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Answers.json(ctx, calibrationTable());
+    }));
+    routes.get("/api/v1/catalog/gpus", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Answers.json(ctx, catalogGpus());
+    }));
+  }
+
+  ObjectNode estimate(Params params, Freshness freshness) {
+    String model = params.required("model");
+    GpuSpec gpu = gpus.byId(params.required("gpu"))
+        .orElseThrow(() -> new StatsFilter.BadParameter("gpu", "'" + params.text("gpu") + "' is not in the GPU catalog (see /api/v1/catalog/gpus)"));
+    int gpuCount = params.integer("gpuCount", 1, 1, 16);
+    int context = params.integer("ctx", TABLE_CONTEXT, 256, 1_048_576);
+    int users = params.integer("users", 1, 1, 1024);
+    int prompt = params.integer("prompt", 512, 1, 1_048_576);
+    List<StatsRow> rows = modelRows(model, freshness);
+    String quant = Normalization.quantization(params.map().getOrDefault("quant",
+        mostReported(rows.stream().filter(r -> !r.getKey().getQuantization().equals(UNKNOWN_QUANT)).toList(), r -> r.getKey().getQuantization(), "Q4_K_M")));
+    if (quant.equals(UNKNOWN_QUANT)) {
+      throw new StatsFilter.BadParameter("quant", "name a quantization, e.g. Q4_K_M");
+    }
+    String runtime = Normalization.runtime(params.map().getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
     Estimator.Estimate e;
     try {
       e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt), rows, calibration());
     } catch (Estimator.UnknownModelFacts unknown) {
+      if (params.text("quant") != null && rows.stream().noneMatch(r -> r.getKey().getQuantization().equals(quant))) {
+        throw new StatsFilter.BadParameter("quant", "'" + params.text("quant") + "' is neither measured for " + model + " nor a quantization the estimator knows");
+      }
       throw new NotFoundException(unknown.getMessage());
     }
     ObjectNode body = RowJson.JSON.createObjectNode()
@@ -61,9 +93,9 @@ final class EstimateEndpoints {
     body.putObject("vram").put("weightsBytes", v.weightsBytes()).put("kvCacheBytes", v.kvCacheBytes()).put("overheadBytes", v.overheadBytes())
         .put("totalBytes", v.totalBytes()).put("availableBytes", e.vram().availableBytes()).put("fits", e.vram().fits())
         .put("headroomBytes", e.vram().headroomBytes()).put("ramForSplitBytes", e.vram().ramForSplitBytes());
-    body.put("singleUserTokensPerSecond", e.singleUserTokensPerSecond()).put("low", e.low()).put("high", e.high())
-        .put("perUserTokensPerSecond", e.perUserTokensPerSecond()).put("aggregateTokensPerSecond", e.aggregateTokensPerSecond())
-        .put("promptTokensPerSecond", e.promptTokensPerSecond()).put("timeToFirstTokenMillis", e.timeToFirstTokenMillis());
+    body.put("singleUserTokensPerSecond", RowJson.rate(e.singleUserTokensPerSecond())).put("low", RowJson.rate(e.low())).put("high", RowJson.rate(e.high()))
+        .put("perUserTokensPerSecond", RowJson.rate(e.perUserTokensPerSecond())).put("aggregateTokensPerSecond", RowJson.rate(e.aggregateTokensPerSecond()))
+        .put("promptTokensPerSecond", RowJson.rate(e.promptTokensPerSecond())).put("timeToFirstTokenMillis", RowJson.rate(e.timeToFirstTokenMillis()));
     basis(body, "basis", e.basis());
     basis(body, "concurrencyBasis", e.concurrencyBasis());
     basis(body, "promptBasis", e.promptBasis());
@@ -72,8 +104,8 @@ final class EstimateEndpoints {
   }
 
   /** The model's quantizations: bits per weight, file size, VRAM needed at 8K context for one user, VRAM measured. */
-  ObjectNode model(String model) {
-    List<StatsRow> rows = modelRows(model);
+  ObjectNode model(String model, Freshness freshness) {
+    List<StatsRow> rows = modelRows(model, freshness).stream().filter(r -> !r.getKey().getQuantization().equals(UNKNOWN_QUANT)).toList();
     ObjectNode body = RowJson.JSON.createObjectNode().put("model", model);
     models.byId(model).ifPresentOrElse(
         entry -> body.put("name", entry.name()).put("parameters", entry.parametersBillions()),
@@ -88,7 +120,7 @@ final class EstimateEndpoints {
       ObjectNode q = quants.addObject().put("quantization", quant).put("contextTokens", TABLE_CONTEXT);
       Long fileSize = Estimator.medianFact(quantRows, ModelFacts::getFileSizeBytes);
       q.put("fileSizeBytes", fileSize);
-      q.put("bitsPerWeight", fileSize == null || parameters == null ? null : fileSize * 8.0 / parameters);
+      q.put("bitsPerWeight", fileSize == null || parameters == null ? null : (Double) RowJson.rate(fileSize * 8.0 / parameters));
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
@@ -117,7 +149,8 @@ final class EstimateEndpoints {
     ArrayNode array = body.putArray("gpus");
     gpus.all().stream().sorted(Comparator.comparing(GpuSpec::vendor).thenComparing(GpuSpec::name))
         .forEach(g -> array.addObject().put("id", g.id()).put("name", g.name()).put("vendor", g.vendor())
-            .put("vramGb", g.vramBytes() / 1e9).put("bandwidthGbs", g.bandwidthGBs()).put("backend", g.backend()));
+            .put("vramBytes", g.vramBytes()).put("vramGiB", RowJson.rate(g.vramBytes() / (double) (1L << 30)))
+            .put("bandwidthGbs", g.bandwidthGBs()).put("segment", g.segment()).put("backend", g.backend()));
     return body;
   }
 
@@ -135,8 +168,8 @@ final class EstimateEndpoints {
     return new CalibrationGroups(queries.calibration());
   }
 
-  private List<StatsRow> modelRows(String model) {
-    List<StatsRow> rows = queries.stats(StatsFilter.from(Map.of("model", model)), Map.of("model", model), false);
+  private List<StatsRow> modelRows(String model, Freshness freshness) {
+    List<StatsRow> rows = queries.stats(StatsFilter.from(Map.of("model", model)), freshness);
     if (rows.isEmpty() && models.byId(model).isEmpty()) {
       throw new NotFoundException("no reports for model '" + model + "' and it is not in the model catalog");
     }
@@ -151,21 +184,5 @@ final class EstimateEndpoints {
 
   private static void basis(ObjectNode body, String name, Estimator.Basis basis) {
     body.putObject(name).put("kind", basis.kind()).put("text", basis.text()).put("rigs", basis.rigs());
-  }
-
-  private static String required(Map<String, String> params, String name) {
-    String value = params.get(name);
-    if (value == null || value.isBlank()) {
-      throw new StatsFilter.BadParameter(name, "required");
-    }
-    return value;
-  }
-
-  private static int number(Map<String, String> params, String name, int fallback, int min, int max) {
-    Integer n = StatsFilter.strictInteger(params, name);
-    if (n != null && (n < min || n > max)) {
-      throw new StatsFilter.BadParameter(name, n + " is outside " + min + ".." + max);
-    }
-    return n == null ? fallback : n;
   }
 }

@@ -308,7 +308,7 @@ final class ChaosScenarios {
   }
 
   static AggregatorConfig config(InProcessKafkaStack stack, String app, Path stateDir) {
-    return new AggregatorConfig(stack.bootstrapServers(), stack.registryUrl(), app, "127.0.0.1", 0, "127.0.0.1", stateDir, 0, PARTITIONS,
+    return new AggregatorConfig(stack.bootstrapServers(), stack.registryUrl(), app, "127.0.0.1", 0, 0, "127.0.0.1", stateDir, 0, PARTITIONS,
         (short) 3, Map.of("commit.interval.ms", 100), new ApiProtection(null, 0));
   }
 

@@ -43,7 +43,7 @@ public final class AggregatorProcess implements AutoCloseable {
     Path stateDir = dir.resolve("state");
     List<String> args = new ArrayList<>(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.registryUrl(),
         "--application-id", applicationId, "--state-dir", stateDir.toString(), "--http-port", String.valueOf(port), "--http-host", "127.0.0.1",
-        "--advertised-host", "127.0.0.1", "--partitions", String.valueOf(partitions), "--replication-factor", String.valueOf(Math.min(3, stack.brokers())),
+        "--internal-port", String.valueOf(FreePorts.next()), "--advertised-host", "127.0.0.1", "--partitions", String.valueOf(partitions), "--replication-factor", String.valueOf(Math.min(3, stack.brokers())),
         "--rate-limit", "0"));
     if (instanceId != null) {
       args.addAll(List.of("--instance-id", instanceId));

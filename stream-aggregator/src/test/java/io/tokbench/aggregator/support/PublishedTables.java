@@ -96,14 +96,14 @@ public final class PublishedTables {
     return records;
   }
 
-  /** Every row the API lists (at most 1,000, one page). */
+  /** Every row the API exports, with its raw (unrounded) rates. */
   public static Map<StatsKey, ExpectedTables.Row> api(String apiUrl) {
-    RunningAggregators.Answer answer = RunningAggregators.get(apiUrl + "/api/v1/stats?size=1000");
+    RunningAggregators.Answer answer = RunningAggregators.get(apiUrl + "/api/v1/export?format=json");
     if (answer.status() != 200) {
-      throw new IllegalStateException("GET /api/v1/stats answered " + answer.status() + ": " + answer.body());
+      throw new IllegalStateException("GET /api/v1/export answered " + answer.status() + ": " + answer.body());
     }
     Map<StatsKey, ExpectedTables.Row> rows = new HashMap<>();
-    for (JsonNode row : answer.body().path("rows")) {
+    for (JsonNode row : answer.body()) {
       rows.put(key(row), new ExpectedTables.Row(row.path("rigCount").asInt(), row.path("reportCount").asLong(),
           row.path("generationTokensPerSecond").path("median").asDouble(), row.path("generationTokensPerSecond").path("p90").asDouble()));
     }

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -81,7 +80,7 @@ class TopologyFuzzTest {
     AggregatorMetrics m = driver.metrics();
     return m.acceptedCount() + m.rejectedCounts().entrySet().stream()
         .filter(e -> !e.getKey().equals(Rejection.RETRACTED) && !e.getKey().equals(Rejection.RIG_ROW_LIMIT))
-        .mapToLong(e -> e.getValue().sum()).sum();
+        .mapToLong(Map.Entry::getValue).sum();
   }
 
   @Provide
