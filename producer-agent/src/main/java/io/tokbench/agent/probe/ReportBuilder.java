@@ -23,7 +23,7 @@ import java.util.UUID;
 /** Turns a measured shape into the Avro report the agent publishes. */
 public final class ReportBuilder {
   /** The {@code BenchmarkReport} schema version this agent writes. */
-  public static final int SCHEMA_VERSION = 4;
+  public static final int SCHEMA_VERSION = 5;
 
   private final UUID rigId;
   private final String agentVersion;

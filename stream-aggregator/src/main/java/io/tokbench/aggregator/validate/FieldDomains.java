@@ -80,6 +80,9 @@ public final class FieldDomains {
       c.range("model.architecture.embeddingLength", arch.getEmbeddingLength(), 1, 10_000_000);
       c.range("model.architecture.keyLength", arch.getKeyLength(), 1, 1_000_000);
       c.range("model.architecture.contextLengthTrained", arch.getContextLengthTrained(), 1, 1_000_000_000);
+      c.range("model.architecture.expertCount", arch.getExpertCount(), 1, 1_000_000);
+      Integer experts = arch.getExpertCount();
+      c.range("model.architecture.expertUsedCount", arch.getExpertUsedCount(), 1, experts == null ? 1_000_000 : experts);
     }
 
     Settings settings = report.getSettings();

@@ -107,6 +107,11 @@ public final class HostileInputs {
     inputs.add(report("a file of 2^63-1 bytes", base, r -> withModel(r, Model.newBuilder(r.getModel()).setFileSizeBytes(Long.MAX_VALUE).build()), Rejection.INVALID_FIELD));
     inputs.add(report("zero KV heads", base, r -> withArchitecture(r, Architecture.newBuilder(r.getModel().getArchitecture()).setAttentionHeadCountKv(0).build()),
         Rejection.INVALID_FIELD));
+    inputs.add(report("a mixture of experts routing each token to 9 of its 8 experts", base,
+        r -> withArchitecture(r, Architecture.newBuilder(r.getModel().getArchitecture()).setExpertCount(8).setExpertUsedCount(9).build()),
+        Rejection.INVALID_FIELD));
+    inputs.add(report("an expert count of 0", base,
+        r -> withArchitecture(r, Architecture.newBuilder(r.getModel().getArchitecture()).setExpertCount(0).build()), Rejection.INVALID_FIELD));
     inputs.add(report("negative VRAM", base, r -> withGpu(r, Gpu.newBuilder(r.getHardware().getGpus().get(0)).setVramBytes(-1L).build()), Rejection.INVALID_FIELD));
     inputs.add(report("measured at the end of time", base, r -> BenchmarkReport.newBuilder(r).setMeasuredAt(Instant.ofEpochMilli(Long.MAX_VALUE)).build(),
         Rejection.FUTURE_TIMESTAMP));
