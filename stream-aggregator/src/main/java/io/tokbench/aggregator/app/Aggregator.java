@@ -116,6 +116,11 @@ public final class Aggregator implements AutoCloseable {
     return props;
   }
 
+  /** This instance's counters: accepted, rejected by reason, duplicates, thread replacements. */
+  public AggregatorMetrics metrics() {
+    return metrics;
+  }
+
   public KafkaStreams streams() {
     return streams;
   }

@@ -72,45 +72,40 @@ public final class TopicInitializer {
   }
 
   /**
-   * Waits until every topic has a leader for each partition, both as the admin client and as a
-   * consumer sees it. A topic just created is committed by the controller before every broker's
-   * metadata has it; Kafka Streams' global consumer asking in that gap finds "no partitions" and
-   * the application fails to start. A consumer's metadata is what the global store reads, so that
-   * is what is waited for.
+   * Waits until every broker's metadata has every topic with a leader for each partition. A topic
+   * just created is committed by the controller before each broker has applied it; a client asking
+   * a broker in that gap is told the topic has no partitions (Kafka Streams' global store then
+   * fails the start) or does not exist. Each broker is asked directly: a consumer bootstrapped with
+   * that broker alone sends its first metadata request there.
    */
   static void awaitVisible(Admin admin, Map<String, Object> clientConfig, List<String> topics)
       throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
     long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
-    Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
-    consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<String> missing = topics;
-      while (true) {
-        missing = missing.stream().filter(topic -> !hasLeaders(admin, consumer, topic)).toList();
-        if (missing.isEmpty()) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new java.util.concurrent.TimeoutException("topics not visible to clients after " + VISIBILITY_TIMEOUT.toSeconds() + " s: " + missing);
-        }
-        Thread.sleep(100);
+    List<String> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(node -> node.host() + ":" + node.port()).toList();
+    List<String> waiting = new ArrayList<>(brokers);
+    while (true) {
+      waiting.removeIf(broker -> knowsAll(clientConfig, broker, topics));
+      if (waiting.isEmpty()) {
+        return;
       }
+      if (System.nanoTime() > deadline) {
+        throw new java.util.concurrent.TimeoutException("brokers " + waiting + " did not know every topic after " + VISIBILITY_TIMEOUT.toSeconds() + " s");
+      }
+      Thread.sleep(100);
     }
   }
 
-  private static boolean hasLeaders(Admin admin, Consumer<byte[], byte[]> consumer, String topic) {
-    try {
-      TopicDescription described = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
-      if (described.partitions().isEmpty() || described.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
-        return false;
-      }
-      List<PartitionInfo> seen = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      return seen != null && seen.size() == described.partitions().size() && seen.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-    } catch (ExecutionException | java.util.concurrent.TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
-      return false; // not known yet to the broker that answered
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+  /** Whether this broker's metadata holds every topic with a leader for each of its partitions. */
+  private static boolean knowsAll(Map<String, Object> clientConfig, String broker, List<String> topics) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker);
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      Map<String, List<PartitionInfo>> known = consumer.listTopics(Duration.ofSeconds(10));
+      return topics.stream().allMatch(topic -> known.containsKey(topic) && !known.get(topic).isEmpty()
+          && known.get(topic).stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+    } catch (org.apache.kafka.common.KafkaException e) {
+      return false; // not reachable or not answering yet: asked again
     }
   }
 }
