@@ -3,8 +3,11 @@ package io.tokbench.aggregator.validate;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.Gpu;
+import io.tokbench.schema.ImportTool;
+import io.tokbench.schema.ImportedFrom;
 import io.tokbench.schema.MemoryObserved;
 import io.tokbench.schema.Model;
+import io.tokbench.schema.OffloadMethod;
 import io.tokbench.schema.PowerObserved;
 import io.tokbench.schema.Repetition;
 import io.tokbench.schema.Settings;
@@ -31,6 +34,8 @@ public final class FieldDomains {
   static final int MAX_TOKENS = 100_000_000;
   static final int MAX_GPUS = 64;
   static final int MAX_REPETITIONS = 10_000;
+  /** The suites of reports imported from llama-bench (tokbench-agent import), and only theirs. */
+  static final String LLAMA_BENCH_SUITE_PREFIX = "llama-bench-";
 
   private FieldDomains() {}
 
@@ -95,6 +100,20 @@ public final class FieldDomains {
     c.range("settings.gpuLayers", settings.getGpuLayers(), -1, 100_000);
     c.range("settings.temperature", settings.getTemperature(), 0, 100);
     c.range("settings.gpusUsed", settings.getGpusUsed(), 0, 1_000);
+    OffloadMethod offloadMethod = settings.getOffloadMethod();
+    Double offload = settings.getGpuOffloadFraction();
+    c.agree("settings.offloadMethod", offloadMethod,
+        !((offloadMethod == OffloadMethod.NO_GPU || offloadMethod == OffloadMethod.NO_GPU_BACKEND) && offload != null && offload > 0),
+        "says nothing ran on a GPU, but gpuOffloadFraction is " + offload);
+    // Imported and probed measurements differ (llama-bench's tg runs at depth 0; the probe generates
+    // after its prompt). The suite id is part of every table key, so keeping the suites apart keeps
+    // the rows apart without changing any existing key.
+    boolean llamaBenchSuite = report.getSuiteId().startsWith(LLAMA_BENCH_SUITE_PREFIX);
+    ImportedFrom imported = report.getImportedFrom();
+    boolean fromLlamaBench = imported != null && imported.getTool() == ImportTool.LLAMA_BENCH;
+    c.agree("suiteId", report.getSuiteId(), llamaBenchSuite == fromLlamaBench,
+        fromLlamaBench ? "must start with '" + LLAMA_BENCH_SUITE_PREFIX + "' for a report imported from llama-bench"
+            : "starts with '" + LLAMA_BENCH_SUITE_PREFIX + "', which only reports imported from llama-bench may");
 
     List<Repetition> reps = report.getRepetitions();
     c.range("repetitions (count)", reps.size(), 0, MAX_REPETITIONS);
@@ -176,6 +195,13 @@ public final class FieldDomains {
       double v = value.doubleValue();
       if (!(v >= min && v <= max)) { // also refuses NaN
         first = Optional.of(new Rejection(Rejection.INVALID_FIELD, field + " is " + value + "; it must lie between " + plain(min) + " and " + plain(max)));
+      }
+    }
+
+    /** A field whose value contradicts another; {@code why} says which. */
+    void agree(String field, Object value, boolean consistent, String why) {
+      if (ok() && !consistent) {
+        fail(field, String.valueOf(value), why);
       }
     }
 

@@ -6,7 +6,11 @@ import io.tokbench.schema.Architecture;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.Gpu;
 import io.tokbench.schema.Hardware;
+import io.tokbench.schema.ImportFormat;
+import io.tokbench.schema.ImportTool;
+import io.tokbench.schema.ImportedFrom;
 import io.tokbench.schema.Model;
+import io.tokbench.schema.OffloadMethod;
 import io.tokbench.schema.OperatingSystem;
 import io.tokbench.schema.Runtime;
 import io.tokbench.schema.Settings;
@@ -112,6 +116,14 @@ public final class HostileInputs {
         Rejection.INVALID_FIELD));
     inputs.add(report("an expert count of 0", base,
         r -> withArchitecture(r, Architecture.newBuilder(r.getModel().getArchitecture()).setExpertCount(0).build()), Rejection.INVALID_FIELD));
+    inputs.add(report("a probed report claiming a llama-bench suite (would share imported rows)", base,
+        r -> BenchmarkReport.newBuilder(r).setSuiteId("llama-bench-pp512-tg128").build(), Rejection.INVALID_FIELD));
+    inputs.add(report("a report imported from llama-bench under the probe's suite (would mix depth 0 into probed rows)", base,
+        r -> BenchmarkReport.newBuilder(r).setImportedFrom(ImportedFrom.newBuilder().setTool(ImportTool.LLAMA_BENCH).setFormat(ImportFormat.JSON)
+            .setSamples(true).setHardwareDetected(true).build()).build(), Rejection.INVALID_FIELD));
+    inputs.add(report("no GPU backend, yet the whole model in GPU memory", base,
+        r -> withSettings(r, Settings.newBuilder(r.getSettings()).setOffloadMethod(OffloadMethod.NO_GPU_BACKEND).setGpuOffloadFraction(1.0).build()),
+        Rejection.INVALID_FIELD));
     inputs.add(report("negative VRAM", base, r -> withGpu(r, Gpu.newBuilder(r.getHardware().getGpus().get(0)).setVramBytes(-1L).build()), Rejection.INVALID_FIELD));
     inputs.add(report("measured at the end of time", base, r -> BenchmarkReport.newBuilder(r).setMeasuredAt(Instant.ofEpochMilli(Long.MAX_VALUE)).build(),
         Rejection.FUTURE_TIMESTAMP));
