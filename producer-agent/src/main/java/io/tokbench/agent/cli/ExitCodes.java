@@ -16,6 +16,8 @@ public final class ExitCodes {
   public static final int RUNTIME_AUTHENTICATION_FAILED = 9;
   /** The context one request can use cannot hold the suite's prompt and generated tokens. */
   public static final int CONTEXT_TOO_SMALL = 10;
+  /** import: a file that cannot be read, is not llama-bench output, or holds a value no benchmark produces. */
+  public static final int BAD_INPUT_FILE = 11;
 
   private ExitCodes() {}
 }

@@ -2,7 +2,6 @@ package io.tokbench.agent.cli;
 
 import io.tokbench.agent.config.AgentConfig;
 import io.tokbench.agent.config.RigIdentity;
-import io.tokbench.agent.config.Setting;
 import io.tokbench.agent.detect.NvidiaPowerSampler;
 import io.tokbench.agent.detect.Rig;
 import io.tokbench.agent.detect.RigDetector;
@@ -20,18 +19,13 @@ import io.tokbench.agent.probe.RuntimeErrorException;
 import io.tokbench.agent.probe.RuntimeInfo;
 import io.tokbench.agent.probe.RuntimeUnavailableException;
 import io.tokbench.agent.probe.ServerContext;
-import io.tokbench.agent.spool.Spool;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.GpuVendor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -145,7 +139,7 @@ final class ProbeCommand implements Callable<Integer> {
       err.println("tokbench-agent: " + runtime.name() + " at " + runtime.url() + " has no models; " + runtimeOptions.noModelsHint());
       return ExitCodes.MODEL_NOT_FOUND;
     }
-    return publish(reports, config, err);
+    return new Publication(json, dryRun, yes, agent.stdin).publish(reports, config, spec.commandLine().getOut(), err);
   }
 
   /** Every model at every context and concurrency; empty when the runtime has no models. */
@@ -191,27 +185,6 @@ final class ProbeCommand implements Callable<Integer> {
     return List.of(tokens);
   }
 
-  private int publish(List<BenchmarkReport> reports, AgentConfig config, PrintWriter err) throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(reports.stream().map(BenchmarkReport::toString).collect(java.util.stream.Collectors.joining(",\n", "[", "]")));
-    } else {
-      ResultsTable.print(reports, out);
-    }
-    out.flush();
-    if (dryRun) {
-      err.println("Dry run: nothing published.");
-      return ExitCodes.OK;
-    }
-    if (!yes && !confirm(reports, config, err)) {
-      err.println("Nothing published.");
-      return ExitCodes.OK;
-    }
-    Spool spool = new Spool(config.spoolDir());
-    reports.forEach(spool::add);
-    return Delivery.deliverSpool(config, out, err);
-  }
-
   private ModelDescription describe(RuntimeClient runtime, String model, PrintWriter err) {
     try {
       return runtime.describe(model);
@@ -230,23 +203,6 @@ final class ProbeCommand implements Callable<Integer> {
       });
       return runtime.describe(model);
     }
-  }
-
-  /** Shows exactly what would be sent, then asks. No answer (no terminal) means no. */
-  private boolean confirm(List<BenchmarkReport> reports, AgentConfig config, PrintWriter err) throws IOException {
-    if (!json) {
-      err.println("These reports will be sent (anonymous rig id; no hostname, user, IP or serials):");
-      reports.forEach(r -> err.println(r.toString()));
-    }
-    err.printf("Publish %d report(s) to %s on %s? [y/N] ", reports.size(), config.require(Setting.TOPIC), config.require(Setting.BOOTSTRAP_SERVERS));
-    err.flush();
-    String answer = new BufferedReader(new InputStreamReader(agent.stdin, StandardCharsets.UTF_8)).readLine();
-    if (answer == null) {
-      err.println();
-      err.println("(no answer: standard input is closed; pass --yes to publish without asking)");
-      return false;
-    }
-    return answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
   }
 
   private void validate() {

@@ -21,9 +21,10 @@ import picocli.CommandLine.Command;
       "",
       "Start with:  tokbench-agent detect      (what the agent sees, nothing is sent)",
       "             tokbench-agent probe --dry-run",
-      "             tokbench-agent probe --model llama3.1:8b"
+      "             tokbench-agent probe --model llama3.1:8b",
+      "             tokbench-agent import results.json   (llama-bench's results)"
     },
-    subcommands = {ProbeCommand.class, DetectCommand.class, FlushCommand.class, SpoolCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ProbeCommand.class, ImportCommand.class, DetectCommand.class, FlushCommand.class, SpoolCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -36,7 +37,8 @@ import picocli.CommandLine.Command;
       "7:the broker or registry refused the reports",
       "8:the runtime failed (an error answer, an error mid-stream)",
       "9:the runtime wants an API key, or refused the one given",
-      "10:the runtime's context is too small for the probe suite"
+      "10:the runtime's context is too small for the probe suite",
+      "11:import: the file is unreadable or not llama-bench output"
     })
 public final class TokbenchAgent implements Runnable {
   public static final String VERSION = "0.1.0";
@@ -53,7 +55,7 @@ public final class TokbenchAgent implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "Missing command: try probe, detect, flush, spool or config (see --help)");
+    throw new CommandLine.ParameterException(new CommandLine(this), "Missing command: try probe, import, detect, flush, spool or config (see --help)");
   }
 
   /** A command line wired to the given surroundings; tests pass their own. */
