@@ -1,8 +1,14 @@
 package io.tokbench.agent.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokbench.agent.gguf.GgufFacts;
+import io.tokbench.agent.gguf.GgufFormatException;
+import io.tokbench.agent.gguf.GgufReader;
+import io.tokbench.agent.gguf.LocalModelFile;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.TimingSource;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -27,9 +33,15 @@ final class LlamaCppServer {
   private static final Pattern QUANT_IN_FILE_NAME = Pattern.compile("(?i)(IQ\\d_[A-Z0-9_]+|Q\\d_K(?:_[SML])?|Q\\d_\\d|Q\\d_K|F16|BF16|F32)(?=[.-]|$)");
 
   private final JsonHttp http;
+  private final LocalModelFile modelFiles;
 
   LlamaCppServer(JsonHttp http) {
+    this(http, LocalModelFile.system());
+  }
+
+  LlamaCppServer(JsonHttp http, LocalModelFile modelFiles) {
     this.http = http;
+    this.modelFiles = modelFiles;
   }
 
   /** The server's /props, or a router's /props for one model. */
@@ -88,19 +100,53 @@ final class LlamaCppServer {
     if (!meta.isObject()) {
       meta = entry(model).path("meta");
     }
-    Optional<String> quantization = text(meta, "ftype").or(() -> text(props, "model_ftype")).or(() -> quantizationInName(model));
+    OptionalLong parameters = meta.path("n_params").canConvertToLong() ? OptionalLong.of(meta.get("n_params").asLong()) : OptionalLong.empty();
+    Optional<GgufFacts> header = header(props, parameters);
+    Optional<String> quantization = text(meta, "ftype").or(() -> text(props, "model_ftype")).or(() -> header.flatMap(GgufFacts::quantization))
+        .or(() -> quantizationInName(model));
     Integer embedding = meta.path("n_embd").canConvertToInt() ? meta.get("n_embd").asInt() : null;
     Integer trained = meta.path("n_ctx_train").canConvertToInt() ? meta.get("n_ctx_train").asInt() : null;
-    Optional<Architecture> architecture = embedding == null && trained == null ? Optional.empty()
-        : Optional.of(Architecture.newBuilder().setEmbeddingLength(embedding).setContextLengthTrained(trained).build());
+    Architecture.Builder shape = header.flatMap(GgufFacts::toArchitecture).map(Architecture::newBuilder).orElseGet(Architecture::newBuilder);
+    if (shape.getEmbeddingLength() == null) {
+      shape.setEmbeddingLength(embedding);
+    }
+    if (shape.getContextLengthTrained() == null) {
+      shape.setContextLengthTrained(trained);
+    }
+    Architecture architecture = shape.build();
+    boolean anyShape = architecture.getSchema().getFields().stream().anyMatch(f -> architecture.get(f.pos()) != null);
     return new ModelDescription(
         ModelNames.withoutPath(model),
-        Optional.empty(),
-        meta.path("n_params").canConvertToLong() ? OptionalLong.of(meta.get("n_params").asLong()) : OptionalLong.empty(),
+        header.flatMap(GgufFacts::architecture),
+        parameters.isPresent() ? parameters : header.map(GgufFacts::parameterCount).orElse(OptionalLong.empty()),
         quantization,
         Optional.empty(),
         meta.path("size").canConvertToLong() ? OptionalLong.of(meta.get("size").asLong()) : OptionalLong.empty(),
-        architecture);
+        anyShape ? Optional.of(architecture) : Optional.empty());
+  }
+
+  /**
+   * The GGUF header of the model file, when the server runs on this machine and its /props names
+   * a file the agent can find and read (see {@link LocalModelFile}). A header whose parameter count
+   * differs from the server's n_params is another file of the same name, and is not used.
+   */
+  private Optional<GgufFacts> header(JsonNode props, OptionalLong serverParameters) {
+    Optional<String> path = text(props, "model_path");
+    if (path.isEmpty() || !LocalModelFile.isLocal(http.baseUrl())) {
+      return Optional.empty();
+    }
+    try {
+      Optional<Path> file = modelFiles.locate(path.get());
+      if (file.isEmpty()) {
+        return Optional.empty();
+      }
+      GgufFacts facts = GgufReader.read(file.get());
+      boolean sameFile = serverParameters.isEmpty() || facts.parameterCount().isEmpty()
+          || facts.parameterCount().getAsLong() == serverParameters.getAsLong();
+      return sameFile ? Optional.of(facts) : Optional.empty();
+    } catch (IOException | GgufFormatException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<String> quantizationInName(String model) {

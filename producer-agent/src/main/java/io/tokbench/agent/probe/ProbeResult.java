@@ -1,7 +1,6 @@
 package io.tokbench.agent.probe;
 
 import io.tokbench.normalize.Normalization;
-import io.tokbench.schema.Backend;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +21,7 @@ public record ProbeResult(
     List<Double> aggregateRates,
     OptionalLong loadNanos,
     Optional<LoadedModel> loaded,
-    Backend backend,
+    Offload offload,
     boolean noisy,
     boolean promptTruncated,
     OptionalDouble averageWatts,

@@ -1,7 +1,6 @@
 package io.tokbench.agent.probe;
 
 import io.tokbench.agent.detect.Rig;
-import io.tokbench.schema.Backend;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +45,13 @@ public final class ProbeRunner {
       Generation warmUp = generate(model, context);
       listener.step();
       Optional<LoadedModel> loaded = runtime.loaded(model);
-      Backend backend = backend(rig, loaded);
+      Offload offload = Offload.determine(rig, loaded);
 
       for (int concurrency : concurrencyLevels) {
         Measured measured = measureWithRetry(model, description.name(), context, concurrency);
         results.add(new ProbeResult(
             model, description, context, concurrency, measured.generations(), measured.aggregateRates(), warmUp.loadNanos(),
-            loaded, backend, measured.noisy(), truncated(measured.generations()), measured.watts(), clock.instant()));
+            loaded, offload, measured.noisy(), truncated(measured.generations()), measured.watts(), clock.instant()));
       }
     }
     return results;
@@ -140,14 +139,6 @@ public final class ProbeRunner {
   /** The runtime saw clearly fewer prompt tokens than the suite sent: it cut the prompt. */
   private boolean truncated(List<Generation> generations) {
     return generations.stream().anyMatch(g -> g.depth() > 0 && g.depth() < 0.9 * suite.promptTokens());
-  }
-
-  /** Nothing of the model in GPU memory means the CPU did the work, whatever GPUs the rig has. */
-  private static Backend backend(Rig rig, Optional<LoadedModel> loaded) {
-    if (loaded.isPresent() && loaded.get().sizeVramBytes() == 0) {
-      return Backend.CPU;
-    }
-    return rig.likelyBackend();
   }
 
   private record Measured(List<Generation> generations, List<Double> aggregateRates, double coefficientOfVariation, boolean noisy, OptionalDouble watts) {

@@ -33,6 +33,11 @@ public final class LlamaServer implements AutoCloseable {
 
   /** Starts it with these arguments (the model, -c, -np, ...) and waits until /health says ok. */
   public static LlamaServer start(String... arguments) {
+    return startIn(null, arguments);
+  }
+
+  /** Started in a working directory, against which relative paths in its arguments resolve; null: the test's. */
+  public static LlamaServer startIn(Path workingDirectory, String... arguments) {
     int port = FreePorts.next();
     List<String> command = new ArrayList<>(List.of(LlamaCppBuild.server().toString()));
     command.addAll(List.of(arguments));
@@ -40,7 +45,7 @@ public final class LlamaServer implements AutoCloseable {
     Path log = Path.of("target", "llama-server-" + port + ".log").toAbsolutePath();
     try {
       Files.createDirectories(log.getParent());
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process process = new ProcessBuilder(command).directory(workingDirectory == null ? null : workingDirectory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       LlamaServer server = new LlamaServer(process, port, log);
       server.awaitHealthy();
       return server;
