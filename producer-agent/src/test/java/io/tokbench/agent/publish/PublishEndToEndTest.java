@@ -81,7 +81,7 @@ class PublishEndToEndTest {
 
     BenchmarkReport report = reports.get(0);
     assertThat(report.getRigId()).isEqualTo(RigIdentity.load(agent.configDir()));
-    assertThat(report.getSchemaVersion()).isEqualTo(4);
+    assertThat(report.getSchemaVersion()).isEqualTo(5);
     assertThat(report.getSuiteId()).isEqualTo("tokbench-suite-1");
     assertThat(report.getAgentVersion()).isEqualTo("0.1.0");
     assertThat(report.getHardware().getGpus()).singleElement().satisfies(gpu -> {
@@ -101,6 +101,9 @@ class PublishEndToEndTest {
     assertThat(report.getRuntime().getName()).isEqualTo("ollama");
     assertThat(report.getRuntime().getVersion()).isEqualTo("0.12.6");
     assertThat(report.getRuntime().getBackend()).isEqualTo(Backend.CUDA);
+    // Ollama's /api/ps says how much of the model is in VRAM; the backend is the GPU's usual one.
+    assertThat(report.getSettings().getOffloadMethod()).isEqualTo(io.tokbench.schema.OffloadMethod.RUNTIME_REPORTED);
+    assertThat(report.getRuntime().getBackendSource()).isEqualTo(io.tokbench.schema.BackendSource.RIG_DEFAULT);
     assertThat(report.getModel().getName()).isEqualTo(FakeOllama.MODEL);
     assertThat(report.getModel().getQuantization()).isEqualTo("Q4_K_M");
     assertThat(report.getModel().getFamily()).isEqualTo("llama");
