@@ -7,6 +7,7 @@ import io.tokbench.aggregator.estimate.Estimator;
 import io.tokbench.aggregator.estimate.VramEstimate;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
+import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.CalibrationRecord;
@@ -15,6 +16,7 @@ import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsRow;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -27,6 +29,8 @@ import java.util.stream.Collectors;
 final class EstimateEndpoints {
   /** The context the quantization table sizes VRAM for: Ollama's and most runtimes' common choice. */
   static final int TABLE_CONTEXT = 8192;
+  private static final long GIB = 1024L * 1024 * 1024;
+  private static final List<String> BACKENDS = List.of("CUDA", "ROCM", "METAL", "VULKAN", "SYCL", "CPU");
 
   private final QueryService queries;
   private final GpuCatalog gpus = GpuCatalog.shared();
@@ -48,15 +52,24 @@ final class EstimateEndpoints {
     List<StatsRow> rows = modelRows(model);
     String quant = Normalization.quantization(params.getOrDefault("quant", mostReported(rows, r -> r.getKey().getQuantization(), "Q4_K_M")));
     String runtime = Normalization.runtime(params.getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
+    String backend = backend(params, gpu, rows);
+    Integer memoryGb = gpu.unifiedMemory() ? StatsFilter.strictInteger(params, "memoryGb") : null;
+    if (memoryGb != null && (memoryGb < 1 || memoryGb > 4096)) {
+      throw new StatsFilter.BadParameter("memoryGb", memoryGb + " is outside 1..4096");
+    }
+    if (!gpu.unifiedMemory() && params.containsKey("memoryGb")) {
+      throw new StatsFilter.BadParameter("memoryGb", "only for unified-memory GPUs; " + gpu.name() + " has " + gpu.vramBytes() / GIB + " GB of its own");
+    }
     Estimator.Estimate e;
     try {
-      e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt), rows, calibration());
+      e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt, backend,
+          memoryGb == null ? null : memoryGb * GIB), rows, calibration());
     } catch (Estimator.UnknownModelFacts unknown) {
       throw new NotFoundException(unknown.getMessage());
     }
     ObjectNode body = RowJson.JSON.createObjectNode()
         .put("model", model).put("gpu", gpu.id()).put("gpuCount", gpuCount).put("quantization", quant).put("runtime", runtime)
-        .put("contextTokens", context).put("users", users).put("promptTokens", prompt);
+        .put("backend", backend).put("contextTokens", context).put("users", users).put("promptTokens", prompt);
     VramEstimate v = e.vram().estimate();
     body.putObject("vram").put("weightsBytes", v.weightsBytes()).put("kvCacheBytes", v.kvCacheBytes()).put("overheadBytes", v.overheadBytes())
         .put("totalBytes", v.totalBytes()).put("availableBytes", e.vram().availableBytes()).put("fits", e.vram().fits())
@@ -69,6 +82,23 @@ final class EstimateEndpoints {
     basis(body, "promptBasis", e.promptBasis());
     basis(body, "vramBasis", e.vramBasis());
     return body;
+  }
+
+  /**
+   * The backend asked for, else the one the model's rows on this GPU report most, else the GPU's
+   * usual one: a Vulkan run on an AMD card is planned with the Vulkan calibration.
+   */
+  private static String backend(Map<String, String> params, GpuSpec gpu, List<StatsRow> rows) {
+    String asked = params.get("backend");
+    if (asked != null) {
+      String backend = asked.trim().toUpperCase(Locale.ROOT);
+      if (!BACKENDS.contains(backend)) {
+        throw new StatsFilter.BadParameter("backend", "'" + asked + "' is not one of " + String.join(", ", BACKENDS));
+      }
+      return backend;
+    }
+    return mostReported(rows.stream().filter(r -> r.getKey().getGpu().equals(gpu.id())).toList(),
+        r -> r.getTypicalSetup() == null ? null : r.getTypicalSetup().getBackend(), gpu.backend());
   }
 
   /** The model's quantizations: bits per weight, file size, VRAM needed at 8K context for one user, VRAM measured. */
@@ -92,7 +122,10 @@ final class EstimateEndpoints {
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
-        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(runtime, backend, quant).value()).totalBytes());
+        MemoryClass memory = mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR").equals("UNIFIED")
+            ? MemoryClass.UNIFIED : MemoryClass.GDDR;
+        CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, memory, quant);
+        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(setup).value()).totalBytes());
       } else {
         q.putNull("vramEstimatedBytes");
       }
@@ -117,7 +150,9 @@ final class EstimateEndpoints {
     ArrayNode array = body.putArray("gpus");
     gpus.all().stream().sorted(Comparator.comparing(GpuSpec::vendor).thenComparing(GpuSpec::name))
         .forEach(g -> array.addObject().put("id", g.id()).put("name", g.name()).put("vendor", g.vendor())
-            .put("vramGb", g.vramBytes() / 1e9).put("bandwidthGbs", g.bandwidthGBs()).put("backend", g.backend()));
+            .put("vramGb", g.vramBytes() / 1e9).put("usableGb", g.usableMemoryBytes() / 1e9).put("unifiedMemory", g.unifiedMemory())
+            .put("memoryType", g.memoryType()).put("bandwidthGbs", g.bandwidthGBs()).put("fp16Tflops", g.fp16Tflops().isPresent() ? g.fp16Tflops().getAsDouble() : null)
+            .put("backend", g.backend()));
     return body;
   }
 
@@ -127,7 +162,9 @@ final class EstimateEndpoints {
         .put("overheadMillisPerToken", r.getOverheadMillisPerToken()).put("bandwidthEfficiency", r.getBandwidthEfficiency())
         .put("kvCacheFactor", r.getKvCacheFactor()).put("runtimeOverheadBytes", r.getRuntimeOverheadBytes())
         .put("concurrencyGainAtSaturation", r.getConcurrencyGainAtSaturation()).put("concurrencyHalfSaturationUsers", r.getConcurrencyHalfSaturationUsers())
-        .put("promptScale", r.getPromptScale()).put("promptResidualSpread", r.getPromptResidualSpread())
+        .put("promptTokensPerSecondPerTflop", r.getPromptTokensPerSecondPerTflop()).put("promptComputeSpread", r.getPromptComputeSpread())
+        .put("kvReadFactor", r.getKvReadFactor()).put("moeReadFactor", r.getMoeReadFactor()).put("moePromptFactor", r.getMoePromptFactor())
+        .put("multiGpuMillis", r.getMultiGpuMillis()).put("promptAttentionFactor", r.getPromptAttentionFactor()).put("pipelineEfficiency", r.getPipelineEfficiency())
         .put("residualSpread", r.getResidualSpread()).put("updatedAt", r.getUpdatedAt().toString());
   }
 
