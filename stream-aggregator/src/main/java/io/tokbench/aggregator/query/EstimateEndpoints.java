@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -32,13 +33,20 @@ final class EstimateEndpoints {
   private static final long GIB = 1024L * 1024 * 1024;
   private static final List<String> BACKENDS = List.of("CUDA", "ROCM", "METAL", "VULKAN", "SYCL", "CPU");
 
-  private final QueryService queries;
+  private final Function<String, List<StatsRow>> statsOfModel;
+  private final Supplier<Map<String, CalibrationRecord>> calibrations;
   private final GpuCatalog gpus = GpuCatalog.shared();
   private final ModelCatalog models = ModelCatalog.shared();
   private final Estimator estimator = new Estimator(models);
 
   EstimateEndpoints(QueryService queries) {
-    this.queries = queries;
+    this(model -> queries.stats(StatsFilter.from(Map.of("model", model)), Map.of("model", model), false), queries::calibration);
+  }
+
+  /** @param statsOfModel every statistics row of a model, from every instance */
+  EstimateEndpoints(Function<String, List<StatsRow>> statsOfModel, Supplier<Map<String, CalibrationRecord>> calibrations) {
+    this.statsOfModel = statsOfModel;
+    this.calibrations = calibrations;
   }
 
   ObjectNode estimate(Map<String, String> params) {
@@ -122,8 +130,7 @@ final class EstimateEndpoints {
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
-        MemoryClass memory = mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR").equals("UNIFIED")
-            ? MemoryClass.UNIFIED : MemoryClass.GDDR;
+        MemoryClass memory = MemoryClass.valueOf(mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR"));
         CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, memory, quant);
         q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(setup).value()).totalBytes());
       } else {
@@ -141,7 +148,7 @@ final class EstimateEndpoints {
     body.put("minRigs", CalibrationGroups.MIN_RIGS);
     body.set("prior", calibrationJson(CalibrationGroups.PRIOR));
     ArrayNode groups = body.putArray("groups");
-    queries.calibration().values().forEach(r -> groups.add(calibrationJson(r)));
+    calibrations.get().values().forEach(r -> groups.add(calibrationJson(r)));
     return body;
   }
 
@@ -169,11 +176,11 @@ final class EstimateEndpoints {
   }
 
   private CalibrationGroups calibration() {
-    return new CalibrationGroups(queries.calibration());
+    return new CalibrationGroups(calibrations.get());
   }
 
   private List<StatsRow> modelRows(String model) {
-    List<StatsRow> rows = queries.stats(StatsFilter.from(Map.of("model", model)), Map.of("model", model), false);
+    List<StatsRow> rows = statsOfModel.apply(model);
     if (rows.isEmpty() && models.byId(model).isEmpty()) {
       throw new NotFoundException("no reports for model '" + model + "' and it is not in the model catalog");
     }
