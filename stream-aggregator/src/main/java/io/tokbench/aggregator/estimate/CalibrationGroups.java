@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The fallback chain of calibrations. Generation follows memory: the narrow group (runtime ×
+ * The fallback chains of calibrations. Generation follows memory: the narrow group (runtime ×
  * backend × memory class × quantization), then the backend on that memory class, then the memory
- * class (HBM, GDDR or unified), then every row, then the uncalibrated prior. Prompt processing
- * follows the backend's kernels: narrow, backend on that memory class, backend, every row, prior.
+ * class (HBM, GDDR or unified), then every row, then the uncalibrated prior. Prompt processing, VRAM
+ * and concurrency follow the backend's kernels: runtime × backend × quantization, backend, every
+ * row, prior.
  * Each parameter walks its chain on its own (a group may have generation rates but no VRAM
  * measurements) and says which group it came from, so an estimate can state its basis.
  */
@@ -51,18 +52,22 @@ public final class CalibrationGroups {
       .setUpdatedAt(Instant.EPOCH)
       .build();
 
-  /** What an estimate's parameters are looked up by. */
+  /** What an estimate's parameters are looked up by, and the groups a row of it calibrates. */
   public record Setup(String runtime, String backend, MemoryClass memory, String quantization) {
-    String narrowId() {
-      return CalibrationGroups.narrowId(runtime, backend, memory.name(), quantization);
-    }
-
+    /** Generation is memory-bound: runtime × backend × memory class × quantization → backend on that class → memory class → all. */
     List<String> generationChain() {
-      return List.of(narrowId(), backend + "|" + memory, memory.name(), CalibrationPoints.GLOBAL);
+      return List.of(narrowId(runtime, backend, memory.name(), quantization), backend + "|" + memory, memory.name(), CalibrationPoints.GLOBAL);
     }
 
+    /** Prompt processing, VRAM and concurrency follow the backend's kernels: runtime × backend × quantization → backend → all. */
     List<String> kernelChain() {
-      return List.of(narrowId(), backend + "|" + memory, backend, CalibrationPoints.GLOBAL);
+      return List.of(runtime + "|" + backend + "|" + quantization, backend, CalibrationPoints.GLOBAL);
+    }
+
+    /** Every group a row of this setup belongs to, narrowest first. */
+    public List<String> groups() {
+      List<String> kernel = kernelChain();
+      return List.of(generationChain().get(0), generationChain().get(1), memory.name(), kernel.get(0), backend, CalibrationPoints.GLOBAL);
     }
   }
 
@@ -80,7 +85,7 @@ public final class CalibrationGroups {
     this.groups = Map.copyOf(groups);
   }
 
-  public static String narrowId(String runtime, String backend, String memoryClass, String quantization) {
+  private static String narrowId(String runtime, String backend, String memoryClass, String quantization) {
     return runtime + "|" + backend + "|" + memoryClass + "|" + quantization;
   }
 
@@ -156,6 +161,6 @@ public final class CalibrationGroups {
     if (groupId.equals(CalibrationPoints.GLOBAL)) {
       return CalibrationLevel.GLOBAL_PRIOR;
     }
-    return groupId.chars().filter(c -> c == '|').count() >= 3 ? CalibrationLevel.RUNTIME_BACKEND_QUANT : CalibrationLevel.BACKEND;
+    return groupId.chars().filter(c -> c == '|').count() >= 2 ? CalibrationLevel.RUNTIME_BACKEND_QUANT : CalibrationLevel.BACKEND;
   }
 }

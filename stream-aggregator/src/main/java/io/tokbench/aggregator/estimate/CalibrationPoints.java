@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a statistics row contributes to calibration, and which groups it belongs to: the narrow
- * group (runtime × backend × memory class × quantization), the backend on that memory class, the
- * memory class, the backend, and the global group. Only rows on a catalogued GPU calibrate: without
- * its bandwidth and class a rate says nothing about the model.
+ * What a statistics row contributes to calibration, and which groups it belongs to (those of both
+ * fallback chains, {@link CalibrationGroups.Setup#groups()}). Only rows on a catalogued GPU
+ * calibrate: without its bandwidth and class a rate says nothing about the model.
  */
 public final class CalibrationPoints {
   public static final String GLOBAL = "global";
@@ -27,9 +26,8 @@ public final class CalibrationPoints {
     if (gpu.isEmpty()) {
       return List.of();
     }
-    String memory = gpu.get().memoryClass().name();
-    return List.of(CalibrationGroups.narrowId(key.getRuntime(), backend, memory, key.getQuantization()),
-        backend + "|" + memory, memory, backend, GLOBAL);
+    CalibrationGroups.Setup setup = new CalibrationGroups.Setup(key.getRuntime(), backend, gpu.get().memoryClass(), key.getQuantization());
+    return setup.groups();
   }
 
   public static List<String> groupsOf(StatsRow row, GpuCatalog gpus) {

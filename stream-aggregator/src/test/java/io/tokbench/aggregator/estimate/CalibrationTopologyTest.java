@@ -40,7 +40,8 @@ class CalibrationTopologyTest {
   private static final double EFFICIENCY = 0.7;
   private static final long KV_PER_TOKEN = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
   private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
-  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "GDDR", "CUDA", "global"};
+  private static final String KERNELS = "ollama|CUDA|Q4_K_M";
+  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
   /** GPU raw name, VRAM and bandwidth (GB/s) from the shared catalog. */
   private static final List<Object[]> GPUS = List.of(
       new Object[] {"NVIDIA GeForce RTX 4090", 25_757_220_864L, 1008.0},
@@ -112,10 +113,11 @@ class CalibrationTopologyTest {
     assertThat(narrow.getRowCount()).as("4 GPUs, one row each at single-user").isEqualTo(4);
     assertThat(narrow.getBandwidthEfficiency()).isCloseTo(EFFICIENCY, within(0.01));
     assertThat(narrow.getOverheadMillisPerToken()).isCloseTo(OVERHEAD_SECONDS * 1e3, within(0.1));
-    assertThat(narrow.getKvCacheFactor()).isCloseTo(1.2, within(0.01));
-    assertThat(narrow.getRuntimeOverheadBytes()).isCloseTo(400_000_000L, org.assertj.core.api.Assertions.within(5_000_000L));
-    assertThat(narrow.getConcurrencyGainAtSaturation()).as("gain at 4 users is 1 + 3·3/5 = 2.8").isGreaterThan(2.0);
-    assertThat(new ConcurrencyCurve(narrow.getConcurrencyGainAtSaturation(), narrow.getConcurrencyHalfSaturationUsers()).gain(4))
+    CalibrationRecord kernels = calibration.get(KERNELS);
+    assertThat(kernels.getKvCacheFactor()).isCloseTo(1.2, within(0.01));
+    assertThat(kernels.getRuntimeOverheadBytes()).isCloseTo(400_000_000L, org.assertj.core.api.Assertions.within(5_000_000L));
+    assertThat(kernels.getConcurrencyGainAtSaturation()).as("gain at 4 users is 1 + 3·3/5 = 2.8").isGreaterThan(2.0);
+    assertThat(new ConcurrencyCurve(kernels.getConcurrencyGainAtSaturation(), kernels.getConcurrencyHalfSaturationUsers()).gain(4))
         .isCloseTo(2.8, within(0.05));
     assertThat(narrow.getResidualSpread()).isLessThan(0.01);
     assertThat(driver.calibrationStore().get(NARROW)).as("every instance's global store").isEqualTo(narrow);

@@ -165,7 +165,9 @@ class EstimatorFormulasTest {
     CalibrationGroups groups = new CalibrationGroups(Map.of(
         "ollama|CUDA|GDDR|Q4_K_M", group("ollama|CUDA|GDDR|Q4_K_M", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
         "llama.cpp|CUDA|GDDR|Q8_0", group("llama.cpp|CUDA|GDDR|Q8_0", 2, 1.0, 0.9).build(),
-        "CUDA|GDDR", group("CUDA|GDDR", 40, 3.0, 0.65).setKvCacheFactor(1.1).setRuntimeOverheadBytes(600_000_000L).build(),
+        "CUDA|GDDR", group("CUDA|GDDR", 40, 3.0, 0.65).build(),
+        "ollama|CUDA|Q4_K_M", group("ollama|CUDA|Q4_K_M", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
+        "CUDA", group("CUDA", 52, 3.0, 0.6).setKvCacheFactor(1.1).setRuntimeOverheadBytes(600_000_000L).build(),
         "HBM", group("HBM", 12, 3.4, 0.5).build()));
     CalibrationGroups.Setup ollama = new CalibrationGroups.Setup("ollama", "CUDA", MemoryClass.GDDR, "Q4_K_M");
     CalibrationGroups.Setup q8 = new CalibrationGroups.Setup("llama.cpp", "CUDA", MemoryClass.GDDR, "Q8_0");
@@ -174,7 +176,7 @@ class EstimatorFormulasTest {
 
     assertThat(groups.generation(ollama).from().getGroupId()).isEqualTo("ollama|CUDA|GDDR|Q4_K_M");
     assertThat(groups.generation(ollama).value()).isEqualTo(new GenerationModel(0.002, 0.7));
-    assertThat(groups.vram(ollama).from().getGroupId()).as("the narrow group measured no VRAM").isEqualTo("CUDA|GDDR");
+    assertThat(groups.vram(ollama).from().getGroupId()).as("VRAM follows the backend's chain; its narrow group measured none").isEqualTo("CUDA");
     assertThat(groups.generation(q8).from().getGroupId()).as("2 rigs are too few").isEqualTo("CUDA|GDDR");
     assertThat(groups.generation(hbm).from().getGroupId()).as("an HBM GPU never takes the GDDR cards' fit").isEqualTo("HBM");
     assertThat(groups.generation(metal).from()).isEqualTo(CalibrationGroups.PRIOR);

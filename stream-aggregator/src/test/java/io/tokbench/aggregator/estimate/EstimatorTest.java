@@ -27,9 +27,12 @@ class EstimatorTest {
   private static final GpuSpec RTX_4090 = GpuCatalog.shared().byId("nvidia-rtx-4090").orElseThrow();
   private static final GpuSpec RTX_3060 = GpuCatalog.shared().byId("nvidia-rtx-3060-12gb").orElseThrow();
   private static final Estimator ESTIMATOR = new Estimator(ModelCatalog.shared());
+  /** Generation's narrow group, and that of prompt processing, VRAM and concurrency (the backend's kernels). */
   private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
+  private static final String KERNELS = "ollama|CUDA|Q4_K_M";
   private static final CalibrationGroups CALIBRATION = new CalibrationGroups(Map.of(
-      NARROW, group(NARROW, 23, 4.0, 0.75).setResidualSpread(Math.log(1.1)).setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
+      NARROW, group(NARROW, 23, 4.0, 0.75).setResidualSpread(Math.log(1.1)).build(),
+      KERNELS, group(KERNELS, 23, 4.0, 0.75).setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
           .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build(),
       "llama.cpp|VULKAN|GDDR|Q4_K_M", group("llama.cpp|VULKAN|GDDR|Q4_K_M", 9, 1.0, 0.5).build(),
       "llama.cpp|CUDA|GDDR|Q4_K_M", group("llama.cpp|CUDA|GDDR|Q4_K_M", 9, 1.0, 0.9).build()));
@@ -85,7 +88,7 @@ class EstimatorTest {
     double gain = 1 + 3.0 * 7 / (7 + 3.0);
     assertThat(eight.aggregateTokensPerSecond()).isCloseTo(88.4 * gain, within(1e-9));
     assertThat(eight.perUserTokensPerSecond()).isCloseTo(88.4 * gain / 8, within(1e-9));
-    assertThat(eight.concurrencyBasis().text()).isEqualTo("predicted from ollama|CUDA|GDDR|Q4_K_M (23 rigs)");
+    assertThat(eight.concurrencyBasis().text()).isEqualTo("predicted from ollama|CUDA|Q4_K_M (23 rigs)");
     assertThat(eight.vram().estimate().kvCacheBytes()).isEqualTo(8 * one.vram().estimate().kvCacheBytes());
   }
 

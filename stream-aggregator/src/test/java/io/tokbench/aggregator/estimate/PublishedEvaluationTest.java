@@ -75,12 +75,15 @@ class PublishedEvaluationTest {
     assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(75.0);
   }
 
-  /** The 15 % target is not met (16 %): data-centre and 300-watt workstation cards prefill well below their FP16 peak. */
+  /**
+   * The 15 % target is just missed (15.2 %): data-centre and 300-watt workstation cards prefill well
+   * below their FP16 peak, Ampere cards above the others' share of it.
+   */
   @Test
   void promptProcessingFollowsComputeFarBetterThanThePrior() {
     Evaluation.Scores overall = result.overall();
     assertThat(overall.promptCalibrated().rows()).isGreaterThan(450);
-    assertThat(overall.promptCalibrated().medianAbsolutePercentageError()).isLessThan(17.0);
+    assertThat(overall.promptCalibrated().medianAbsolutePercentageError()).isLessThan(16.0);
     assertThat(overall.promptPrior().medianAbsolutePercentageError()).isGreaterThan(2 * overall.promptCalibrated().medianAbsolutePercentageError());
     assertThat(result.by(Evaluation.Prediction::backend).get("METAL").promptCalibrated().medianAbsolutePercentageError())
         .as("Apple: GPU cores × clock").isLessThan(8.0);
