@@ -12,10 +12,15 @@ public final class OrderStatistics {
 
   /** The p-th percentile (0..100) of values already sorted ascending. */
   public static double percentile(double[] sorted, double p) {
-    if (sorted.length == 0) {
+    return percentile(sorted, sorted.length, p);
+  }
+
+  /** The p-th percentile (0..100) of the first {@code count} values of an array sorted ascending there. */
+  public static double percentile(double[] sorted, int count, double p) {
+    if (count == 0) {
       throw new IllegalArgumentException("no values");
     }
-    double rank = p / 100.0 * (sorted.length - 1);
+    double rank = p / 100.0 * (count - 1);
     int low = (int) Math.floor(rank);
     int high = (int) Math.ceil(rank);
     return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);

@@ -1,12 +1,14 @@
 package io.tokbench.serde;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.registry.client.RegistryException;
 import io.tokbench.registry.client.SchemaRegistryClient;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -20,11 +22,25 @@ import org.apache.kafka.common.serialization.Deserializer;
  * registry by the payload's id, the reader schema is the class's own, and Avro's schema resolution
  * bridges them: data written by older and newer agents both decode, missing fields taking their
  * defaults.
+ *
+ * <p>Payloads are untrusted: the body is walked against its writer schema before decoding
+ * ({@link AvroBodyCheck}), so no declared length is allocated before its bytes are seen; an id the
+ * registry does not know is remembered as unknown for a minute, so junk ids do not each cost a
+ * registry call; and both caches are bounded.
  */
 public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
+  static final Duration UNKNOWN_ID_MEMORY = Duration.ofSeconds(60);
+  private static final int MAX_CACHED_READERS = 1_000;
+  private static final int MAX_REMEMBERED_UNKNOWN_IDS = 10_000;
+
   private SchemaRegistryClient registry;
   private Class<T> type;
-  private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
+  private final Cache<Integer, Reader<T>> readers = Caffeine.newBuilder().maximumSize(MAX_CACHED_READERS).build();
+  private final Cache<Integer, WireFormatException> unknownIds =
+      Caffeine.newBuilder().maximumSize(MAX_REMEMBERED_UNKNOWN_IDS).expireAfterWrite(UNKNOWN_ID_MEMORY).build();
+
+  /** A writer schema and the reader that resolves it to the generated class. */
+  private record Reader<T>(Schema writer, SpecificDatumReader<T> reader) {}
 
   /** For Kafka's reflective construction: the type comes from {@code specific.avro.value.type}. */
   public AvroDeserializer() {}
@@ -67,33 +83,48 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
       throw new IllegalStateException("AvroDeserializer used before configure()");
     }
     int id = WireFormat.schemaId(payload);
-    SpecificDatumReader<T> reader = readers.computeIfAbsent(id, this::readerFor);
+    Reader<T> reader = readerFor(id);
+    int bodyLength = payload.length - WireFormat.HEADER_SIZE;
+    AvroBodyCheck.check(reader.writer(), payload, WireFormat.HEADER_SIZE, bodyLength);
     try {
-      BinaryDecoder decoder =
-          DecoderFactory.get().binaryDecoder(payload, WireFormat.HEADER_SIZE, payload.length - WireFormat.HEADER_SIZE, null);
-      T record = reader.read(null, decoder);
-      if (!decoder.isEnd()) {
-        throw new IOException((payload.length - WireFormat.HEADER_SIZE) + "-byte body has trailing bytes after the record");
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, WireFormat.HEADER_SIZE, bodyLength, null);
+      return reader.reader().read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      Optional<String> badUuid = UuidFields.firstInvalid(reader.writer(), payload, WireFormat.HEADER_SIZE, bodyLength, SpecificData.get().getSchema(type));
+      if (badUuid.isPresent()) {
+        throw new WireFormatException(WireFormatException.Reason.INVALID_FIELD, badUuid.get(), e);
       }
-      return record;
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
       throw new WireFormatException(
           WireFormatException.Reason.UNDECODABLE_BODY,
-          "cannot decode " + type.getSimpleName() + " from topic " + topic + " with writer schema id " + id + ": " + e.getMessage(),
+          "the body (writer schema id " + id + ") does not resolve to " + type.getSimpleName() + ": " + ForPeople.describe(e),
           e);
     }
   }
 
-  private SpecificDatumReader<T> readerFor(int id) {
+  private Reader<T> readerFor(int id) {
+    Reader<T> cached = readers.getIfPresent(id);
+    if (cached != null) {
+      return cached;
+    }
+    WireFormatException knownUnknown = unknownIds.getIfPresent(id);
+    if (knownUnknown != null) {
+      throw new WireFormatException(knownUnknown.reason(), knownUnknown.getMessage());
+    }
     Schema writer;
     try {
       writer = registry.schemaById(id);
     } catch (RegistryException e) {
-      WireFormatException.Reason reason =
-          SchemaRegistryClient.isNotFound(e) ? WireFormatException.Reason.UNKNOWN_SCHEMA_ID : WireFormatException.Reason.REGISTRY_UNAVAILABLE;
-      throw new WireFormatException(reason, "writer schema id " + id + " is not available: " + e.getMessage(), e);
+      if (SchemaRegistryClient.isNotFound(e)) {
+        WireFormatException unknown = new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA_ID,
+            "writer schema id " + id + " is not in the schema registry");
+        unknownIds.put(id, unknown);
+        throw unknown;
+      }
+      throw new WireFormatException(WireFormatException.Reason.REGISTRY_UNAVAILABLE, "writer schema id " + id + " could not be fetched: " + e.getMessage(), e);
     }
     SpecificData model = SpecificData.getForClass(type);
-    return new SpecificDatumReader<>(writer, model.getSchema(type), model);
+    Reader<T> reader = new Reader<>(writer, new SpecificDatumReader<>(writer, model.getSchema(type), model));
+    readers.put(id, reader);
+    return reader;
   }
 }

@@ -15,6 +15,8 @@ public class WireFormatException extends SerializationException {
     UNKNOWN_SCHEMA_ID,
     /** The Avro body does not decode with the writer schema, or cannot resolve to the reader's. */
     UNDECODABLE_BODY,
+    /** The body decodes, but a field's value is outside its type (a uuid field that is no UUID). */
+    INVALID_FIELD,
     /** The registry could not be reached or refused the request. */
     REGISTRY_UNAVAILABLE
   }

@@ -1,5 +1,6 @@
 package io.tokbench.deploy.local;
 
+import io.tokbench.aggregator.app.StopSignals;
 import io.tokbench.deploy.demo.DemoFeed;
 import io.tokbench.deploy.demo.DemoFleet;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -28,10 +29,12 @@ import picocli.CommandLine;
       "Demo mode feeds a simulated fleet (300 rigs, concurrency sweeps, outliers and malformed",
       "reports) through the real pipeline so every page has data within a minute; by default it runs",
       "when no Ollama answers at --ollama-url, and it publishes the fleet once per data directory.",
-      "Stop with Ctrl-C."
+      "Stop with Ctrl-C or SIGTERM (exit code 0 once everything stopped cleanly; a second Ctrl-C",
+      "while stopping ends it at once with 130)."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped cleanly", "1:failed to start (port in use, unreadable data dir, ...)", "2:bad command-line option"})
+    exitCodeList = {"0:stopped cleanly (Ctrl-C or SIGTERM)", "1:failed to start (port in use, unreadable data dir, ...)", "2:bad command-line option",
+        "130:a second Ctrl-C cut the stop short"})
 public final class LocalStackCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka's data directory (default: ${DEFAULT-VALUE}).")
@@ -51,6 +54,9 @@ public final class LocalStackCommand implements Callable<Integer> {
 
   @Option(names = "--api-port", description = "Aggregator API port (default: ${DEFAULT-VALUE}).")
   int apiPort = LocalStack.Config.DEFAULT_API_PORT;
+
+  @Option(names = "--internal-port", description = "Aggregator's internal port: /metrics, /health, /ready, /admin/v1 (default: ${DEFAULT-VALUE}).")
+  int internalPort = LocalStack.Config.DEFAULT_INTERNAL_PORT;
 
   /** Whether to feed the simulated fleet. */
   enum Demo { auto, on, off }
@@ -73,7 +79,9 @@ public final class LocalStackCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--demo-interval must be at least 1 second, not " + demoIntervalSeconds);
     }
     LocalStack.Config config =
-        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort);
+        new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort, internalPort);
+    // Before starting: a Ctrl-C during start-up then stops the stack as soon as it is up.
+    StopSignals signals = StopSignals.install();
     LocalStack stack;
     try {
       stack = LocalStack.start(config);
@@ -90,26 +98,32 @@ public final class LocalStackCommand implements Callable<Integer> {
       System.err.println("tokbench-local: cannot feed the demo fleet: " + rootMessage(e));
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("Stopping the local stack...");
-      if (feed != null) {
-        feed.close();
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        System.out.println("Stopping the local stack...");
+        if (feed != null) {
+          feed.close();
+        }
+        stack.close();
+        System.out.println("Stopped.");
       }
-      stack.close();
-      stopped.countDown();
-    }, "tokbench-local-shutdown"));
+    };
+    // Any other way out (SIGHUP, a fatal error elsewhere) still closes the broker's log cleanly.
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "tokbench-local-shutdown"));
     System.out.println("tokbench local stack is up");
     System.out.println("  Kafka bootstrap servers : " + stack.bootstrapServers());
     System.out.println("  Schema registry         : " + stack.registryUrl());
     System.out.println("  Web page                : " + stack.apiUrl() + "/");
     System.out.println("  Aggregator API          : " + stack.apiUrl() + "/api/v1/stats");
+    System.out.println("  Metrics and health      : " + stack.internalUrl() + "/metrics");
     System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
     System.out.println(feed != null
         ? "  Demo                    : a simulated fleet of " + DemoFleet.DEFAULT_RIGS + " rigs, one live report every " + demoIntervalSeconds + " s (--demo off to disable)"
         : "  Demo                    : off (Ollama answers at " + ollamaUrl + "; probe it with bin/tokbench-agent probe)");
     System.out.println("Press Ctrl-C to stop.");
-    stopped.await();
+    signals.await();
+    stop.run();
     return 0;
   }
 
@@ -137,9 +151,6 @@ public final class LocalStackCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new LocalStackCommand()).execute(args);
-    if (exit != 0) {
-      System.exit(exit);
-    }
+    System.exit(new CommandLine(new LocalStackCommand()).execute(args));
   }
 }

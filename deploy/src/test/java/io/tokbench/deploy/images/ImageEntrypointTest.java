@@ -41,12 +41,14 @@ class ImageEntrypointTest {
   void theAggregatorImageEntrypointWithTheComposeEnvironmentComesUpHealthyAndReady() throws Exception {
     ImageDefinition image = ImageDefinition.of("stream-aggregator");
     Map<String, String> compose = composeEnvironment("aggregator-1");
-    assertThat(image.ports()).containsExactly(image.environment().get("TOKBENCH_HTTP_PORT"));
+    assertThat(image.ports()).containsExactly(image.environment().get("TOKBENCH_HTTP_PORT"), image.environment().get("TOKBENCH_INTERNAL_PORT"));
     assertThat(compose.get("TOKBENCH_HTTP_PORT")).isEqualTo(image.environment().get("TOKBENCH_HTTP_PORT"));
+    assertThat(compose.get("TOKBENCH_INTERNAL_PORT")).isEqualTo(image.environment().get("TOKBENCH_INTERNAL_PORT"));
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "localhost", FreePorts.next(), FreePorts.next());
         SchemaRegistryServer registry = SchemaRegistryServer.start(SchemaRegistryServer.Config.forBroker(broker.bootstrapServers()).withHost("localhost").withPort(FreePorts.next()))) {
       int port = FreePorts.next();
+      int internalPort = FreePorts.next();
       Map<String, String> env = new HashMap<>(image.environment());
       env.putAll(compose);
       // What differs outside the container network: the services' addresses, the published
@@ -55,16 +57,31 @@ class ImageEntrypointTest {
       env.put("TOKBENCH_SCHEMA_REGISTRY_URL", registry.url());
       env.put("TOKBENCH_ADVERTISED_HOST", "127.0.0.1");
       env.put("TOKBENCH_HTTP_PORT", String.valueOf(port));
+      env.put("TOKBENCH_INTERNAL_PORT", String.valueOf(internalPort));
       env.put("TOKBENCH_STATE_DIR", dir.resolve("state").toString());
 
       Process process = start(image, List.of(), env);
       try {
         String base = "http://127.0.0.1:" + port;
-        assertThat(awaitStatus(base + "/health", 200, process)).isEqualTo(200);
-        assertThat(awaitStatus(base + "/ready", 200, process)).as("Kafka Streams RUNNING").isEqualTo(200);
-        String metrics = get(base + "/metrics").body();
-        assertThat(dashboardMetrics()).as("every metric the Grafana dashboard plots is exported").allSatisfy(name -> assertThat(metrics).contains(name));
+        String internal = "http://127.0.0.1:" + internalPort;
+        assertThat(awaitStatus(internal + "/health", 200, process)).isEqualTo(200);
+        assertThat(awaitStatus(internal + "/ready", 200, process)).as("Kafka Streams RUNNING").isEqualTo(200);
         assertThat(get(base + "/").body()).contains("<html");
+        get(base + "/api/v1/models"); // one query, so the latency histogram has a series
+        // One poison record, so the rejections have a series too.
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+          producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tokbench.reports", "not avro".getBytes())).get();
+        }
+        // Kafka Streams' store metrics appear once the tasks' stores open (re-read every 10 s).
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        String metrics = get(internal + "/metrics").body();
+        while (!dashboardMetrics().stream().allMatch(metrics::contains) && System.nanoTime() < deadline) {
+          Thread.sleep(1000);
+          metrics = get(internal + "/metrics").body();
+        }
+        String exported = metrics;
+        assertThat(dashboardMetrics()).as("every metric the Grafana dashboard plots is exported").allSatisfy(name -> assertThat(exported).contains(name));
       } finally {
         process.destroy(); // SIGTERM, as docker stop and Kubernetes send
         assertThat(process.waitFor(45, TimeUnit.SECONDS)).as("stops within the compose stop_grace_period").isTrue();
@@ -151,7 +168,7 @@ class ImageEntrypointTest {
   /** Metric names the Grafana dashboard's queries use. */
   private static List<String> dashboardMetrics() throws IOException {
     String dashboard = Files.readString(ImageDefinition.ROOT.resolve("deploy/compose/grafana/dashboards/tokbench-aggregator.json"));
-    Matcher m = Pattern.compile("\\b((?:tokbench|kafka_streams)_[a-z_]+?)(?:_bucket|_count|_sum)?\\b").matcher(dashboard);
+    Matcher m = Pattern.compile("\\b((?:tokbench|kafka_stream|kafka_consumer|jvm|process)_[a-z_]+?)(?:_bucket|_count|_sum)?\\b").matcher(dashboard);
     List<String> names = new ArrayList<>();
     while (m.find()) {
       names.add(m.group(1));

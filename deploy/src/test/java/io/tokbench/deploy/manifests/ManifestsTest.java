@@ -118,7 +118,9 @@ class ManifestsTest {
   void prometheusScrapesBothAggregatorsAndGrafanaFilesParse() throws IOException {
     String prometheus = Files.readString(ROOT.resolve("deploy/compose/prometheus.yml"));
     YAML.readTree(prometheus);
-    assertThat(prometheus).contains("aggregator-1:8080", "aggregator-2:8080", "/metrics");
+    assertThat(prometheus).contains("aggregator-1:8090", "aggregator-2:8090", "/metrics");
+    JsonNode services = YAML.readTree(COMPOSE.toFile()).path("services");
+    assertThat(services.path("aggregator-1").path("environment").path("TOKBENCH_INTERNAL_PORT").asText()).isEqualTo("8090");
     new ObjectMapper().readTree(ROOT.resolve("deploy/compose/grafana/dashboards/tokbench-aggregator.json").toFile());
     for (Path provisioning : List.of(Path.of("datasources/prometheus.yml"), Path.of("dashboards/tokbench.yml"))) {
       YAML.readTree(ROOT.resolve("deploy/compose/grafana/provisioning").resolve(provisioning).toFile());
@@ -229,14 +231,37 @@ class ManifestsTest {
     known.addAll(Set.of("POD_NAME", "POD_NAMESPACE")); // the downward API, for the advertised host
     assertThat(known).containsAll(env.keySet());
     String port = env.get("TOKBENCH_HTTP_PORT");
+    String internal = env.get("TOKBENCH_INTERNAL_PORT");
+    // Probes and scrapes on the internal listener, where /ready and /health live.
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/ready");
-    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo(port);
+    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo(internal);
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
+    assertThat(container.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo(internal);
     assertThat(container.path("ports").get(0).path("containerPort").asText()).isEqualTo(port);
+    assertThat(container.path("ports").get(1).path("containerPort").asText()).isEqualTo(internal);
+    assertThat(statefulSet.path("spec").path("template").path("metadata").path("annotations").path("prometheus.io/port").asText()).isEqualTo(internal);
+    assertThat(Integer.parseInt(env.get("TOKBENCH_STANDBY_REPLICAS"))).as("a warm standby of every store, so queries go on while partitions move").isGreaterThanOrEqualTo(1);
     assertThat(pod.path("securityContext").path("runAsUser").asText() + ":" + pod.path("securityContext").path("runAsGroup").asText("65532"))
         .isEqualTo(io.tokbench.deploy.images.PomProperties.imageUser());
     assertThat(env.get("TOKBENCH_APPLICATION_ID")).isEqualTo(AggregatorConfig.DEFAULT_APPLICATION_ID);
     assertThat(env.get("TOKBENCH_ADVERTISED_HOST")).contains("$(POD_NAME)").contains(statefulSet.path("spec").path("serviceName").asText());
+  }
+
+  @Test
+  void thePublicIngressAndServiceReachOnlyThePublicListener() throws IOException {
+    JsonNode ingress = base("Ingress").get(0);
+    List<String> paths = new ArrayList<>();
+    for (JsonNode rule : ingress.path("spec").path("rules")) {
+      for (JsonNode path : rule.path("http").path("paths")) {
+        paths.add(path.path("path").asText());
+        assertThat(path.path("backend").path("service").path("port").path("number").asInt()).isEqualTo(8080);
+      }
+    }
+    assertThat(paths).isNotEmpty().noneMatch(p -> p.startsWith("/admin") || p.startsWith("/internal") || p.equals("/metrics") || p.equals("/ready") || p.equals("/health"));
+    JsonNode publicService = base("Service").stream().filter(s -> s.path("metadata").path("name").asText().equals("tokbench-api")).findFirst().orElseThrow();
+    assertThat(publicService.path("spec").path("ports")).singleElement().satisfies(port -> assertThat(port.path("port").asInt()).isEqualTo(8080));
+    JsonNode headless = base("Service").stream().filter(s -> s.path("metadata").path("name").asText().equals("tokbench-aggregator-headless")).findFirst().orElseThrow();
+    assertThat(headless.path("spec").path("ports")).singleElement().satisfies(port -> assertThat(port.path("port").asInt()).isEqualTo(8090));
   }
 
   @ParameterizedTest

@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
     name = "config",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows the effective configuration and where each value came from: a flag, an environment",
-      "variable, the config file (agent.properties in the config dir) or the default. Secrets are",
-      "masked. The config dir is $TOKBENCH_CONFIG_DIR, else $XDG_CONFIG_HOME/tokbench, else",
-      "~/.config/tokbench; it also holds the anonymous rig id and the spool."
+      "Shows the effective configuration and where each value came from.",
+      "",
+      "A value comes from a flag, an environment variable, the config file (agent.properties in the config dir) or the "
+          + "default. Secrets are masked. The config dir is $TOKBENCH_CONFIG_DIR, else $XDG_CONFIG_HOME/tokbench, else "
+          + "~/.config/tokbench; it also holds the anonymous rig id and the spool."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:shown"})

@@ -19,7 +19,13 @@ final class ConnectionOptions {
   String topic;
 
   AgentConfig resolve(Environment environment) {
+    return resolve(environment, Map.of());
+  }
+
+  /** With settings other options of the command gave (the runtime's API key). */
+  AgentConfig resolve(Environment environment, Map<Setting, String> otherFlags) {
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.putAll(otherFlags);
     if (bootstrapServers != null) {
       flags.put(Setting.BOOTSTRAP_SERVERS, bootstrapServers);
     }

@@ -23,11 +23,16 @@ final class ConsoleProgress implements ProbeListener {
 
   @Override
   public void phase(String model, int contextLength, String phase, int phaseSteps) {
-    label = String.format("%s @%dK %-14s", model, Math.max(1, contextLength / 1024), phase);
+    label = String.format("%s @%s %-14s", model, contextLabel(contextLength), phase);
     steps = phaseSteps;
     done = 0;
     started = System.nanoTime();
     draw();
+  }
+
+  /** 8192 → "8K", 512 → "512", unknown (0) → "?". */
+  private static String contextLabel(int tokens) {
+    return tokens <= 0 ? "?" : tokens % 1024 == 0 ? tokens / 1024 + "K" : String.valueOf(tokens);
   }
 
   @Override

@@ -18,6 +18,10 @@ final class Delivery {
     ReportPublisher publisher = new ReportPublisher(
         config.clientProperties(), config.require(Setting.TOPIC), Duration.ofMillis(Long.parseLong(config.require(Setting.DELIVERY_TIMEOUT_MS))));
     DeliveryReport report = publisher.deliver(spool);
+    int quarantined = spool.quarantined().size();
+    if (quarantined > 0) {
+      err.printf("note: %d unreadable spool file(s) were moved aside to %s and are not sent; see `tokbench-agent spool`%n", quarantined, spool.quarantineDir());
+    }
     if (report.delivered() > 0) {
       out.printf("Delivered %d report(s) to %s on %s.%n", report.delivered(), config.require(Setting.TOPIC), config.require(Setting.BOOTSTRAP_SERVERS));
     }

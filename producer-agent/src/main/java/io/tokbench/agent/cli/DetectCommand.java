@@ -1,17 +1,23 @@
 package io.tokbench.agent.cli;
 
+import io.tokbench.agent.config.AgentConfig;
+import io.tokbench.agent.config.Setting;
 import io.tokbench.agent.detect.DetectedGpu;
 import io.tokbench.agent.detect.Rig;
 import io.tokbench.agent.detect.RigDetector;
 import io.tokbench.agent.probe.LlamaCppClient;
 import io.tokbench.agent.probe.OllamaClient;
 import io.tokbench.agent.probe.OpenAiCompatibleClient;
+import io.tokbench.agent.probe.RuntimeAuthenticationException;
 import io.tokbench.agent.probe.RuntimeClient;
+import io.tokbench.agent.probe.RuntimeErrorException;
 import io.tokbench.agent.probe.RuntimeInfo;
 import io.tokbench.agent.probe.RuntimeUnavailableException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -22,10 +28,11 @@ import picocli.CommandLine.Spec;
     name = "detect",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints what the agent sees of this machine: GPUs (via nvidia-smi, amd-smi or rocm-smi,",
-      "system_profiler), CPU, memory, OS, and which runtimes answer on their usual ports.",
-      "Nothing is published. GPUs the catalog does not know are shown as unknown: their raw name",
-      "is reported as is, never guessed."
+      "Prints what the agent sees of this machine; nothing is sent.",
+      "",
+      "GPUs (via nvidia-smi, amd-smi or rocm-smi, system_profiler), CPU, memory, OS, and which runtimes answer on "
+          + "their usual ports (a port counts as a runtime only when that runtime's own API answers there). GPUs the "
+          + "catalog does not know are shown as unknown: their raw name is reported as is, never guessed."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:printed"})
@@ -51,20 +58,29 @@ final class DetectCommand implements Callable<Integer> {
     out.println("OS:     " + rig.os().name() + rig.os().version().map(v -> " " + v).orElse("") + rig.os().kernel().map(k -> " (kernel " + k + ")").orElse("") + ", " + rig.os().architecture());
     out.println("Runtimes:");
     Duration quick = Duration.ofSeconds(2);
+    Optional<String> apiKey = AgentConfig.resolve(Map.of(), agent.environment).get(Setting.RUNTIME_API_KEY);
     List<RuntimeClient> candidates = List.of(
-        new OllamaClient(OllamaClient.url(agent.environment.get("OLLAMA_HOST")), quick),
-        new LlamaCppClient(LlamaCppClient.DEFAULT_URL, quick),
-        new OpenAiCompatibleClient(OpenAiCompatibleClient.LM_STUDIO_URL, "lmstudio", quick),
-        new OpenAiCompatibleClient(OpenAiCompatibleClient.DEFAULT_URL, "vllm", quick));
+        new OllamaClient(OllamaClient.url(agent.environment.get("OLLAMA_HOST")), quick, apiKey),
+        new LlamaCppClient(LlamaCppClient.DEFAULT_URL, quick, apiKey),
+        new OpenAiCompatibleClient(OpenAiCompatibleClient.LM_STUDIO_URL, "lmstudio", quick, apiKey),
+        new OpenAiCompatibleClient(OpenAiCompatibleClient.DEFAULT_URL, "vllm", quick, apiKey));
     for (RuntimeClient candidate : candidates) {
-      try {
-        RuntimeInfo info = candidate.info();
-        out.printf("  %-10s %s  version %s, %d model(s)%n", candidate.name(), candidate.url(), info.version().orElse("unknown"), candidate.models().size());
-      } catch (RuntimeUnavailableException e) {
-        out.printf("  %-10s %s  not answering%n", candidate.name(), candidate.url());
-      }
+      out.printf("  %-10s %s  %s%n", candidate.name(), candidate.url(), status(candidate));
     }
     return ExitCodes.OK;
+  }
+
+  private static String status(RuntimeClient candidate) {
+    try {
+      RuntimeInfo info = candidate.info();
+      return "version " + info.version().orElse("unknown") + ", " + candidate.models().size() + " model(s)";
+    } catch (RuntimeUnavailableException e) {
+      return "not found (" + e.getMessage() + ")";
+    } catch (RuntimeAuthenticationException e) {
+      return "answers, but wants an API key (--api-key or TOKBENCH_RUNTIME_API_KEY)";
+    } catch (RuntimeErrorException e) {
+      return "answers with an error (" + e.getMessage() + ")";
+    }
   }
 
   private static String cores(Rig.CpuInfo cpu) {

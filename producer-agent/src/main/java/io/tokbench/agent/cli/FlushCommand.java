@@ -11,9 +11,12 @@ import picocli.CommandLine.Spec;
     name = "flush",
     mixinStandardHelpOptions = true,
     description = {
-      "Delivers the reports waiting in the spool (measured while Kafka or the registry was",
-      "unreachable). A report leaves the spool only once the broker has acknowledged it, so",
-      "running flush again never sends a report twice into the tables."
+      "Delivers the reports waiting in the spool.",
+      "",
+      "They were measured while Kafka or the registry was unreachable. A report leaves the spool only once the broker "
+          + "has acknowledged it, so running flush again never sends a report twice into the tables. A spool file that "
+          + "cannot be read is moved aside to the spool's quarantine folder (listed by `spool`) and never holds up the "
+          + "others."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:all delivered (or nothing to deliver)", "5:still unreachable; reports stay spooled", "6:authentication failed", "7:refused"})

@@ -6,6 +6,7 @@ import io.tokbench.agent.config.Setting;
 import io.tokbench.agent.detect.NvidiaPowerSampler;
 import io.tokbench.agent.detect.Rig;
 import io.tokbench.agent.detect.RigDetector;
+import io.tokbench.agent.probe.ContextTooSmallException;
 import io.tokbench.agent.probe.ModelDescription;
 import io.tokbench.agent.probe.ModelNotFoundException;
 import io.tokbench.agent.probe.PowerSampler;
@@ -13,9 +14,12 @@ import io.tokbench.agent.probe.ProbeResult;
 import io.tokbench.agent.probe.ProbeRunner;
 import io.tokbench.agent.probe.ProbeSuite;
 import io.tokbench.agent.probe.ReportBuilder;
+import io.tokbench.agent.probe.RuntimeAuthenticationException;
 import io.tokbench.agent.probe.RuntimeClient;
+import io.tokbench.agent.probe.RuntimeErrorException;
 import io.tokbench.agent.probe.RuntimeInfo;
 import io.tokbench.agent.probe.RuntimeUnavailableException;
+import io.tokbench.agent.probe.ServerContext;
 import io.tokbench.agent.spool.Spool;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.GpuVendor;
@@ -41,18 +45,26 @@ import picocli.CommandLine.Spec;
     name = "probe",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    // One element per paragraph: picocli wraps each to the help width.
     description = {
-      "Times your runtime with the standard probe suite and publishes the reports.",
+      "Times your runtime with the probe suite and publishes the reports.",
       "",
-      "For every model and context size: one warm-up request loads the model (not counted; its",
-      "load time is reported separately), then N repetitions of a 512-token prompt and 128",
-      "generated tokens (temperature 0, fixed seed). Each prompt starts with a fresh random nonce so",
-      "no prompt cache can inflate prompt-processing rates. A run whose rates vary more than 10%",
-      "is repeated once, then flagged noisy. Partial GPU offload and silent prompt truncation are",
-      "detected and flagged. Rates come from the runtime's own timers where it has them.",
+      "For every model and context size: one warm-up request loads the model (not counted; its load time is reported "
+          + "separately), then N repetitions of a 512-token prompt and 128 generated tokens (temperature 0, fixed seed). "
+          + "Generation runs after the prompt, so about 512 tokens deep: compare with llama-bench's tg128 at -d 512, not "
+          + "at depth 0. The report records the depth.",
       "",
-      "Before anything is sent you see exactly what will be sent (skip with --yes). If Kafka or the",
-      "registry cannot be reached, reports are kept in the spool and sent by `flush`."
+      "Each prompt starts with a fresh random nonce and llama.cpp is told not to cache prompts, so no prompt cache can "
+          + "inflate prompt-processing rates. A run whose rates vary more than 10%% is repeated once, then flagged noisy. "
+          + "Partial GPU offload, silent prompt truncation and generation that ends early are detected and flagged. Rates "
+          + "come from the runtime's own timers where it has them.",
+      "",
+      "llama-server and OpenAI-compatible servers fix the context when they start: the probe measures the context a "
+          + "request really gets (llama-server: one slot's share of its -c) and ignores --ctx; a server that does not "
+          + "say is recorded as context 0 (unknown).",
+      "",
+      "Before anything is sent you see exactly what will be sent (skip with --yes). If Kafka or the registry cannot be "
+          + "reached, reports are kept in the spool and sent by `flush`."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -61,8 +73,11 @@ import picocli.CommandLine.Spec;
       "3:runtime not reachable",
       "4:model not available",
       "5:measured, not delivered: reports are spooled",
-      "6:authentication failed",
-      "7:refused by broker or registry"
+      "6:the broker refused the credentials",
+      "7:refused by broker or registry",
+      "8:the runtime failed (an error answer or an error mid-stream)",
+      "9:the runtime wants an API key, or refused the one given",
+      "10:the runtime's context is too small for the suite"
     })
 final class ProbeCommand implements Callable<Integer> {
   @ParentCommand TokbenchAgent agent;
@@ -102,59 +117,82 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     validate();
-    AgentConfig config = connection.resolve(agent.environment);
+    AgentConfig config = connection.resolve(agent.environment, runtimeOptions.settings());
     ProbeSuite suite = ProbeSuite.STANDARD.with(promptTokens, genTokens, repetitions);
-    RuntimeClient runtime = runtimeOptions.client(agent.environment);
-
-    RuntimeInfo info;
-    List<String> targets;
+    RuntimeClient runtime = runtimeOptions.client(config);
+    List<BenchmarkReport> reports;
     try {
-      info = runtime.info();
-      targets = models.isEmpty() ? runtime.models() : models;
+      reports = measure(runtime, suite, err);
     } catch (RuntimeUnavailableException e) {
       err.println("tokbench-agent: " + runtime.name() + " at " + runtime.url() + " is not reachable: " + e.getMessage() + "; " + runtimeOptions.startHint());
       return ExitCodes.RUNTIME_UNAVAILABLE;
+    } catch (ModelNotFoundException e) {
+      err.println("tokbench-agent: " + e.getMessage() + "; get it with `" + runtime.pullHint(e.model()) + "`" + (runtime.canPull() ? " or rerun with --pull" : ""));
+      return ExitCodes.MODEL_NOT_FOUND;
+    } catch (RuntimeAuthenticationException e) {
+      err.println("tokbench-agent: " + e.getMessage());
+      return ExitCodes.RUNTIME_AUTHENTICATION_FAILED;
+    } catch (ContextTooSmallException e) {
+      err.println("tokbench-agent: " + e.getMessage() + "; " + runtime.contextHint());
+      return ExitCodes.CONTEXT_TOO_SMALL;
+    } catch (RuntimeErrorException e) {
+      err.println("tokbench-agent: " + e.getMessage());
+      return ExitCodes.RUNTIME_FAILED;
     }
-    if (targets.isEmpty()) {
-      err.println("tokbench-agent: " + runtime.name() + " has no models; pull one first, e.g. `ollama pull llama3.1:8b`, or name one with --model");
+    if (reports.isEmpty()) {
+      err.println("tokbench-agent: " + runtime.name() + " at " + runtime.url() + " has no models; " + runtimeOptions.noModelsHint());
       return ExitCodes.MODEL_NOT_FOUND;
     }
+    return publish(reports, config, err);
+  }
 
-    List<Integer> contexts = contextSizes;
-    // llama-server's context is fixed when it starts (-c); probing "other" sizes would mislabel.
-    java.util.OptionalInt serverContext = runtime.fixedContextLength();
-    if (serverContext.isPresent()) {
-      if (!contexts.equals(List.of(serverContext.getAsInt()))) {
-        err.println("note: " + runtime.name() + " runs with a fixed context of " + serverContext.getAsInt() + " tokens (its -c); probing that instead of " + contexts);
-      }
-      contexts = List.of(serverContext.getAsInt());
-    }
+  /** Every model at every context and concurrency; empty when the runtime has no models. */
+  private List<BenchmarkReport> measure(RuntimeClient runtime, ProbeSuite suite, PrintWriter err) {
+    RuntimeInfo info = runtime.info();
+    List<String> targets = models.isEmpty() ? runtime.models() : models;
     Rig rig = new RigDetector(agent.host).detect();
     PowerSampler power = rig.gpus().stream().anyMatch(g -> g.vendor() == GpuVendor.NVIDIA) ? new NvidiaPowerSampler(agent.host) : PowerSampler.NONE;
     UUID rigId = RigIdentity.load(agent.environment.configDir());
     ProbeRunner runner = new ProbeRunner(runtime, suite, new ConsoleProgress(err, System.console() != null), power, Clock.systemUTC());
     ReportBuilder builder = new ReportBuilder(rigId, TokbenchAgent.VERSION, suite, rig, info);
-
     List<BenchmarkReport> reports = new ArrayList<>();
     for (String model : targets) {
-      ModelDescription description;
-      try {
-        description = describe(runtime, model, err);
-        for (ProbeResult result : runner.probe(model, description, rig, contexts, concurrency)) {
-          reports.add(builder.build(result));
-        }
-      } catch (ModelNotFoundException e) {
-        err.println("tokbench-agent: " + e.getMessage() + "; get it with `" + runtime.pullHint(model) + "`" + (runtime.canPull() ? " or rerun with --pull" : ""));
-        return ExitCodes.MODEL_NOT_FOUND;
-      } catch (RuntimeUnavailableException e) {
-        err.println("tokbench-agent: probing " + model + " failed: " + e.getMessage());
-        return ExitCodes.RUNTIME_UNAVAILABLE;
+      ModelDescription description = describe(runtime, model, err);
+      List<Integer> contexts = contexts(runtime, runtime.context(model), suite, description.name(), err);
+      for (ProbeResult result : runner.probe(model, description, rig, contexts, concurrency)) {
+        reports.add(builder.build(result));
       }
     }
+    return reports;
+  }
 
+  /**
+   * The contexts to measure: the requested ones where requests choose (Ollama); else the one the
+   * server gives a request, which must hold the suite, or 0 for a server that does not say.
+   */
+  private List<Integer> contexts(RuntimeClient runtime, ServerContext context, ProbeSuite suite, String model, PrintWriter err) {
+    if (context.requestChooses()) {
+      return contextSizes;
+    }
+    boolean ctxGiven = spec.commandLine().getParseResult().hasMatchedOption("--ctx");
+    if (context.tokens().isEmpty()) {
+      err.println("note: " + context.description() + "; " + model + "'s reports record the context as unknown (0)" + (ctxGiven ? ", not --ctx" : ""));
+      return List.of(0);
+    }
+    int tokens = context.tokens().getAsInt();
+    int needed = suite.promptTokens() + suite.generatedTokens();
+    if (tokens < needed) {
+      throw new ContextTooSmallException(runtime.name() + " at " + runtime.url() + ": " + context.description() + ", but the suite needs "
+          + needed + " (" + suite.promptTokens() + " prompt + " + suite.generatedTokens() + " generated)");
+    }
+    err.println("note: " + context.description() + "; " + model + " is probed at that context" + (ctxGiven ? ", not at --ctx " + contextSizes : ""));
+    return List.of(tokens);
+  }
+
+  private int publish(List<BenchmarkReport> reports, AgentConfig config, PrintWriter err) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(reports.stream().map(BenchmarkReport::toString).collect(java.util.stream.Collectors.joining(",\n", "[", "]")));
     } else {

@@ -13,11 +13,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = TokbenchAgent.Version.class,
     description = {
-      "Measures how fast your machine runs local LLMs and contributes the numbers to the tokbench",
-      "community tables. It detects your GPUs, times your local runtime (Ollama, llama.cpp's server",
-      "or any OpenAI-compatible server) with a fixed, versioned probe suite, and publishes one report",
-      "per model, context size and concurrency level. Reports carry an anonymous rig id and never",
-      "your hostname, user name, IP address or serial numbers.",
+      "Measures how fast your machine runs local LLMs and contributes the numbers to the tokbench community tables. "
+          + "It detects your GPUs, times your local runtime (Ollama, llama.cpp's server or any OpenAI-compatible server) "
+          + "with a fixed, versioned probe suite, and publishes one report per model, context size and concurrency "
+          + "level. Reports carry an anonymous rig id and never your hostname, user name, IP address, serial numbers "
+          + "or the paths your models load from.",
       "",
       "Start with:  tokbench-agent detect      (what the agent sees, nothing is sent)",
       "             tokbench-agent probe --dry-run",
@@ -33,7 +33,10 @@ import picocli.CommandLine.Command;
       "4:the model is not available in the runtime",
       "5:reports measured but not delivered (they wait in the spool)",
       "6:the broker refused the credentials",
-      "7:the broker or registry refused the reports"
+      "7:the broker or registry refused the reports",
+      "8:the runtime failed (an error answer, an error mid-stream)",
+      "9:the runtime wants an API key, or refused the one given",
+      "10:the runtime's context is too small for the probe suite"
     })
 public final class TokbenchAgent implements Runnable {
   public static final String VERSION = "0.1.0";

@@ -50,7 +50,7 @@ public final class AgentConfig {
       Optional<String> env = environment.get(setting.environmentVariable());
       String fromFile = file.getProperty(setting.key());
       if (flag != null) {
-        values.put(setting, new Value(flag, Source.FLAG, "--" + setting.key().replace('.', '-')));
+        values.put(setting, new Value(flag, Source.FLAG, setting.flag()));
       } else if (env.isPresent()) {
         values.put(setting, new Value(env.get(), Source.ENV, setting.environmentVariable()));
       } else if (fromFile != null && !fromFile.isBlank()) {

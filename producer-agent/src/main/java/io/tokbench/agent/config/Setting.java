@@ -21,18 +21,26 @@ public enum Setting {
   SSL_TRUSTSTORE_LOCATION("ssl.truststore.location", "TOKBENCH_SSL_TRUSTSTORE_LOCATION", null, false),
   SSL_TRUSTSTORE_PASSWORD("ssl.truststore.password", "TOKBENCH_SSL_TRUSTSTORE_PASSWORD", null, true),
   SPOOL_DIR("spool.dir", "TOKBENCH_SPOOL_DIR", null, false),
-  DELIVERY_TIMEOUT_MS("delivery.timeout.ms", "TOKBENCH_DELIVERY_TIMEOUT_MS", "30000", false);
+  DELIVERY_TIMEOUT_MS("delivery.timeout.ms", "TOKBENCH_DELIVERY_TIMEOUT_MS", "30000", false),
+  /** The probed runtime's API key (llama-server --api-key, vLLM --api-key), sent as a bearer token. */
+  RUNTIME_API_KEY("runtime.api.key", "TOKBENCH_RUNTIME_API_KEY", null, true, "--api-key");
 
   private final String key;
   private final String environmentVariable;
   private final String defaultValue;
   private final boolean secret;
+  private final String flag;
 
   Setting(String key, String environmentVariable, String defaultValue, boolean secret) {
+    this(key, environmentVariable, defaultValue, secret, "--" + key.replace('.', '-'));
+  }
+
+  Setting(String key, String environmentVariable, String defaultValue, boolean secret, String flag) {
     this.key = key;
     this.environmentVariable = environmentVariable;
     this.defaultValue = defaultValue;
     this.secret = secret;
+    this.flag = flag;
   }
 
   public String key() {
@@ -49,5 +57,10 @@ public enum Setting {
 
   public boolean secret() {
     return secret;
+  }
+
+  /** The command-line flag that sets it. */
+  public String flag() {
+    return flag;
   }
 }

@@ -1,17 +1,19 @@
 package io.tokbench.agent.probe;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.TimingSource;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * Ollama's REST API (ollama/ollama docs/api.md): {@code /api/version}, {@code /api/tags},
@@ -24,13 +26,13 @@ public final class OllamaClient implements RuntimeClient {
 
   private final JsonHttp http;
 
-  public OllamaClient(String url, Duration requestTimeout) {
-    this.http = new JsonHttp(url, Duration.ofSeconds(3), requestTimeout);
+  /** @param apiKey for an Ollama behind a proxy that wants one; Ollama itself has none */
+  public OllamaClient(String url, Duration requestTimeout, Optional<String> apiKey) {
+    this.http = new JsonHttp("Ollama", url, Duration.ofSeconds(3), requestTimeout, apiKey);
   }
 
-  /** Ollama's own rule: {@code OLLAMA_HOST} may be host, host:port or a URL. */
-  /** Where Ollama listens: OLLAMA_HOST as Ollama reads it, else its default. */
-  public static String url(java.util.Optional<String> ollamaHost) {
+  /** Where Ollama listens: OLLAMA_HOST as Ollama reads it (host, host:port or a URL), else its default. */
+  public static String url(Optional<String> ollamaHost) {
     return ollamaHost.map(OllamaClient::urlFromOllamaHost).orElse(DEFAULT_URL);
   }
 
@@ -59,6 +61,9 @@ public final class OllamaClient implements RuntimeClient {
   @Override
   public RuntimeInfo info() {
     JsonHttp.Answer answer = http.get("/api/version");
+    if (answer.status() == 401 || answer.status() == 403) {
+      throw http.failure(answer.status(), "GET /api/version", answer.text(), null);
+    }
     if (answer.status() != 200 || !answer.body().has("version")) {
       throw new RuntimeUnavailableException(url() + " answered HTTP " + answer.status() + " to /api/version: is this Ollama?");
     }
@@ -68,18 +73,15 @@ public final class OllamaClient implements RuntimeClient {
   @Override
   public List<String> models() {
     List<String> names = new ArrayList<>();
-    http.get("/api/tags").body().path("models").forEach(m -> names.add(m.path("name").asText()));
+    http.getOk("/api/tags", null).path("models").forEach(m -> names.add(m.path("name").asText()));
     return names;
   }
 
   @Override
   public ModelDescription describe(String model) {
     JsonHttp.Answer answer = http.post("/api/show", JsonHttp.JSON.createObjectNode().put("model", model));
-    if (answer.status() == 404) {
-      throw new ModelNotFoundException(model, "Ollama does not have " + model + ": " + answer.body().path("error").asText("not found"));
-    }
-    if (answer.status() != 200) {
-      throw new RuntimeUnavailableException("Ollama answered HTTP " + answer.status() + " to /api/show for " + model + ": " + answer.text());
+    if (!answer.ok()) {
+      throw http.failure(answer.status(), "POST /api/show", answer.text(), model);
     }
     JsonNode details = answer.body().path("details");
     JsonNode info = answer.body().path("model_info");
@@ -106,7 +108,7 @@ public final class OllamaClient implements RuntimeClient {
 
   /** The /api/tags entry of a model: its digest and file size. */
   private JsonNode tag(String model) {
-    for (JsonNode m : http.get("/api/tags").body().path("models")) {
+    for (JsonNode m : http.getOk("/api/tags", null).path("models")) {
       if (m.path("name").asText().equals(model) || m.path("model").asText().equals(model)) {
         return m;
       }
@@ -116,13 +118,18 @@ public final class OllamaClient implements RuntimeClient {
 
   @Override
   public Optional<LoadedModel> loaded(String model) {
-    for (JsonNode m : http.get("/api/ps").body().path("models")) {
+    for (JsonNode m : http.getOk("/api/ps", null).path("models")) {
       if (m.path("name").asText().equals(model) || m.path("model").asText().equals(model)) {
         OptionalInt context = m.has("context_length") ? OptionalInt.of(m.get("context_length").asInt()) : OptionalInt.empty();
         return Optional.of(new LoadedModel(m.path("size").asLong(), m.path("size_vram").asLong(), context));
       }
     }
     return Optional.empty();
+  }
+
+  @Override
+  public ServerContext context(String model) {
+    return ServerContext.REQUEST_CHOOSES;
   }
 
   @Override
@@ -140,60 +147,56 @@ public final class OllamaClient implements RuntimeClient {
         .put("temperature", request.temperature())
         .put("seed", request.seed());
     long start = System.nanoTime();
-    JsonHttp.Streamed response = http.stream("/api/generate", body);
-    try (response; Stream<String> lines = response.lines()) {
-      if (response.statusCode() == 404) {
-        throw new ModelNotFoundException(request.model(), "Ollama does not have " + request.model() + ": " + errorOf(lines));
-      }
-      if (response.statusCode() != 200) {
-        throw new RuntimeUnavailableException("Ollama answered HTTP " + response.statusCode() + " to /api/generate: " + errorOf(lines));
-      }
+    try (JsonHttp.Streamed response = http.stream("/api/generate", body, request.model());
+        JsonParser parser = JsonHttp.JSON.createParser(response.body())) {
       long firstToken = -1;
-      Iterator<String> it = lines.iterator();
-      while (it.hasNext()) {
-        String line = it.next();
-        // Only lines that can matter are parsed: before the first token, the last line, an error.
-        // Ollama writes compact JSON, so the markers are exact.
-        if (line.isBlank() || (firstToken >= 0 && !line.contains("\"done\":true") && !line.contains("\"error\""))) {
-          continue;
+      // The body is a sequence of JSON objects (NDJSON); the parser reads them as they arrive,
+      // whatever their layout, and blocks in the socket read in between.
+      for (JsonToken next = parser.nextToken(); next != null; next = parser.nextToken()) {
+        if (next != JsonToken.START_OBJECT) {
+          throw new RuntimeErrorException("Ollama at " + url() + " streamed something other than JSON objects for " + request.model());
         }
-        JsonNode chunk = JsonHttp.parse(line);
-        if (chunk.has("error")) {
-          throw new RuntimeUnavailableException("Ollama stopped generating " + request.model() + ": " + chunk.get("error").asText());
+        OllamaChunk chunk = OllamaChunk.read(parser);
+        if (chunk.error() != null) {
+          throw http.streamError(request.model(), chunk.error());
         }
-        if (firstToken < 0 && !chunk.path("response").asText("").isEmpty()) {
+        if (firstToken < 0 && chunk.token()) {
           firstToken = System.nanoTime();
         }
-        if (chunk.path("done").asBoolean(false)) {
-          return finalChunk(chunk, firstToken < 0 ? System.nanoTime() - start : firstToken - start);
+        if (chunk.done()) {
+          return finalChunk(request, chunk, start, firstToken);
         }
       }
-      throw new RuntimeUnavailableException("Ollama's stream for " + request.model() + " ended without a final \"done\" line");
+      throw http.cutShort(request.model(), "its last line (\"done\": true)");
+    } catch (JsonProcessingException e) {
+      throw new RuntimeErrorException("Ollama at " + url() + " streamed malformed JSON for " + request.model() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw http.readFailure(request.model(), e);
     }
   }
 
-  /** The last NDJSON line carries Ollama's own timers; fields that are zero may be left out. */
-  private static Generation finalChunk(JsonNode done, long ttftNanos) {
-    int evalCount = done.path("eval_count").asInt(0);
-    long evalNanos = done.path("eval_duration").asLong(0);
-    boolean promptMeasured = done.has("prompt_eval_count") && done.has("prompt_eval_duration");
+  /** The last object carries Ollama's own timers, in ns; fields that are zero may be left out. */
+  private Generation finalChunk(GenerationRequest request, OllamaChunk done, long requestStart, long firstTokenSeenAt) {
+    int evalCount = (int) done.evalCount().orElse(0);
+    long evalNanos = done.evalDuration().orElse(0);
+    if (evalCount < 1 || evalNanos <= 0) {
+      throw new RuntimeErrorException("Ollama at " + url() + " generated " + evalCount + " token(s) with " + request.model() + " in "
+          + evalNanos + " ns: nothing to time");
+    }
+    boolean promptMeasured = done.promptEvalCount().isPresent() && done.promptEvalDuration().isPresent();
     return new Generation(
-        done.path("prompt_eval_count").asInt(0),
-        promptMeasured ? OptionalLong.of(done.get("prompt_eval_duration").asLong()) : OptionalLong.empty(),
+        (int) done.promptEvalCount().orElse(0),
+        OptionalInt.empty(),
+        promptMeasured ? done.promptEvalDuration() : OptionalLong.empty(),
+        evalCount,
         evalCount,
         evalNanos,
-        ttftNanos,
-        done.has("load_duration") ? OptionalLong.of(done.get("load_duration").asLong()) : OptionalLong.empty(),
-        OptionalInt.empty(),
-        done.path("done_reason").asText("stop"),
+        Generation.firstTokenAt(firstTokenSeenAt, evalNanos),
+        Generation.timeToFirstToken(requestStart, firstTokenSeenAt),
+        done.loadDuration(),
+        evalCount < request.maxTokens(),
         TimingSource.RUNTIME,
         TimingSource.RUNTIME);
-  }
-
-  private static String errorOf(Stream<String> lines) {
-    String text = String.join("\n", lines.toList());
-    JsonNode body = JsonHttp.parse(text);
-    return body.has("error") ? body.get("error").asText() : text;
   }
 
   /**
@@ -207,14 +210,11 @@ public final class OllamaClient implements RuntimeClient {
 
   @Override
   public void pull(String model, java.util.function.DoubleConsumer progress) {
-    JsonHttp.Streamed response = http.stream("/api/pull", JsonHttp.JSON.createObjectNode().put("model", model).put("stream", true));
-    try (response; Stream<String> lines = response.lines()) {
-      if (response.statusCode() != 200) {
-        throw new ModelNotFoundException(model, "Ollama cannot pull " + model + ": " + errorOf(lines));
-      }
-      Iterator<String> it = lines.iterator();
-      while (it.hasNext()) {
-        JsonNode line = JsonHttp.parse(it.next());
+    JsonNode request = JsonHttp.JSON.createObjectNode().put("model", model).put("stream", true);
+    try (JsonHttp.Streamed response = http.stream("/api/pull", request, model);
+        JsonParser parser = JsonHttp.JSON.createParser(response.body())) {
+      for (JsonToken next = parser.nextToken(); next != null; next = parser.nextToken()) {
+        JsonNode line = parser.readValueAsTree();
         if (line.has("error")) {
           throw new ModelNotFoundException(model, "Ollama cannot pull " + model + ": " + line.get("error").asText());
         }
@@ -227,8 +227,12 @@ public final class OllamaClient implements RuntimeClient {
           return;
         }
       }
+    } catch (JsonProcessingException e) {
+      throw new RuntimeErrorException("Ollama at " + url() + " answered the pull of " + model + " with malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw http.readFailure(model, e);
     }
-    throw new RuntimeUnavailableException("Ollama's pull of " + model + " ended without \"success\"");
+    throw http.cutShort(model, "its pull said \"success\"");
   }
 
   @Override

@@ -33,20 +33,23 @@ public final class ProbeRunner {
     this.clock = clock;
   }
 
-  /** Probes one model at each context size and concurrency level. */
+  /**
+   * Probes one model at each context size and concurrency level.
+   *
+   * @param model the model as requests name it
+   * @param contextSizes the contexts to request, or the one the server fixes (0 when unknown)
+   */
   public List<ProbeResult> probe(String model, ModelDescription description, Rig rig, List<Integer> contextSizes, List<Integer> concurrencyLevels) {
     List<ProbeResult> results = new ArrayList<>();
     for (int context : contextSizes) {
-      listener.phase(model, context, "warm-up", 1);
-      PromptBuilder.Prompt warmPrompt = prompts.build(suite.promptTokens());
-      Generation warmUp = runtime.generate(request(model, warmPrompt, context));
-      prompts.calibrate(warmPrompt, warmUp.promptTokens());
+      listener.phase(description.name(), context, "warm-up", 1);
+      Generation warmUp = generate(model, context);
       listener.step();
       Optional<LoadedModel> loaded = runtime.loaded(model);
       Backend backend = backend(rig, loaded);
 
       for (int concurrency : concurrencyLevels) {
-        Measured measured = measureWithRetry(model, context, concurrency);
+        Measured measured = measureWithRetry(model, description.name(), context, concurrency);
         results.add(new ProbeResult(
             model, description, context, concurrency, measured.generations(), measured.aggregateRates(), warmUp.loadNanos(),
             loaded, backend, measured.noisy(), truncated(measured.generations()), measured.watts(), clock.instant()));
@@ -55,45 +58,58 @@ public final class ProbeRunner {
     return results;
   }
 
-  private Measured measureWithRetry(String model, int context, int concurrency) {
-    Measured first = measure(model, context, concurrency);
+  /** One request with a fresh prompt; its answer sharpens the prompt sizing. */
+  private Generation generate(String model, int context) {
+    PromptBuilder.Prompt prompt = prompts.build(suite.promptTokens());
+    Generation generation = runtime.generate(new GenerationRequest(model, prompt.text(), context, suite.generatedTokens(), suite.seed(), 0.0));
+    prompts.calibrate(prompt, generation.depth());
+    return generation;
+  }
+
+  private Measured measureWithRetry(String model, String label, int context, int concurrency) {
+    Measured first = measure(model, label, context, concurrency);
     if (first.coefficientOfVariation() <= suite.maxCoefficientOfVariation()) {
       return first;
     }
-    listener.note(String.format("%s @%d: generation rate varied %.0f%% between repetitions; measuring once more",
-        model, context, first.coefficientOfVariation() * 100));
-    Measured second = measure(model, context, concurrency);
+    listener.note(String.format("%s @%d x%d: generation rate varied %.0f%% between repetitions; measuring once more",
+        label, context, concurrency, first.coefficientOfVariation() * 100));
+    Measured second = measure(model, label, context, concurrency);
     boolean noisy = second.coefficientOfVariation() > suite.maxCoefficientOfVariation();
     if (noisy) {
-      listener.note(String.format("%s @%d: still %.0f%%; report flagged noisy", model, context, second.coefficientOfVariation() * 100));
+      listener.note(String.format("%s @%d x%d: still %.0f%%; report flagged noisy", label, context, concurrency, second.coefficientOfVariation() * 100));
     }
     return second.withNoisy(noisy);
   }
 
-  private Measured measure(String model, int context, int concurrency) {
+  private Measured measure(String model, String label, int context, int concurrency) {
     String phase = concurrency == 1 ? "repetitions" : "concurrency " + concurrency;
-    listener.phase(model, context, phase, suite.repetitions());
+    listener.phase(label, context, phase, suite.repetitions());
     PowerSampler.Sampling sampling = power.start();
     List<Generation> generations = new ArrayList<>();
     List<Double> aggregateRates = new ArrayList<>();
     List<Double> streamRates = new ArrayList<>();
     for (int rep = 0; rep < suite.repetitions(); rep++) {
-      if (concurrency == 1) {
-        Generation g = runtime.generate(request(model, prompts.build(suite.promptTokens()), context));
-        generations.add(g);
-        streamRates.add(g.generationTokensPerSecond());
-      } else {
-        long start = System.nanoTime();
-        List<Generation> parallel = parallel(model, context, concurrency);
-        long wall = System.nanoTime() - start;
-        generations.addAll(parallel);
-        parallel.forEach(g -> streamRates.add(g.generationTokensPerSecond()));
-        aggregateRates.add(parallel.stream().mapToInt(Generation::generatedTokens).sum() / (wall / 1e9));
-      }
+      List<Generation> streams = concurrency == 1 ? List.of(generate(model, context)) : parallel(model, context, concurrency);
+      generations.addAll(streams);
+      streams.forEach(g -> streamRates.add(g.generationTokensPerSecond()));
+      aggregateRates.add(aggregateRate(streams));
       listener.step();
     }
     OptionalDouble watts = sampling.stopAndAverageWatts();
     return new Measured(generations, aggregateRates, Samples.of(streamRates).coefficientOfVariation(), false, watts);
+  }
+
+  /**
+   * All streams' generated tokens over the generation phase's wall time: from the first stream's
+   * first token to the end of the last stream's generation, each stream's generation placed at its
+   * first token's arrival and lasting what its clock timed. Prompt processing before the first
+   * token stays out at every concurrency, so one stream's aggregate is its generation rate.
+   */
+  static double aggregateRate(List<Generation> streams) {
+    long start = streams.stream().mapToLong(Generation::firstTokenAtNanos).min().orElseThrow();
+    long end = streams.stream().mapToLong(Generation::generationEndAtNanos).max().orElseThrow();
+    long tokens = streams.stream().mapToLong(Generation::decodeSteps).sum();
+    return tokens / (Math.max(1, end - start) / 1e9);
   }
 
   private List<Generation> parallel(String model, int context, int concurrency) {
@@ -101,8 +117,7 @@ public final class ProbeRunner {
     try {
       List<Future<Generation>> futures = new ArrayList<>();
       for (int i = 0; i < concurrency; i++) {
-        GenerationRequest request = request(model, prompts.build(suite.promptTokens()), context);
-        futures.add(pool.submit(() -> runtime.generate(request)));
+        futures.add(pool.submit(() -> generate(model, context)));
       }
       List<Generation> results = new ArrayList<>();
       for (Future<Generation> future : futures) {
@@ -113,22 +128,18 @@ public final class ProbeRunner {
       if (e.getCause() instanceof RuntimeException runtimeException) {
         throw runtimeException;
       }
-      throw new RuntimeUnavailableException("concurrent request failed: " + e.getCause(), e.getCause());
+      throw new RuntimeErrorException("a concurrent request failed: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RuntimeUnavailableException("interrupted", e);
+      throw new RuntimeErrorException("interrupted", e);
     } finally {
       pool.shutdownNow();
     }
   }
 
-  /** The runtime evaluated clearly fewer prompt tokens than the suite sent: it cut the prompt. */
+  /** The runtime saw clearly fewer prompt tokens than the suite sent: it cut the prompt. */
   private boolean truncated(List<Generation> generations) {
-    return generations.stream().anyMatch(g -> g.promptTokens() > 0 && g.promptTokens() < 0.9 * suite.promptTokens());
-  }
-
-  private GenerationRequest request(String model, PromptBuilder.Prompt prompt, int context) {
-    return new GenerationRequest(model, prompt.text(), context, suite.generatedTokens(), suite.seed(), 0.0);
+    return generations.stream().anyMatch(g -> g.depth() > 0 && g.depth() < 0.9 * suite.promptTokens());
   }
 
   /** Nothing of the model in GPU memory means the CPU did the work, whatever GPUs the rig has. */

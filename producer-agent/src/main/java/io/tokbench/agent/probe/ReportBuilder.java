@@ -2,6 +2,7 @@ package io.tokbench.agent.probe;
 
 import io.tokbench.agent.detect.Rig;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.Backend;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.MemoryObserved;
 import io.tokbench.schema.Model;
@@ -16,12 +17,13 @@ import io.tokbench.schema.TimingSources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /** Turns a measured shape into the Avro report the agent publishes. */
 public final class ReportBuilder {
   /** The {@code BenchmarkReport} schema version this agent writes. */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
 
   private final UUID rigId;
   private final String agentVersion;
@@ -43,17 +45,19 @@ public final class ReportBuilder {
     List<Double> promptRates = new ArrayList<>();
     List<Double> ttftMillis = new ArrayList<>();
     List<Repetition> repetitions = new ArrayList<>();
+    double[] depths = generations.stream().mapToDouble(Generation::depth).sorted().toArray();
     for (Generation g : generations) {
       rates.add(g.generationTokensPerSecond());
       g.promptTokensPerSecond().ifPresent(promptRates::add);
-      ttftMillis.add(g.timeToFirstTokenNanos() / 1e6);
+      g.timeToFirstTokenNanos().ifPresent(ttft -> ttftMillis.add(ttft / 1e6));
       repetitions.add(Repetition.newBuilder()
           .setPromptTokens(g.promptTokens())
           .setPromptDurationNanos(g.promptNanos().isPresent() ? g.promptNanos().getAsLong() : null)
-          .setGeneratedTokens(g.generatedTokens())
-          .setGenerationDurationNanos(g.generationNanos())
-          .setTimeToFirstTokenNanos(g.timeToFirstTokenNanos())
+          .setGeneratedTokens(g.decodeSteps())
+          .setGenerationDurationNanos(g.decodeNanos())
+          .setTimeToFirstTokenNanos(g.timeToFirstTokenNanos().isPresent() ? g.timeToFirstTokenNanos().getAsLong() : null)
           .setLoadDurationNanos(g.loadNanos().isPresent() ? g.loadNanos().getAsLong() : null)
+          .setOutputTokens(g.outputTokens())
           .build());
     }
     Samples gen = Samples.of(rates);
@@ -72,7 +76,7 @@ public final class ReportBuilder {
         .setHardware(rig.toHardware())
         .setRuntime(Runtime.newBuilder().setName(runtime.name()).setVersion(runtime.version().orElse(null)).setBackend(result.backend()).build())
         .setModel(Model.newBuilder()
-            .setName(result.model())
+            .setName(model.name())
             .setFamily(model.family().orElse(null))
             .setParameterCount(model.parameterCount().isPresent() ? model.parameterCount().getAsLong() : null)
             .setQuantization(model.quantization().orElse(null))
@@ -81,7 +85,7 @@ public final class ReportBuilder {
             .setArchitecture(model.architecture().orElse(null))
             .build())
         .setSettings(Settings.newBuilder()
-            .setContextLength(result.loaded().flatMap(l -> l.contextLength().isPresent() ? java.util.Optional.of(l.contextLength().getAsInt()) : java.util.Optional.empty())
+            .setContextLength(result.loaded().map(LoadedModel::contextLength).filter(OptionalInt::isPresent).map(OptionalInt::getAsInt)
                 .orElse(result.contextLength()))
             .setPromptTokens(suite.promptTokens())
             .setGeneratedTokens(suite.generatedTokens())
@@ -90,7 +94,8 @@ public final class ReportBuilder {
             .setGpuLayers(null)
             .setTemperature(0.0)
             .setSeed(suite.seed())
-            .setGpusUsed(result.backend() == io.tokbench.schema.Backend.CPU ? 0 : rig.gpuCount())
+            .setGpusUsed(result.backend() == Backend.CPU ? 0 : rig.gpuCount())
+            .setGenerationDepthTokens(depths[0] > 0 ? (int) Math.round(OrderStatistics.percentile(depths, 50)) : null)
             .build())
         .setRepetitions(repetitions)
         .setSummary(Summary.newBuilder()
@@ -98,9 +103,9 @@ public final class ReportBuilder {
             .setGenerationTokensPerSecondMin(gen.min())
             .setGenerationTokensPerSecondMax(gen.max())
             .setPromptTokensPerSecondMedian(promptRates.isEmpty() ? null : Samples.of(promptRates).median())
-            .setTimeToFirstTokenMillisMedian(OrderStatistics.percentile(ttftSorted, 50))
+            .setTimeToFirstTokenMillisMedian(ttftSorted.length == 0 ? null : OrderStatistics.percentile(ttftSorted, 50))
             .setGenerationTokensPerSecondStddev(gen.stddev())
-            .setTimeToFirstTokenMillisP95(OrderStatistics.percentile(ttftSorted, 95))
+            .setTimeToFirstTokenMillisP95(ttftSorted.length == 0 ? null : OrderStatistics.percentile(ttftSorted, 95))
             .setAggregateTokensPerSecond(result.aggregateRates().isEmpty() ? null : Samples.of(result.aggregateRates()).median())
             .build())
         .setMemory(MemoryObserved.newBuilder()
@@ -116,10 +121,12 @@ public final class ReportBuilder {
             .setNoisy(result.noisy())
             .setPromptTruncated(result.promptTruncated())
             .setPartialOffload(result.partialOffload())
+            .setGenerationEndedEarly(generations.stream().anyMatch(Generation::endedEarly))
             .build())
         .setPower(watts.isPresent() && watts.getAsDouble() > 0
             ? PowerObserved.newBuilder().setAverageGpuWatts(watts.getAsDouble()).setTokensPerSecondPerWatt(gen.median() / watts.getAsDouble()).build()
             : null)
+        .setLoadDurationNanos(result.loadNanos().isPresent() ? result.loadNanos().getAsLong() : null)
         .build();
   }
 }

@@ -2,10 +2,15 @@ package io.tokbench.agent.probe;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.function.DoubleConsumer;
 
-/** One inference runtime as the probe sees it. Implementations speak its documented HTTP API. */
+/**
+ * One inference runtime as the probe sees it. Implementations speak its documented HTTP API. Their
+ * methods throw {@link RuntimeUnavailableException} when nothing answers,
+ * {@link RuntimeAuthenticationException} when it wants an API key, {@link ModelNotFoundException},
+ * {@link ContextTooSmallException}, and {@link RuntimeErrorException} for any other failure of a
+ * runtime that was reached.
+ */
 public interface RuntimeClient {
 
   /** Runtime name as reports carry it: ollama, llama.cpp, or the server's own name. */
@@ -14,13 +19,13 @@ public interface RuntimeClient {
   /** Base URL, for messages. */
   String url();
 
-  /** Version and backend; throws {@link RuntimeUnavailableException} when nothing answers. */
+  /** Version, after checking that the runtime at the URL is the one this client speaks to. */
   RuntimeInfo info();
 
-  /** Models the runtime can serve. */
+  /** Models the runtime can serve, by the ids requests use. */
   List<String> models();
 
-  /** What the runtime says about a model; throws {@link ModelNotFoundException}. */
+  /** What the runtime says about a model; its name is the one a report may carry. */
   ModelDescription describe(String model);
 
   /** One timed generation. */
@@ -31,13 +36,8 @@ public interface RuntimeClient {
     return Optional.empty();
   }
 
-  /**
-   * The context every request gets when the server fixes it at start (llama-server's -c), so the
-   * probe measures that instead of sizes it cannot set; empty when requests choose.
-   */
-  default OptionalInt fixedContextLength() {
-    return OptionalInt.empty();
-  }
+  /** The context a request for the model gets: chosen by the request, or fixed by the server. */
+  ServerContext context(String model);
 
   /** Whether {@link #pull} can fetch a missing model (Ollama can). */
   default boolean canPull() {
@@ -52,5 +52,10 @@ public interface RuntimeClient {
   /** Hint shown when the model is missing, e.g. {@code ollama pull deepseek-r1:8b}. */
   default String pullHint(String model) {
     return "load " + model + " in " + name();
+  }
+
+  /** Hint shown when a request's context cannot hold the suite. */
+  default String contextHint() {
+    return "start the server with a larger context, or probe with smaller --prompt-tokens/--gen-tokens";
   }
 }

@@ -47,7 +47,7 @@ public final class AgentFootprintBenchmark {
     try (FakeOllama ollama = new FakeOllama()) {
       ollama.generationTokensPerSecond = 40;
       ollama.paceTokens = true;
-      OllamaClient client = new OllamaClient(ollama.url(), Duration.ofMinutes(5));
+      OllamaClient client = new OllamaClient(ollama.url(), Duration.ofMinutes(5), java.util.Optional.empty());
       Rig rig = new RigDetector(RecordedHost.linuxRtx4090()).detect();
       ProbeRunner runner = new ProbeRunner(client, ProbeSuite.STANDARD, ProbeListener.SILENT, PowerSampler.NONE, Clock.systemUTC());
       // Warm the JVM once so class loading and JIT are not billed to the probe.

@@ -3,6 +3,7 @@ package io.tokbench.agent.fakes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,22 +33,40 @@ public class FakeHttpServer implements AutoCloseable {
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
 
-  /** A request as received. */
-  public record Recorded(String method, String path, JsonNode body) {}
+  /** A request as received; headers by their first value, names as the client spelled them. */
+  public record Recorded(String method, String path, Map<String, String> headers, JsonNode body) {}
 
   public FakeHttpServer() {
+    server = loopbackServer("fake-runtime", this::dispatch);
+  }
+
+  /** A started HTTP server on a free loopback port, one daemon thread per exchange. */
+  public static HttpServer loopbackServer(String threadName, HttpHandler handler) {
+    HttpServer http;
     try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+      http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "fake-runtime");
+    http.setExecutor(Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;
     }));
-    server.createContext("/", this::dispatch);
-    server.start();
+    http.createContext("/", handler);
+    http.start();
+    return http;
+  }
+
+  /** Answers with these lines of server-sent events, each sent at once as a runtime streams. */
+  public void streamLines(String method, String path, List<String> lines) {
+    route(method, path, (body, ex) -> {
+      ex.startStream(200, "text/event-stream");
+      for (String line : lines) {
+        ex.line(line);
+      }
+      ex.endStream();
+    });
   }
 
   public String url() {
@@ -62,6 +81,11 @@ public class FakeHttpServer implements AutoCloseable {
     return requests.stream().filter(r -> r.path().equals(path)).toList();
   }
 
+  /** The headers of each request to the path, in order. */
+  public List<Map<String, String>> headers(String path) {
+    return requests(path).stream().map(Recorded::headers).toList();
+  }
+
   private void dispatch(HttpExchange http) throws IOException {
     try (http) {
       byte[] bytes;
@@ -70,7 +94,9 @@ public class FakeHttpServer implements AutoCloseable {
       }
       JsonNode body = bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
       String path = http.getRequestURI().getPath();
-      requests.add(new Recorded(http.getRequestMethod(), path, body));
+      Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      http.getRequestHeaders().forEach((name, values) -> headers.put(name, values.get(0)));
+      requests.add(new Recorded(http.getRequestMethod(), path, headers, body));
       Route route = routes.get(http.getRequestMethod() + " " + path);
       Exchange exchange = new Exchange(http);
       if (route == null) {
@@ -95,6 +121,12 @@ public class FakeHttpServer implements AutoCloseable {
 
     Exchange(HttpExchange http) {
       this.http = http;
+    }
+
+    /** The raw query string, or "" without one. */
+    public String query() {
+      String query = http.getRequestURI().getRawQuery();
+      return query == null ? "" : query;
     }
 
     public void json(int status, String body) throws IOException {

@@ -1,6 +1,10 @@
 package io.tokbench.agent.fakes;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -8,11 +12,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An Ollama that follows its documented API (ollama/ollama docs/api.md, docs/api/errors.mdx,
- * docs/openapi.yaml; the response shapes are recorded in src/test/resources/runtime/ollama and
- * explained in runtime/FORMATS.md): streamed NDJSON from {@code /api/generate} whose last line
- * carries the timers in nanoseconds, metrics left out when zero ({@code omitempty}), errors as the
- * last line of a 200 stream, 404 with {@code {"error": ...}} for an unknown model.
+ * An Ollama that follows its documented API (ollama/ollama docs/api.md at commit 01e52d24,
+ * "Generate a completion"; docs/api/errors.mdx, docs/openapi.yaml; the response shapes are
+ * recorded in src/test/resources/runtime/ollama and explained in runtime/FORMATS.md): a stream of
+ * JSON objects from {@code /api/generate}, {@code {"model", "created_at", "response", "done":
+ * false}} per token, the last one with {@code "done": true}, {@code done_reason}, the
+ * {@code context} array (not in raw mode: "raw mode will not return a context") and the timers in
+ * nanoseconds ("All durations are returned in nanoseconds"), metrics left out when zero
+ * ({@code omitempty}); errors as the last object of a 200 stream, 404 with
+ * {@code {"error": ...}} for an unknown model.
+ *
+ * <p>Its objects are written in a chosen {@link Style}: compact one per line, as Ollama's Go
+ * encoder writes them; spaced one per line ({@code "done": true}); or spread over lines as the
+ * documentation prints them. A client must read JSON as JSON in every one.
  *
  * <p>Its "GPU" runs at configured rates, so a test knows the exact tok/s the agent must compute.
  * Tokens are whitespace-separated words. Like Ollama, it re-uses the KV cache for the prefix a
@@ -29,10 +41,37 @@ public final class FakeOllama extends FakeHttpServer {
   public volatile long loadNanos = 2_500_000_000L;
   public volatile double vramFraction = 1.0;
   public volatile int errorAfterTokens = -1;
+  /** The model emits its end-of-text token after this many tokens (done_reason "stop"); -1 never. */
+  public volatile int endOfTextAfterTokens = -1;
+  /** How the JSON objects are laid out. */
+  public volatile Style style = Style.COMPACT;
   /** Stream tokens in real time at the generation rate (for footprint measurements), not in a burst. */
   public volatile boolean paceTokens;
   /** Per-call multipliers on the generation rate, to simulate a noisy rig; cycles. */
   public volatile double[] rateJitter = {1.0};
+
+  /** Layouts of the streamed JSON objects. */
+  public enum Style {
+    /** One object per line, no spaces: what Ollama's encoder writes. */
+    COMPACT(JSON.writer()),
+    /** One object per line, a space after each colon and comma: {@code "done": true}. */
+    SPACED(JSON.writer(new DefaultPrettyPrinter()
+        .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEntrySpacing(Separators.Spacing.AFTER).withArrayValueSpacing(Separators.Spacing.AFTER))
+        .withObjectIndenter(new DefaultIndenter("", "")).withArrayIndenter(new DefaultIndenter("", "")))),
+    /** Objects spread over indented lines, as docs/api.md prints its examples. */
+    PRETTY(JSON.writerWithDefaultPrettyPrinter());
+
+    private final ObjectWriter writer;
+
+    Style(ObjectWriter writer) {
+      this.writer = writer;
+    }
+
+    String write(JsonNode node) throws IOException {
+      return writer.writeValueAsString(node);
+    }
+  }
 
   private final Set<String> loaded = ConcurrentHashMap.newKeySet();
   private final Set<String> available = ConcurrentHashMap.newKeySet();
@@ -105,32 +144,41 @@ public final class FakeOllama extends FakeHttpServer {
 
     ex.startStream(200, "application/x-ndjson");
     Thread.sleep(firstTokenDelayMillis);
+    int produced = numPredict;
     for (int i = 0; i < numPredict; i++) {
       if (i == errorAfterTokens) {
-        ex.line("{\"error\":\"an error was encountered while running the model: CUDA error: out of memory\"}");
+        ex.line(style.write(JSON.createObjectNode().put("error", "an error was encountered while running the model: CUDA error: out of memory")));
         ex.endStream();
         return;
       }
-      ex.line("{\"model\":\"" + model + "\",\"created_at\":\"2025-10-17T22:59:13.1Z\",\"response\":\" w" + i + "\",\"done\":false}");
+      if (i == endOfTextAfterTokens) {
+        produced = i;
+        break;
+      }
+      ex.line(style.write(JSON.createObjectNode()
+          .put("model", model).put("created_at", "2025-10-17T22:59:13.1Z").put("response", " w" + i).put("done", false)));
       if (paceTokens) {
         Thread.sleep(Math.round(1000 / generationTokensPerSecond));
       }
     }
     double rate = generationTokensPerSecond * rateJitter[call % rateJitter.length];
-    long evalNanos = Math.round(numPredict / rate * 1e9);
+    long evalNanos = Math.round(produced / rate * 1e9);
     long promptNanos = Math.round(evaluated / promptTokensPerSecond * 1e9);
     ObjectNode done = JSON.createObjectNode()
         .put("model", model).put("created_at", "2025-10-17T22:59:14.6Z").put("response", "")
-        .put("done", true).put("done_reason", "length")
-        .put("total_duration", evalNanos + promptNanos + (firstLoad ? loadNanos : 0));
+        .put("done", true).put("done_reason", produced < numPredict ? "stop" : "length");
+    if (!body.path("raw").asBoolean(false)) {
+      done.putArray("context").add(1).add(2).add(3);
+    }
+    done.put("total_duration", evalNanos + promptNanos + (firstLoad ? loadNanos : 0));
     if (firstLoad) {
       done.put("load_duration", loadNanos);
     }
     if (evaluated > 0) { // omitempty: zero counts and durations are left out
       done.put("prompt_eval_count", evaluated).put("prompt_eval_duration", promptNanos);
     }
-    done.put("eval_count", numPredict).put("eval_duration", evalNanos);
-    ex.line(done.toString());
+    done.put("eval_count", produced).put("eval_duration", evalNanos);
+    ex.line(style.write(done));
     ex.endStream();
   }
 

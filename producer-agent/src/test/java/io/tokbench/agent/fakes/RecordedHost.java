@@ -43,6 +43,17 @@ public final class RecordedHost implements HostProbe {
         .property("os.version", "6.8.0-45-generic");
   }
 
+  /** The same box without a GPU, as the CPU build of llama.cpp the tests run uses it. */
+  public static RecordedHost linuxCpuOnly() {
+    return new RecordedHost()
+        .file("/proc/cpuinfo", FakeHttpServer.resource("/detect/cpuinfo-ryzen.txt"))
+        .file("/proc/meminfo", FakeHttpServer.resource("/detect/meminfo.txt"))
+        .file("/etc/os-release", FakeHttpServer.resource("/detect/os-release-ubuntu.txt"))
+        .property("os.name", "Linux")
+        .property("os.arch", "amd64")
+        .property("os.version", "6.8.0-45-generic");
+  }
+
   @Override
   public Optional<String> run(List<String> command) {
     ran.add(command);

@@ -20,6 +20,8 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The probe against an Ollama fake that follows docs/api.md (see FakeOllama): the agent must
@@ -33,7 +35,7 @@ class OllamaProbeTest {
       OptionalLong.of(64L << 30), new Rig.OsInfo("linux", Optional.of("Ubuntu 24.04.1 LTS"), Optional.of("6.8.0-45-generic"), "x86_64"));
 
   private final FakeOllama ollama = new FakeOllama();
-  private final OllamaClient client = new OllamaClient(ollama.url(), Duration.ofSeconds(30));
+  private final OllamaClient client = new OllamaClient(ollama.url(), Duration.ofSeconds(30), Optional.empty());
 
   @AfterEach
   void stop() {
@@ -47,17 +49,24 @@ class OllamaProbeTest {
     return runner.probe(FakeOllama.MODEL, description, RTX_4090, contexts, concurrency).stream().map(builder::build).toList();
   }
 
-  @Test
-  void ratesAreExactlyTheRuntimesOwnTimers() {
+  @ParameterizedTest
+  @EnumSource(FakeOllama.Style.class)
+  void ratesAreExactlyTheRuntimesOwnTimersWhateverTheJsonLayout(FakeOllama.Style style) {
+    ollama.style = style;
     BenchmarkReport report = probe(List.of(8192), List.of(1)).get(0);
 
     assertThat(report.getSummary().getGenerationTokensPerSecondMedian()).isCloseTo(88.0, within(1e-6));
     assertThat(report.getSummary().getPromptTokensPerSecondMedian()).isCloseTo(3200.0, within(1e-3));
+    assertThat(report.getSummary().getAggregateTokensPerSecond()).as("one stream: the generation rate").isCloseTo(88.0, within(1e-6));
     assertThat(report.getRepetitions()).hasSize(3).allSatisfy(rep -> {
       assertThat(rep.getGeneratedTokens()).isEqualTo(128);
-      assertThat(rep.getPromptTokens()).as("calibrated prompt length").isBetween(487, 537);
+      assertThat(rep.getOutputTokens()).isEqualTo(128);
+      assertThat(rep.getPromptTokens()).as("calibrated prompt length").isBetween(507, 517);
       assertThat(rep.getLoadDurationNanos()).as("load is the warm-up's, not a repetition's").isNull();
     });
+    assertThat(report.getLoadDurationNanos()).as("the warm-up's load_duration").isEqualTo(2_500_000_000L);
+    assertThat(report.getSettings().getGenerationDepthTokens()).as("generation began after the prompt").isBetween(507, 517);
+    assertThat(report.getFlags().getGenerationEndedEarly()).isFalse();
     assertThat(report.getSummary().getTimeToFirstTokenMillisMedian()).isGreaterThanOrEqualTo(20.0);
     assertThat(report.getTiming().getGeneration()).isEqualTo(TimingSource.RUNTIME);
     assertThat(report.getTiming().getPrompt()).isEqualTo(TimingSource.RUNTIME);
@@ -159,9 +168,11 @@ class OllamaProbeTest {
     assertThat(reports).extracting(r -> r.getSettings().getConcurrency()).containsExactly(1, 2);
     BenchmarkReport two = reports.get(1);
     assertThat(two.getRepetitions()).hasSize(6);
-    assertThat(two.getSummary().getAggregateTokensPerSecond()).isPositive();
+    // Both streams generate 128 tokens in 1.45 s each (Ollama's timer), starting within a few ms
+    // of each other: the aggregate is at most 2 x 88 tok/s, and prompt time is not in it.
+    assertThat(two.getSummary().getAggregateTokensPerSecond()).isBetween(2 * 88.0 * 0.9, 2 * 88.0 + 1e-6);
     assertThat(two.getSummary().getTimeToFirstTokenMillisP95()).isGreaterThanOrEqualTo(two.getSummary().getTimeToFirstTokenMillisMedian());
-    assertThat(reports.get(0).getSummary().getAggregateTokensPerSecond()).isNull();
+    assertThat(reports.get(0).getSummary().getAggregateTokensPerSecond()).as("defined the same way for one stream").isCloseTo(88.0, within(1e-6));
   }
 
   @Test
@@ -180,12 +191,59 @@ class OllamaProbeTest {
     });
   }
 
-  @Test
-  void anErrorOnTheLastLineOfA200StreamFailsTheProbeWithItsMessage() {
+  @ParameterizedTest
+  @EnumSource(FakeOllama.Style.class)
+  void anErrorOnTheLastLineOfA200StreamIsARuntimeFailureWithItsMessage(FakeOllama.Style style) {
+    ollama.style = style;
     ollama.errorAfterTokens = 5;
     assertThatThrownBy(() -> client.generate(new GenerationRequest(FakeOllama.MODEL, "hello there", 4096, 16, 42, 0)))
-        .isInstanceOf(RuntimeUnavailableException.class)
+        .isInstanceOf(RuntimeErrorException.class)
         .hasMessageContaining("CUDA error: out of memory");
+  }
+
+  @Test
+  void aGenerationThatEndsEarlyIsFlaggedAndKeepsItsTrueCounts() {
+    ollama.endOfTextAfterTokens = 40;
+    BenchmarkReport report = probe(List.of(4096), List.of(1)).get(0);
+
+    assertThat(report.getFlags().getGenerationEndedEarly()).isTrue();
+    assertThat(report.getRepetitions()).allSatisfy(rep -> {
+      assertThat(rep.getOutputTokens()).isEqualTo(40);
+      assertThat(rep.getGeneratedTokens()).isEqualTo(40);
+    });
+    assertThat(report.getSettings().getGeneratedTokens()).as("what the suite asked for").isEqualTo(128);
+    assertThat(report.getSummary().getGenerationTokensPerSecondMedian()).isCloseTo(88.0, within(1e-6));
+  }
+
+  @Test
+  void theDocumentedFinalObjectIsReadAsPrintedContextArrayAndAll() throws Exception {
+    // docs/api.md, "Generate request (Streaming)": the final object as the documentation prints it.
+    String documented = """
+        {
+          "model": "llama3.2",
+          "created_at": "2023-08-04T19:22:45.499127Z",
+          "response": "",
+          "done": true,
+          "context": [1, 2, 3],
+          "total_duration": 10706818083,
+          "load_duration": 6338219291,
+          "prompt_eval_count": 26,
+          "prompt_eval_duration": 130079000,
+          "eval_count": 259,
+          "eval_duration": 4232710000
+        }
+        """;
+    try (com.fasterxml.jackson.core.JsonParser parser = JsonHttp.JSON.createParser(documented)) {
+      parser.nextToken();
+      OllamaChunk done = OllamaChunk.read(parser);
+      assertThat(done.done()).isTrue();
+      assertThat(done.token()).isFalse();
+      assertThat(done.evalCount()).hasValue(259);
+      assertThat(done.evalDuration()).hasValue(4_232_710_000L);
+      assertThat(done.promptEvalCount()).hasValue(26);
+      assertThat(done.loadDuration()).hasValue(6_338_219_291L);
+      assertThat(parser.nextToken()).as("the whole object was consumed, context array included").isNull();
+    }
   }
 
   @Test

@@ -81,7 +81,7 @@ class PublishEndToEndTest {
 
     BenchmarkReport report = reports.get(0);
     assertThat(report.getRigId()).isEqualTo(RigIdentity.load(agent.configDir()));
-    assertThat(report.getSchemaVersion()).isEqualTo(3);
+    assertThat(report.getSchemaVersion()).isEqualTo(4);
     assertThat(report.getSuiteId()).isEqualTo("tokbench-suite-1");
     assertThat(report.getAgentVersion()).isEqualTo("0.1.0");
     assertThat(report.getHardware().getGpus()).singleElement().satisfies(gpu -> {
@@ -142,10 +142,14 @@ class PublishEndToEndTest {
     assertThat(spooled).hasSize(2);
     assertThat(offline.run("spool").out()).contains("2 report(s) wait");
 
+    // A corrupt file that sorts first must not hold up the two good reports.
+    java.nio.file.Files.writeString(offline.configDir().resolve("spool").resolve("0000000000000-corrupt.avro"), "not a report");
     AgentRun online = agent(topic, stack.bootstrapServers());
     AgentRun.Result flush = online.run("flush");
     assertThat(flush.exitCode()).as(flush.err()).isEqualTo(ExitCodes.OK);
     assertThat(flush.out()).contains("Delivered 2 report(s)");
+    assertThat(flush.err()).contains("1 unreadable spool file(s) were moved aside");
+    assertThat(online.run("spool").out()).contains("is empty", "1 unreadable file(s) were moved aside", "0000000000000-corrupt.avro");
     AgentRun.Result again = online.run("flush");
     assertThat(again.out()).contains("Nothing to deliver");
 

@@ -72,6 +72,53 @@ class SpoolCrashTest {
   }
 
   @Test
+  void unreadableFilesAreMovedAsideAndNeverHoldUpTheOthers() throws IOException {
+    Spool spool = new Spool(dir);
+    UUID rig = UUID.randomUUID();
+    Path first = spool.add(SampleReports.rtx4090(rig, Instant.ofEpochMilli(1_700_000_001_000L)));
+    Path last = spool.add(SampleReports.rtx4090(rig, Instant.ofEpochMilli(1_700_000_009_000L)));
+    byte[] good = Files.readAllBytes(first);
+    // Sorted between the two good ones: a truncated report, garbage, an empty file, and a
+    // directory where a file should be (reading it fails with an I/O error).
+    Files.write(dir.resolve("1700000002000-truncated.avro"), java.util.Arrays.copyOf(good, good.length / 2));
+    Files.writeString(dir.resolve("1700000003000-garbage.avro"), "not an avro container");
+    Files.write(dir.resolve("1700000004000-empty.avro"), new byte[0]);
+    Files.createDirectory(dir.resolve("1700000005000-directory.avro"));
+
+    assertThat(spool.list()).extracting(Spool.Entry::file).containsExactly(first, last);
+    assertThat(spool.quarantined()).extracting(q -> q.file().getFileName().toString())
+        .containsExactly("1700000002000-truncated.avro", "1700000003000-garbage.avro", "1700000004000-empty.avro", "1700000005000-directory.avro");
+    assertThat(spool.quarantined()).allSatisfy(q -> assertThat(q.reason()).isNotBlank().doesNotContain("Exception"));
+    assertThat(spool.list()).as("a second pass finds only the good ones").extracting(Spool.Entry::file).containsExactly(first, last);
+  }
+
+  @Test
+  void theDirectoryIsSyncedAfterTheRenameSoTheReportSurvivesAPowerLoss() throws IOException {
+    List<String> seen = new java.util.ArrayList<>();
+    Spool spool = new Spool(dir, synced -> {
+      try (Stream<Path> files = Files.list(synced)) {
+        seen.add(synced.getFileName() + ":" + files.map(p -> p.getFileName().toString()).sorted().toList());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    Path file = spool.add(SampleReports.rtx4090(UUID.randomUUID(), Instant.ofEpochMilli(1_700_000_001_000L)));
+    assertThat(seen).as("one directory sync, after the rename: only the final name exists")
+        .containsExactly(dir.getFileName() + ":[" + file.getFileName() + "]");
+
+    Files.writeString(dir.resolve("1700000000000-bad.avro"), "garbage");
+    seen.clear();
+    spool.list();
+    assertThat(seen).as("moving a file aside is synced on both sides")
+        .containsExactly(Spool.QUARANTINE + ":[1700000000000-bad.avro, 1700000000000-bad.avro.why.txt]", dir.getFileName() + ":[" + file.getFileName() + ", " + Spool.QUARANTINE + "]");
+  }
+
+  @Test
+  void theRealDirectorySyncWorksHere() {
+    Spool.syncDirectory(dir);
+  }
+
+  @Test
   void reportsComeBackOldestFirstAndLeaveWhenRemoved() {
     Spool spool = new Spool(dir);
     UUID rig = UUID.randomUUID();

@@ -1,6 +1,7 @@
 package io.tokbench.registry.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokbench.registry.CompatibilityLevel;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +32,11 @@ public final class SchemaRegistryClient {
 
   private final RegistryClientConfig config;
   private final HttpClient http;
-  private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
-  private final Map<SubjectSchema, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+  /** Bounded: anyone who may register schemas could otherwise grow these without end. */
+  private static final int MAX_CACHED = 10_000;
+
+  private final Map<Integer, Schema> schemasById = Caffeine.newBuilder().maximumSize(MAX_CACHED).<Integer, Schema>build().asMap();
+  private final Map<SubjectSchema, Integer> idsBySubjectAndSchema = Caffeine.newBuilder().maximumSize(MAX_CACHED).<SubjectSchema, Integer>build().asMap();
   private volatile int preferredUrl;
 
   public SchemaRegistryClient(RegistryClientConfig config) {

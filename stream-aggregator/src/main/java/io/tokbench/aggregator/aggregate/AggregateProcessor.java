@@ -1,11 +1,20 @@
 package io.tokbench.aggregator.aggregate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.ContributionEvent;
-import io.tokbench.aggregator.state.KeySet;
+import io.tokbench.aggregator.state.ReportSample;
 import io.tokbench.aggregator.state.RigContribution;
+import io.tokbench.aggregator.state.RigSummary;
+import io.tokbench.aggregator.topology.Topics;
+import io.tokbench.aggregator.validate.Rejection;
+import io.tokbench.schema.RejectedReport;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,122 +30,275 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keeps every rig's contribution per statistics key and recomputes the key's row whenever a
- * contribution arrives or is withdrawn; forwards the new row (or a tombstone when no rig is left)
- * keyed by its statistics key.
+ * Aggregates the samples of one partition's models into statistics rows, incrementally.
+ *
+ * <p>Per report: the retraction markers and the index are looked up (a retracted rig or report is
+ * refused, a report id already counted is dropped), the rig's own window of samples and its summary
+ * are rewritten, and the row's in-memory order statistics move that one rig. Nothing scans the
+ * row's other rigs, so a report costs the same on a row of one rig and on a row of ten thousand.
+ * Rows are emitted once per emit interval (about once per commit), not once per report: the keys
+ * changed since the last emission are marked dirty in a store, so a crash between a report and its
+ * row's emission loses nothing.
+ *
+ * <p>Every computation that could fail happens before the first store write, so a record that
+ * fails leaves no half-applied change behind.
  */
-public final class AggregateProcessor extends ContextualProcessor<String, ContributionEvent, StatsKey, StatsRow> {
-  private final String contributionsStore;
-  private final String statsStore;
-  private final String reportIndexStore;
-  private final String rigIndexStore;
-  private KeyValueStore<String, RigContribution> contributions;
-  private KeyValueStore<String, StatsRow> stats;
-  private KeyValueStore<String, String> reportIndex;
-  private KeyValueStore<String, KeySet> rigIndex;
+public final class AggregateProcessor extends ContextualProcessor<String, ContributionEvent, Object, Object> {
+  /** Names of the stores this processor owns. */
+  public record Stores(String windows, String summaries, String index, String retractions, String dirty, String stats) {}
 
-  public AggregateProcessor(String contributionsStore, String statsStore, String reportIndexStore, String rigIndexStore) {
-    this.contributionsStore = contributionsStore;
-    this.statsStore = statsStore;
-    this.reportIndexStore = reportIndexStore;
-    this.rigIndexStore = rigIndexStore;
+  /**
+   * Tunables: how often changed rows are emitted, how often they are offered to the calibration
+   * (which refits no more often than that anyway), the cap on rows one rig may open per partition,
+   * the row cache's size.
+   */
+  public record Limits(Duration emitInterval, Duration calibrationInterval, int maxRowsPerRig, long rowCacheBytes) {}
+
+  private final Stores names;
+  private final Limits limits;
+  private final List<String> rowChildren;
+  private final String calibrationChild;
+  private final String rejectedChild;
+  private final AggregatorMetrics metrics;
+  private final Set<String> dirtyKeys = new LinkedHashSet<>();
+  /** Rows emitted since the calibration last heard of them; lost in a crash, which only delays a point until the row next changes. */
+  private final Set<String> calibrationPending = new LinkedHashSet<>();
+  private KeyValueStore<String, RigContribution> windows;
+  private KeyValueStore<String, RigSummary> summaries;
+  private KeyValueStore<String, String> index;
+  private KeyValueStore<String, String> retractions;
+  private KeyValueStore<String, String> dirty;
+  private KeyValueStore<String, StatsRow> stats;
+  private Cache<String, RowStatistics> rows;
+
+  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, AggregatorMetrics metrics) {
+    this.names = names;
+    this.limits = limits;
+    this.rowChildren = List.copyOf(rowChildren);
+    this.calibrationChild = calibrationChild;
+    this.rejectedChild = rejectedChild;
+    this.metrics = metrics;
   }
 
   @Override
-  public void init(ProcessorContext<StatsKey, StatsRow> context) {
+  public void init(ProcessorContext<Object, Object> context) {
     super.init(context);
-    contributions = context.getStateStore(contributionsStore);
-    stats = context.getStateStore(statsStore);
-    reportIndex = context.getStateStore(reportIndexStore);
-    rigIndex = context.getStateStore(rigIndexStore);
+    windows = context.getStateStore(names.windows());
+    summaries = context.getStateStore(names.summaries());
+    index = context.getStateStore(names.index());
+    retractions = context.getStateStore(names.retractions());
+    dirty = context.getStateStore(names.dirty());
+    stats = context.getStateStore(names.stats());
+    // Rows being aggregated, bounded by their size; an evicted row is rebuilt from its rigs' summaries.
+    rows = Caffeine.newBuilder().maximumWeight(limits.rowCacheBytes()).<String, RowStatistics>weigher((key, row) -> row.bytes())
+        .executor(Runnable::run).build();
+    dirtyKeys.clear();
+    try (KeyValueIterator<String, String> pending = dirty.all()) {
+      pending.forEachRemaining(kv -> dirtyKeys.add(kv.key));
+    }
+    calibrationPending.clear();
+    context.schedule(limits.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitDirtyRows());
+    // Twice per refit interval, so a row's change is in its groups' next refit.
+    context.schedule(limits.calibrationInterval().dividedBy(2), PunctuationType.WALL_CLOCK_TIME, now -> offerToCalibration());
   }
 
   @Override
   public void process(Record<String, ContributionEvent> record) {
     ContributionEvent event = record.value();
-    if (event.getRetractRig()) {
-      retractRig(event.getRigId(), record.timestamp());
+    if (event.getSample() != null) {
+      add(event, record);
+    } else if (event.getRetractRig()) {
+      if (event.getLift()) {
+        retractions.delete(ContributionIndex.retractedRig(event.getRigId()));
+      } else {
+        retractRig(event.getRigId(), event.getReason());
+      }
     } else if (event.getRetractReportId() != null) {
-      retractReport(event.getRetractReportId(), record.timestamp());
-    } else if (event.getSample() != null) {
-      add(event, record.timestamp());
+      if (event.getLift()) {
+        retractions.delete(ContributionIndex.retractedReport(event.getRetractReportId()));
+      } else {
+        retractReport(event.getRetractReportId(), event.getReason());
+      }
     }
   }
 
-  private void add(ContributionEvent event, long timestamp) {
-    String key = event.getStatsKey();
+  private void add(ContributionEvent event, Record<String, ContributionEvent> record) {
     String rig = event.getRigId();
-    String storeKey = RigContributions.storeKey(key, rig);
-    contributions.put(storeKey, RigContributions.add(contributions.get(storeKey), event.getSample()));
-    reportIndex.put(event.getSample().getReportId(), storeKey);
-    Set<String> keys = keysOf(rig);
-    if (keys.add(key)) {
-      rigIndex.put(rig, new KeySet(new ArrayList<>(keys)));
-    }
-    recompute(key, timestamp);
-  }
-
-  private void retractRig(String rig, long timestamp) {
-    KeySet keys = rigIndex.get(rig);
-    if (keys == null) {
-      return; // this partition holds nothing of the rig
-    }
-    for (String key : keys.getKeys()) {
-      contributions.delete(RigContributions.storeKey(key, rig));
-      recompute(key, timestamp);
-    }
-    rigIndex.delete(rig);
-  }
-
-  private void retractReport(String reportId, long timestamp) {
-    String storeKey = reportIndex.get(reportId);
-    if (storeKey == null) {
+    ReportSample sample = event.getSample();
+    String reportId = sample.getReportId();
+    if (retractions.get(ContributionIndex.retractedRig(rig)) != null) {
+      reject(event, record, Rejection.RETRACTED, "rig " + rig + " was retracted by an operator; its reports are not counted");
       return;
     }
-    reportIndex.delete(reportId);
-    RigContribution existing = contributions.get(storeKey);
-    if (existing == null) {
-      return; // already gone with its rig
+    if (retractions.get(ContributionIndex.retractedReport(reportId)) != null) {
+      reject(event, record, Rejection.RETRACTED, "report " + reportId + " was retracted by an operator");
+      return;
     }
+    if (index.get(ContributionIndex.report(reportId)) != null) {
+      metrics.duplicate(); // the agent's spool resent a report that was already counted
+      return;
+    }
+    String key = event.getStatsKey();
+    String storeKey = RigContributions.storeKey(key, rig);
+    RigContribution before = windows.get(storeKey);
+    if (before == null && rowsOfRig(rig, limits.maxRowsPerRig()) >= limits.maxRowsPerRig()) {
+      reject(event, record, Rejection.RIG_ROW_LIMIT, "rig " + rig + " already contributes to " + limits.maxRowsPerRig()
+          + " rows of this partition, the most one rig may; its report for a new setup is not counted");
+      return;
+    }
+    RigContributions.Added added = RigContributions.addTracking(before, sample);
+    RigSummary previous = before == null ? null : summaries.get(storeKey);
+    RigSummary next = RigSummaries.of(added.window());
+    RowStatistics row = row(key);
+
+    windows.put(storeKey, added.window());
+    summaries.put(storeKey, next);
+    if (!added.evictedReportIds().contains(reportId)) {
+      index.put(ContributionIndex.report(reportId), storeKey);
+    }
+    for (String evicted : added.evictedReportIds()) {
+      index.delete(ContributionIndex.report(evicted));
+    }
+    if (before == null) {
+      index.put(ContributionIndex.rigRow(rig, key), "");
+    }
+    row.replace(previous, next);
+    changed(key, row);
+  }
+
+  private void retractRig(String rig, String reason) {
+    retractions.put(ContributionIndex.retractedRig(rig), reason);
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = index.prefixScan(ContributionIndex.rigRowsPrefix(rig), Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> keys.add(ContributionIndex.statsKeyOfRigRow(kv.key)));
+    }
+    for (String key : keys) {
+      String storeKey = RigContributions.storeKey(key, rig);
+      RigContribution window = windows.get(storeKey);
+      RigSummary summary = summaries.get(storeKey);
+      RowStatistics row = row(key);
+      windows.delete(storeKey);
+      summaries.delete(storeKey);
+      index.delete(ContributionIndex.rigRow(rig, key));
+      if (window != null) {
+        window.getSamples().forEach(s -> index.delete(ContributionIndex.report(s.getReportId())));
+      }
+      if (summary != null) {
+        row.remove(summary);
+      }
+      changed(key, row);
+    }
+  }
+
+  private void retractReport(String reportId, String reason) {
+    retractions.put(ContributionIndex.retractedReport(reportId), reason);
+    String storeKey = index.get(ContributionIndex.report(reportId));
+    if (storeKey == null) {
+      return; // not (yet) here: the marker refuses it if it comes
+    }
+    RigContribution window = windows.get(storeKey);
     String key = RigContributions.statsKeyOf(storeKey);
     String rig = RigContributions.rigOf(storeKey);
-    Optional<RigContribution> remaining = RigContributions.without(existing, reportId);
-    if (remaining.isPresent()) {
-      contributions.put(storeKey, remaining.get());
+    Optional<RigContribution> remaining = window == null ? Optional.empty() : RigContributions.without(window, reportId);
+    RigSummary previous = summaries.get(storeKey);
+    RigSummary next = remaining.map(RigSummaries::of).orElse(null);
+    RowStatistics row = row(key);
+
+    index.delete(ContributionIndex.report(reportId));
+    if (next != null) {
+      windows.put(storeKey, remaining.get());
+      summaries.put(storeKey, next);
+      row.replace(previous, next);
     } else {
-      contributions.delete(storeKey);
-      Set<String> keys = keysOf(rig);
-      keys.remove(key);
-      if (keys.isEmpty()) {
-        rigIndex.delete(rig);
+      windows.delete(storeKey);
+      summaries.delete(storeKey);
+      index.delete(ContributionIndex.rigRow(rig, key));
+      if (window != null) {
+        window.getSamples().forEach(s -> index.delete(ContributionIndex.report(s.getReportId())));
+      }
+      if (previous != null) {
+        row.remove(previous);
+      }
+    }
+    changed(key, row);
+  }
+
+  /** How many rows the rig contributes to here, counting no further than the limit. */
+  private int rowsOfRig(String rig, int limit) {
+    int count = 0;
+    try (KeyValueIterator<String, String> it = index.prefixScan(ContributionIndex.rigRowsPrefix(rig), Serdes.String().serializer())) {
+      while (it.hasNext() && count < limit) {
+        it.next();
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The row's statistics from the cache, or rebuilt from its rigs' summaries. */
+  private RowStatistics row(String key) {
+    RowStatistics cached = rows.getIfPresent(key);
+    if (cached != null) {
+      return cached;
+    }
+    List<RigSummary> rigs = new ArrayList<>();
+    try (KeyValueIterator<String, RigSummary> it = summaries.prefixScan(RigContributions.keyPrefix(key), Serdes.String().serializer())) {
+      it.forEachRemaining((KeyValue<String, RigSummary> kv) -> rigs.add(kv.value));
+    }
+    return RowStatistics.of(rigs);
+  }
+
+  private void changed(String key, RowStatistics row) {
+    rows.put(key, row); // re-weighs it
+    if (dirtyKeys.add(key)) {
+      dirty.put(key, "");
+    }
+  }
+
+  /** Emits every row changed since the last emission: the new row, or a tombstone when no rig is left. */
+  private void emitDirtyRows() {
+    long timestamp = context().currentStreamTimeMs();
+    for (String key : dirtyKeys) {
+      RowStatistics row = row(key);
+      StatsKey statsKey = StatsKeys.decode(key);
+      StatsRow emitted = null;
+      if (row.rigCount() == 0) {
+        stats.delete(key);
+        rows.invalidate(key);
       } else {
-        rigIndex.put(rig, new KeySet(new ArrayList<>(keys)));
+        emitted = row.toRow(statsKey);
+        stats.put(key, emitted);
       }
+      for (String child : rowChildren) {
+        context().forward(new Record<>((Object) statsKey, (Object) emitted, timestamp), child);
+      }
+      dirty.delete(key);
+      calibrationPending.add(key);
     }
-    recompute(key, timestamp);
+    dirtyKeys.clear();
   }
 
-  private void recompute(String encodedKey, long timestamp) {
-    List<RigContribution> rigs = new ArrayList<>();
-    try (KeyValueIterator<String, RigContribution> it = contributions.prefixScan(RigContributions.keyPrefix(encodedKey), Serdes.String().serializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, RigContribution> next = it.next();
-        rigs.add(next.value);
-      }
+  /** The latest state of every row emitted since the last offer, once: a busy row is one point per interval, not one per report. */
+  private void offerToCalibration() {
+    long timestamp = context().currentStreamTimeMs();
+    for (String key : calibrationPending) {
+      context().forward(new Record<>((Object) StatsKeys.decode(key), (Object) stats.get(key), timestamp), calibrationChild);
     }
-    StatsKey key = StatsKeys.decode(encodedKey);
-    if (rigs.isEmpty()) {
-      stats.delete(encodedKey);
-      context().forward(new Record<>(key, null, timestamp));
-      return;
-    }
-    StatsRow row = StatsCalculator.row(key, rigs);
-    stats.put(encodedKey, row);
-    context().forward(new Record<>(key, row, timestamp));
+    calibrationPending.clear();
   }
 
-  private Set<String> keysOf(String rig) {
-    KeySet keys = rigIndex.get(rig);
-    return keys == null ? new LinkedHashSet<>() : new LinkedHashSet<>(keys.getKeys());
+  private void reject(ContributionEvent event, Record<String, ContributionEvent> record, String code, String message) {
+    metrics.rejected(code);
+    RejectedReport rejected = RejectedReport.newBuilder()
+        .setReasonCode(code)
+        .setMessage(message)
+        .setOriginalKey(null)
+        .setOriginalValue(null)
+        .setSourceTopic(Topics.REPORTS)
+        .setSourcePartition(event.getSourcePartition())
+        .setSourceOffset(event.getSourceOffset())
+        .setRejectedAt(Instant.ofEpochMilli(context().currentSystemTimeMs()))
+        .build();
+    context().forward(record.withKey((Object) null).withValue((Object) rejected), rejectedChild);
   }
 }

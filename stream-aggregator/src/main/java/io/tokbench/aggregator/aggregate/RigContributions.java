@@ -34,6 +34,25 @@ public final class RigContributions {
     return encodedStatsKey + RIG_SEPARATOR;
   }
 
+  /** A window after an addition, and the report ids that fell out of it (the added one among them when it is older than all kept). */
+  public record Added(RigContribution window, List<String> evictedReportIds) {}
+
+  /** The window with one more sample, and what left it. */
+  public static Added addTracking(RigContribution existing, ReportSample sample) {
+    RigContribution window = add(existing, sample);
+    if (window.getSamples().size() == (existing == null ? 0 : existing.getSamples().size()) + 1) {
+      return new Added(window, List.of());
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    window.getSamples().forEach(s -> kept.add(s.getReportId()));
+    List<String> evicted = new ArrayList<>();
+    if (!kept.contains(sample.getReportId())) {
+      evicted.add(sample.getReportId());
+    }
+    existing.getSamples().stream().map(ReportSample::getReportId).filter(id -> !kept.contains(id)).forEach(evicted::add);
+    return new Added(window, evicted);
+  }
+
   public static RigContribution add(RigContribution existing, ReportSample sample) {
     List<ReportSample> samples = new ArrayList<>(existing == null ? List.of() : existing.getSamples());
     samples.add(sample);

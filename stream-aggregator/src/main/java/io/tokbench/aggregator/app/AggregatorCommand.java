@@ -3,8 +3,12 @@ package io.tokbench.aggregator.app;
 import io.tokbench.aggregator.query.ApiProtection;
 import io.tokbench.security.ClientSecurity;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -19,13 +23,13 @@ import picocli.CommandLine;
       "Runs one tokbench aggregator instance: validates, de-duplicates and aggregates the reports on",
       "tokbench.reports into median tok/s tables (tokbench.stats, tokbench.community) and serves them",
       "at /api/v1. Start more instances with the same --application-id to share the partitions; each",
-      "needs its own --http-port/--advertised-host so the others can forward queries to it.",
+      "needs its own --internal-port/--advertised-host so the others can forward queries to it.",
       "Every option can also come from the environment variable named in brackets.",
       "Subcommands talk to a running aggregator: 'recalibrate' exports the estimator's calibration as",
       "JSON, 'evaluate' measures the estimator's accuracy by leave-one-GPU-out cross-validation."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped", "1:failed to start", "2:bad option"})
+    exitCodeList = {"0:stopped (SIGTERM or Ctrl-C)", "1:failed to start", "2:bad option", "130:a second signal cut the stop short"})
 public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", defaultValue = "${env:TOKBENCH_BOOTSTRAP_SERVERS:-localhost:9092}", description = "Kafka [TOKBENCH_BOOTSTRAP_SERVERS] (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
@@ -39,10 +43,13 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "${env:TOKBENCH_HTTP_PORT:-8080}", description = "API port [TOKBENCH_HTTP_PORT] (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--internal-port", defaultValue = "${env:TOKBENCH_INTERNAL_PORT:-8090}", description = "Internal listener: instance-to-instance queries, /admin/v1, /health, /ready, /metrics; never expose it publicly [TOKBENCH_INTERNAL_PORT] (default: ${DEFAULT-VALUE}).")
+  int internalPort;
+
   @Option(names = "--http-host", defaultValue = "${env:TOKBENCH_HTTP_HOST:-0.0.0.0}", description = "Interface the API listens on [TOKBENCH_HTTP_HOST] (default: ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--advertised-host", defaultValue = "${env:TOKBENCH_ADVERTISED_HOST:-localhost}", description = "Host other instances reach this one at [TOKBENCH_ADVERTISED_HOST] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--advertised-host", defaultValue = "${env:TOKBENCH_ADVERTISED_HOST:-localhost}", description = "Host other instances reach this one's internal port at [TOKBENCH_ADVERTISED_HOST] (default: ${DEFAULT-VALUE}).")
   String advertisedHost;
 
   @Option(names = "--state-dir", defaultValue = "${env:TOKBENCH_STATE_DIR:-${sys:java.io.tmpdir}/tokbench-aggregator}", description = "Local state [TOKBENCH_STATE_DIR] (default: ${DEFAULT-VALUE}).")
@@ -50,6 +57,13 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Option(names = "--standby-replicas", defaultValue = "${env:TOKBENCH_STANDBY_REPLICAS:-0}", description = "Warm copies of each store on other instances [TOKBENCH_STANDBY_REPLICAS] (default: ${DEFAULT-VALUE}).")
   int standbyReplicas;
+
+  @Option(names = "--instance-id", defaultValue = "${env:TOKBENCH_INSTANCE_ID}", description = {
+      "A name of this instance that stays the same across its restarts, unique within the application",
+      "(a StatefulSet's pod name) [TOKBENCH_INSTANCE_ID]. An instance that comes back under its name within",
+      "the session timeout (45 s) takes its partitions back without a rebalance of the others; without",
+      "it, a crashed instance's partitions wait the session timeout before they move."})
+  String instanceId;
 
   @Option(names = "--partitions", defaultValue = "${env:TOKBENCH_PARTITIONS:-6}", description = "Partitions of topics it creates; the most instances that can share the work [TOKBENCH_PARTITIONS] (default: ${DEFAULT-VALUE}).")
   int partitions;
@@ -88,17 +102,59 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--schema-registry-truststore-password", defaultValue = "${env:TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD}", description = "Its password [TOKBENCH_SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD].")
   String registryTruststorePassword;
 
-  @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /api/v1/admin/* [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
+  @Option(names = "--admin-token", defaultValue = "${env:TOKBENCH_ADMIN_TOKEN}", description = "Operator token for POST /admin/v1/* on the internal port [TOKBENCH_ADMIN_TOKEN]; without it the admin API is off.")
   String adminToken;
 
   @Option(names = "--rate-limit", defaultValue = "${env:TOKBENCH_RATE_LIMIT:-50}", description = "Public API requests per second per client address, bursts of twice that; 0 turns it off [TOKBENCH_RATE_LIMIT] (default: ${DEFAULT-VALUE}).")
   double rateLimit;
 
+  @Option(names = "--stream-threads", defaultValue = "${env:TOKBENCH_STREAM_THREADS:-0}", description = "Stream threads processing partitions [TOKBENCH_STREAM_THREADS] (default: one per core; 0 means that).")
+  int streamThreads;
+
+  @Option(names = "--commit-interval", defaultValue = "${env:TOKBENCH_COMMIT_INTERVAL_MS:-100}", description = "Milliseconds between exactly-once commits: longer carries more reports per transaction, at the cost of latency [TOKBENCH_COMMIT_INTERVAL_MS] (default: ${DEFAULT-VALUE}).")
+  int commitIntervalMs;
+
+  @Option(names = "--rocksdb-memory", defaultValue = "${env:TOKBENCH_ROCKSDB_MEMORY:-256m}", converter = ByteSize.class,
+      description = "Off-heap memory for all state stores together: block cache and memtables, e.g. 256m, 1g [TOKBENCH_ROCKSDB_MEMORY] (default: ${DEFAULT-VALUE}).")
+  long rocksDbMemory;
+
   AggregatorConfig config() {
     ClientSecurity security = new ClientSecurity(securityProtocol, saslMechanism, saslUsername, saslPassword, truststoreLocation, truststorePassword,
         registryUserInfo, registryBearerToken, registryTruststoreLocation, registryTruststorePassword);
-    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir,
-        standbyReplicas, partitions, replicationFactor, security.clientProperties(), new ApiProtection(blankToNull(adminToken), rateLimit));
+    Map<String, Object> clientAndStreams = new HashMap<>(security.clientProperties());
+    clientAndStreams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads > 0 ? streamThreads : Runtime.getRuntime().availableProcessors());
+    clientAndStreams.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(rocksDbMemory));
+    clientAndStreams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+    if (blankToNull(instanceId) != null) {
+      // Static membership (KIP-345); Kafka Streams suffixes it per stream thread.
+      clientAndStreams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId.strip());
+    }
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, internalPort, advertisedHost, stateDir,
+        standbyReplicas, partitions, replicationFactor, clientAndStreams, new ApiProtection(blankToNull(adminToken), rateLimit));
+  }
+
+  /** "256m", "1g", "512k" or plain bytes. */
+  static final class ByteSize implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+        case 'k' -> 1L << 10;
+        case 'm' -> 1L << 20;
+        case 'g' -> 1L << 30;
+        default -> 1;
+      };
+      String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
+      try {
+        long bytes = Long.parseLong(digits.trim()) * unit;
+        if (bytes < (16L << 20)) {
+          throw new CommandLine.TypeConversionException("'" + value + "' is below the 16m a store needs");
+        }
+        return bytes;
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a size such as 256m or 1g");
+      }
+    }
   }
 
   private static String blankToNull(String value) {
@@ -107,6 +163,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    StopSignals signals = StopSignals.install();
     Aggregator aggregator;
     try {
       aggregator = Aggregator.start(config());
@@ -114,13 +171,17 @@ public final class AggregatorCommand implements Callable<Integer> {
       System.err.println("stream-aggregator: cannot start: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      aggregator.close();
-      stopped.countDown();
-    }, "aggregator-shutdown"));
-    System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1");
-    stopped.await();
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        aggregator.close();
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "aggregator-shutdown"));
+    System.out.println("tokbench aggregator " + applicationId + ": API at " + aggregator.apiUrl() + "/api/v1; health, metrics and admin at " + aggregator.internalUrl());
+    // SIGTERM (an orchestrator stopping the pod) or Ctrl-C: leave the group, close the stores, exit 0.
+    signals.await();
+    stop.run();
     return 0;
   }
 

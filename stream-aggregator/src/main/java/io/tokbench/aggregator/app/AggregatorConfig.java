@@ -8,8 +8,11 @@ import java.util.Map;
 /**
  * How one aggregator instance runs.
  *
- * @param advertisedHost the host other instances and the API's clients reach this one at; with
- *     {@code httpPort} it becomes Kafka Streams' {@code application.server}
+ * @param httpPort the public listener: web page and {@code /api/v1} (0: any free port)
+ * @param internalPort the internal listener: instance-to-instance queries, admin operations,
+ *     health, readiness and metrics; never exposed to the public (0: any free port)
+ * @param advertisedHost the host other instances reach this one at; with {@code internalPort} it
+ *     becomes Kafka Streams' {@code application.server}
  * @param partitions partitions for topics the aggregator creates (bounds the parallelism)
  * @param replicationFactor replication of the topics it creates and of its internal topics
  */
@@ -19,6 +22,7 @@ public record AggregatorConfig(
     String applicationId,
     String httpHost,
     int httpPort,
+    int internalPort,
     String advertisedHost,
     Path stateDir,
     int standbyReplicas,
@@ -33,21 +37,26 @@ public record AggregatorConfig(
     extraStreamsConfig = Map.copyOf(extraStreamsConfig);
   }
 
-  /** An instance with the default API protection: no admin API, the default rate limit. */
+  /** An instance with the default API protection (no admin API, the default rate limit) and an internal listener on any free port. */
   public AggregatorConfig(String bootstrapServers, String schemaRegistryUrl, String applicationId, String httpHost, int httpPort, String advertisedHost,
                           Path stateDir, int standbyReplicas, int partitions, short replicationFactor, Map<String, Object> extraStreamsConfig) {
-    this(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir, standbyReplicas, partitions, replicationFactor,
+    this(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, 0, advertisedHost, stateDir, standbyReplicas, partitions, replicationFactor,
         extraStreamsConfig, ApiProtection.DEFAULT);
   }
 
-  public AggregatorConfig withHttpPort(int port) {
-    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, port, advertisedHost, stateDir, standbyReplicas, partitions,
-        replicationFactor, extraStreamsConfig, protection);
+  public AggregatorConfig withPorts(int publicPort, int internal) {
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, publicPort, internal, advertisedHost, stateDir, standbyReplicas,
+        partitions, replicationFactor, extraStreamsConfig, protection);
+  }
+
+  public AggregatorConfig withStandbyReplicas(int standbys) {
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, internalPort, advertisedHost, stateDir, standbys,
+        partitions, replicationFactor, extraStreamsConfig, protection);
   }
 
   public AggregatorConfig withProtection(ApiProtection protection) {
-    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, advertisedHost, stateDir, standbyReplicas, partitions,
-        replicationFactor, extraStreamsConfig, protection);
+    return new AggregatorConfig(bootstrapServers, schemaRegistryUrl, applicationId, httpHost, httpPort, internalPort, advertisedHost, stateDir, standbyReplicas,
+        partitions, replicationFactor, extraStreamsConfig, protection);
   }
 
   /** Secrets in the client settings are masked. */
@@ -56,7 +65,7 @@ public record AggregatorConfig(
     Map<String, Object> shown = new java.util.TreeMap<>(extraStreamsConfig);
     shown.replaceAll((k, v) -> k.contains("password") || k.contains("jaas") || k.contains("user.info") || k.contains("token") ? "****" : v);
     return "AggregatorConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + RegistryClientConfig.redacted(schemaRegistryUrl) + ", applicationId=" + applicationId
-        + ", http=" + httpHost + ":" + httpPort + ", advertisedHost=" + advertisedHost + ", stateDir=" + stateDir + ", standbyReplicas=" + standbyReplicas
+        + ", http=" + httpHost + ":" + httpPort + ", internalPort=" + internalPort + ", advertisedHost=" + advertisedHost + ", stateDir=" + stateDir + ", standbyReplicas=" + standbyReplicas
         + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor + ", extraStreamsConfig=" + shown + ", protection=" + protection + "]";
   }
 }

@@ -37,7 +37,8 @@ final class KafkaAdminOperations implements AdminOperations, AutoCloseable {
 
   @Override
   public Published retract(Retraction retraction) {
-    String key = retraction.getRigId() != null ? retraction.getRigId().toString() : retraction.getReportId().toString();
+    // The topic is compacted by this key: the latest word on a rig or a report (retracted or lifted) stays.
+    String key = retraction.getRigId() != null ? "rig:" + retraction.getRigId() : "report:" + retraction.getReportId();
     RecordMetadata written = await(producer().send(new ProducerRecord<>(Topics.RETRACTIONS, key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
         retractionSerializer().serialize(Topics.RETRACTIONS, retraction))));
     return new Published(written.topic(), written.partition(), written.offset());

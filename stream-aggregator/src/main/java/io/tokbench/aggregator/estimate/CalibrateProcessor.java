@@ -17,6 +17,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every calibration group's points and refits the groups that changed, at most once per
@@ -34,19 +36,25 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   /** A relative change of the shared physics below this does not refit every group (the global group moves with every row). */
   static final double PHYSICS_TOLERANCE = 0.01;
 
+  private static final Logger log = LoggerFactory.getLogger(CalibrateProcessor.class);
+
   private final String pointsStore;
   private final String calibrationStore;
   private final Duration interval;
+  private final int maxGroups;
   private final Set<String> changed = new LinkedHashSet<>();
+  /** Groups with points here: bounded, since a group is named by strings reports bring. */
+  private final Set<String> groups = new java.util.HashSet<>();
   private KeyValueStore<String, CalibrationPoint> points;
   private ReadOnlyKeyValueStore<String, CalibrationRecord> calibrations;
   private Physics fittedUnder = Physics.PRIOR;
 
   /** @param calibrationStore the global store of every group's current calibration */
-  public CalibrateProcessor(String pointsStore, String calibrationStore, Duration interval) {
+  public CalibrateProcessor(String pointsStore, String calibrationStore, Duration interval, int maxGroups) {
     this.pointsStore = pointsStore;
     this.calibrationStore = calibrationStore;
     this.interval = interval;
+    this.maxGroups = maxGroups;
   }
 
   @Override
@@ -55,7 +63,10 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
     points = context.getStateStore(pointsStore);
     calibrations = context.getStateStore(calibrationStore);
     fittedUnder = Physics.of(calibrations.get(CalibrationPoints.GLOBAL));
+    groups.clear();
+    changed.clear();
     markAllChanged();
+    groups.addAll(changed);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
   }
 
@@ -67,6 +78,16 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       return;
     }
     CalibrationPoint point = record.value();
+    if (!groups.contains(group)) {
+      if (point.getRemoved()) {
+        return;
+      }
+      if (groups.size() >= maxGroups) {
+        log.warn("Calibration group {} not kept: this partition already keeps {} groups", group, maxGroups);
+        return;
+      }
+      groups.add(group);
+    }
     String key = group + SEPARATOR + point.getStatsKey();
     if (point.getRemoved()) {
       points.delete(key);
@@ -93,7 +114,17 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
         it.forEachRemaining((KeyValue<String, CalibrationPoint> kv) -> members.add(kv.value));
       }
-      CalibrationRecord fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now));
+      if (members.isEmpty()) {
+        groups.remove(group);
+      }
+      CalibrationRecord fitted;
+      try {
+        fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now));
+      } catch (RuntimeException e) {
+        // A fit that fails keeps the group's last calibration; the stream thread goes on.
+        log.error("Refit of calibration group {} failed; keeping its last calibration", group, e);
+        continue;
+      }
       context().forward(new Record<>(group, fitted, now));
     }
     changed.clear();

@@ -12,8 +12,10 @@ import io.tokbench.schema.Repetition;
 import io.tokbench.schema.StatsKey;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Maps a valid report to its statistics key (canonical model, GPU, quantization, runtime, context
@@ -26,10 +28,13 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
   public void process(Record<String, BenchmarkReport> record) {
     BenchmarkReport report = record.value();
     StatsKey key = Normalization.key(report);
+    Optional<RecordMetadata> source = context().recordMetadata();
     ContributionEvent event = ContributionEvent.newBuilder()
         .setStatsKey(StatsKeys.encode(key))
         .setRigId(report.getRigId().toString())
         .setSample(sample(report))
+        .setSourcePartition(source.map(m -> m.partition()).orElse(-1))
+        .setSourceOffset(source.map(m -> m.offset()).orElse(-1L))
         .build();
     context().forward(record.withKey(key.getModel()).withValue(event));
   }
@@ -70,6 +75,4 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
   private static Double positiveFinite(Double value) {
     return value != null && Double.isFinite(value) && value > 0 ? value : null;
   }
-
-
 }

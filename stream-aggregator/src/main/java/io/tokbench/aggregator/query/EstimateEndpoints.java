@@ -2,6 +2,7 @@ package io.tokbench.aggregator.query;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.tokbench.aggregator.estimate.CalibrationGroups;
 import io.tokbench.aggregator.estimate.Estimator;
 import io.tokbench.aggregator.estimate.VramEstimate;
@@ -28,44 +29,73 @@ import java.util.stream.Collectors;
  * the current calibration, and the GPUs the estimator knows.
  */
 final class EstimateEndpoints {
+  private static final List<String> ESTIMATE = List.of("model", "gpu", "gpuCount", "quant", "runtime", "backend", "memoryGb", "ctx", "users", "prompt");
+  /** What a runtime reports when it does not know the quantization: never a choice, never a row of the table. */
+  static final String UNKNOWN_QUANT = "UNKNOWN";
+
   /** The context the quantization table sizes VRAM for: Ollama's and most runtimes' common choice. */
   static final int TABLE_CONTEXT = 8192;
   private static final long GIB = 1024L * 1024 * 1024;
   private static final List<String> BACKENDS = List.of("CUDA", "ROCM", "METAL", "VULKAN", "SYCL", "CPU");
 
-  private final Function<String, List<StatsRow>> statsOfModel;
+  /** Every statistics row of a model, from every instance; marks the answer stale when a copy was. */
+  interface ModelStats {
+    List<StatsRow> of(String model, Freshness freshness);
+  }
+
+  private final ModelStats statsOfModel;
   private final Supplier<Map<String, CalibrationRecord>> calibrations;
   private final GpuCatalog gpus = GpuCatalog.shared();
   private final ModelCatalog models = ModelCatalog.shared();
   private final Estimator estimator = new Estimator(models);
 
   EstimateEndpoints(QueryService queries) {
-    this(model -> queries.stats(StatsFilter.from(Map.of("model", model)), Map.of("model", model), false), queries::calibration);
+    this((model, freshness) -> queries.stats(StatsFilter.from(Map.of("model", model)), freshness), queries::calibration);
   }
 
-  /** @param statsOfModel every statistics row of a model, from every instance */
-  EstimateEndpoints(Function<String, List<StatsRow>> statsOfModel, Supplier<Map<String, CalibrationRecord>> calibrations) {
+  EstimateEndpoints(ModelStats statsOfModel, Supplier<Map<String, CalibrationRecord>> calibrations) {
     this.statsOfModel = statsOfModel;
     this.calibrations = calibrations;
   }
 
-  ObjectNode estimate(Map<String, String> params) {
-    String model = required(params, "model");
-    GpuSpec gpu = gpus.byId(required(params, "gpu"))
-        .orElseThrow(() -> new StatsFilter.BadParameter("gpu", "'" + params.get("gpu") + "' is not in the GPU catalog (see /api/v1/catalog/gpus)"));
-    int gpuCount = number(params, "gpuCount", 1, 1, 16);
-    int context = number(params, "ctx", TABLE_CONTEXT, 256, 1_048_576);
-    int users = number(params, "users", 1, 1, 1024);
-    int prompt = number(params, "prompt", 512, 1, 1_048_576);
-    List<StatsRow> rows = modelRows(model);
-    String quant = Normalization.quantization(params.getOrDefault("quant", mostReported(rows, r -> r.getKey().getQuantization(), "Q4_K_M")));
-    String runtime = Normalization.runtime(params.getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
-    String backend = backend(params, gpu, rows);
-    Integer memoryGb = gpu.unifiedMemory() ? StatsFilter.strictInteger(params, "memoryGb") : null;
-    if (memoryGb != null && (memoryGb < 1 || memoryGb > 4096)) {
-      throw new StatsFilter.BadParameter("memoryGb", memoryGb + " is outside 1..4096");
+  void routes(RoutesConfig routes, Deadline deadline) {
+    routes.get("/api/v1/estimate", deadline.wrap(ctx -> {
+      Freshness freshness = new Freshness();
+      Answers.json(ctx, estimate(Params.of(ctx.queryParamMap(), ESTIMATE), freshness), freshness);
+    }));
+    routes.get("/api/v1/models/<model>", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Freshness freshness = new Freshness();
+      Answers.json(ctx, model(Params.id("model", ctx.pathParam("model")), freshness), freshness);
+    }));
+    routes.get("/api/v1/calibration", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Answers.json(ctx, calibrationTable());
+    }));
+    routes.get("/api/v1/catalog/gpus", deadline.wrap(ctx -> {
+      Params.of(ctx.queryParamMap(), List.of());
+      Answers.json(ctx, catalogGpus());
+    }));
+  }
+
+  ObjectNode estimate(Params params, Freshness freshness) {
+    String model = params.required("model");
+    GpuSpec gpu = gpus.byId(params.required("gpu"))
+        .orElseThrow(() -> new StatsFilter.BadParameter("gpu", "'" + params.text("gpu") + "' is not in the GPU catalog (see /api/v1/catalog/gpus)"));
+    int gpuCount = params.integer("gpuCount", 1, 1, 16);
+    int context = params.integer("ctx", TABLE_CONTEXT, 256, 1_048_576);
+    int users = params.integer("users", 1, 1, 1024);
+    int prompt = params.integer("prompt", 512, 1, 1_048_576);
+    List<StatsRow> rows = modelRows(model, freshness);
+    String quant = Normalization.quantization(params.map().getOrDefault("quant",
+        mostReported(rows.stream().filter(r -> !r.getKey().getQuantization().equals(UNKNOWN_QUANT)).toList(), r -> r.getKey().getQuantization(), "Q4_K_M")));
+    if (quant.equals(UNKNOWN_QUANT)) {
+      throw new StatsFilter.BadParameter("quant", "name a quantization, e.g. Q4_K_M");
     }
-    if (!gpu.unifiedMemory() && params.containsKey("memoryGb")) {
+    String runtime = Normalization.runtime(params.map().getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
+    String backend = backend(params, gpu, rows);
+    Integer memoryGb = params.integer("memoryGb", 1, 4096);
+    if (memoryGb != null && !gpu.unifiedMemory()) {
       throw new StatsFilter.BadParameter("memoryGb", "only for unified-memory GPUs; " + gpu.name() + " has " + gpu.vramBytes() / GIB + " GB of its own");
     }
     Estimator.Estimate e;
@@ -73,6 +103,9 @@ final class EstimateEndpoints {
       e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt, backend,
           memoryGb == null ? null : memoryGb * GIB), rows, calibration());
     } catch (Estimator.UnknownModelFacts unknown) {
+      if (params.text("quant") != null && rows.stream().noneMatch(r -> r.getKey().getQuantization().equals(quant))) {
+        throw new StatsFilter.BadParameter("quant", "'" + params.text("quant") + "' is neither measured for " + model + " nor a quantization the estimator knows");
+      }
       throw new NotFoundException(unknown.getMessage());
     }
     ObjectNode body = RowJson.JSON.createObjectNode()
@@ -82,9 +115,9 @@ final class EstimateEndpoints {
     body.putObject("vram").put("weightsBytes", v.weightsBytes()).put("kvCacheBytes", v.kvCacheBytes()).put("overheadBytes", v.overheadBytes())
         .put("totalBytes", v.totalBytes()).put("availableBytes", e.vram().availableBytes()).put("fits", e.vram().fits())
         .put("headroomBytes", e.vram().headroomBytes()).put("ramForSplitBytes", e.vram().ramForSplitBytes());
-    body.put("singleUserTokensPerSecond", e.singleUserTokensPerSecond()).put("low", e.low()).put("high", e.high())
-        .put("perUserTokensPerSecond", e.perUserTokensPerSecond()).put("aggregateTokensPerSecond", e.aggregateTokensPerSecond())
-        .put("promptTokensPerSecond", e.promptTokensPerSecond()).put("timeToFirstTokenMillis", e.timeToFirstTokenMillis());
+    body.put("singleUserTokensPerSecond", RowJson.rate(e.singleUserTokensPerSecond())).put("low", RowJson.rate(e.low())).put("high", RowJson.rate(e.high()))
+        .put("perUserTokensPerSecond", RowJson.rate(e.perUserTokensPerSecond())).put("aggregateTokensPerSecond", RowJson.rate(e.aggregateTokensPerSecond()))
+        .put("promptTokensPerSecond", RowJson.rate(e.promptTokensPerSecond())).put("timeToFirstTokenMillis", RowJson.rate(e.timeToFirstTokenMillis()));
     basis(body, "basis", e.basis());
     basis(body, "concurrencyBasis", e.concurrencyBasis());
     basis(body, "promptBasis", e.promptBasis());
@@ -96,10 +129,10 @@ final class EstimateEndpoints {
    * The backend asked for, else the one the model's rows on this GPU report most, else the GPU's
    * usual one: a Vulkan run on an AMD card is planned with the Vulkan calibration.
    */
-  private static String backend(Map<String, String> params, GpuSpec gpu, List<StatsRow> rows) {
-    String asked = params.get("backend");
+  private static String backend(Params params, GpuSpec gpu, List<StatsRow> rows) {
+    String asked = params.text("backend");
     if (asked != null) {
-      String backend = asked.trim().toUpperCase(Locale.ROOT);
+      String backend = asked.toUpperCase(Locale.ROOT);
       if (!BACKENDS.contains(backend)) {
         throw new StatsFilter.BadParameter("backend", "'" + asked + "' is not one of " + String.join(", ", BACKENDS));
       }
@@ -110,8 +143,8 @@ final class EstimateEndpoints {
   }
 
   /** The model's quantizations: bits per weight, file size, VRAM needed at 8K context for one user, VRAM measured. */
-  ObjectNode model(String model) {
-    List<StatsRow> rows = modelRows(model);
+  ObjectNode model(String model, Freshness freshness) {
+    List<StatsRow> rows = modelRows(model, freshness).stream().filter(r -> !r.getKey().getQuantization().equals(UNKNOWN_QUANT)).toList();
     ObjectNode body = RowJson.JSON.createObjectNode().put("model", model);
     models.byId(model).ifPresentOrElse(
         entry -> body.put("name", entry.name()).put("parameters", entry.parametersBillions()),
@@ -126,7 +159,7 @@ final class EstimateEndpoints {
       ObjectNode q = quants.addObject().put("quantization", quant).put("contextTokens", TABLE_CONTEXT);
       Long fileSize = Estimator.medianFact(quantRows, ModelFacts::getFileSizeBytes);
       q.put("fileSizeBytes", fileSize);
-      q.put("bitsPerWeight", fileSize == null || parameters == null ? null : fileSize * 8.0 / parameters);
+      q.put("bitsPerWeight", fileSize == null || parameters == null ? null : (Double) RowJson.rate(fileSize * 8.0 / parameters));
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
@@ -157,9 +190,10 @@ final class EstimateEndpoints {
     ArrayNode array = body.putArray("gpus");
     gpus.all().stream().sorted(Comparator.comparing(GpuSpec::vendor).thenComparing(GpuSpec::name))
         .forEach(g -> array.addObject().put("id", g.id()).put("name", g.name()).put("vendor", g.vendor())
-            .put("vramGb", g.vramBytes() / 1e9).put("usableGb", g.usableMemoryBytes() / 1e9).put("unifiedMemory", g.unifiedMemory())
-            .put("memoryType", g.memoryType()).put("bandwidthGbs", g.bandwidthGBs()).put("fp16Tflops", g.fp16Tflops().isPresent() ? g.fp16Tflops().getAsDouble() : null)
-            .put("backend", g.backend()));
+            .put("vramBytes", g.vramBytes()).put("vramGiB", RowJson.rate(g.vramBytes() / (double) (1L << 30)))
+            .put("usableBytes", g.usableMemoryBytes()).put("unifiedMemory", g.unifiedMemory()).put("memoryType", g.memoryType())
+            .put("bandwidthGbs", g.bandwidthGBs()).put("fp16Tflops", g.fp16Tflops().isPresent() ? g.fp16Tflops().getAsDouble() : null)
+            .put("segment", g.segment()).put("backend", g.backend()));
     return body;
   }
 
@@ -179,8 +213,8 @@ final class EstimateEndpoints {
     return new CalibrationGroups(calibrations.get());
   }
 
-  private List<StatsRow> modelRows(String model) {
-    List<StatsRow> rows = statsOfModel.apply(model);
+  private List<StatsRow> modelRows(String model, Freshness freshness) {
+    List<StatsRow> rows = statsOfModel.of(model, freshness);
     if (rows.isEmpty() && models.byId(model).isEmpty()) {
       throw new NotFoundException("no reports for model '" + model + "' and it is not in the model catalog");
     }
@@ -195,21 +229,5 @@ final class EstimateEndpoints {
 
   private static void basis(ObjectNode body, String name, Estimator.Basis basis) {
     body.putObject(name).put("kind", basis.kind()).put("text", basis.text()).put("rigs", basis.rigs());
-  }
-
-  private static String required(Map<String, String> params, String name) {
-    String value = params.get(name);
-    if (value == null || value.isBlank()) {
-      throw new StatsFilter.BadParameter(name, "required");
-    }
-    return value;
-  }
-
-  private static int number(Map<String, String> params, String name, int fallback, int min, int max) {
-    Integer n = StatsFilter.strictInteger(params, name);
-    if (n != null && (n < min || n > max)) {
-      throw new StatsFilter.BadParameter(name, n + " is outside " + min + ".." + max);
-    }
-    return n == null ? fallback : n;
   }
 }

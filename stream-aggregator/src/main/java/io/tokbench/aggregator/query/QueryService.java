@@ -7,23 +7,25 @@ import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.topology.AggregatorTopology;
+import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -34,220 +36,366 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Answers queries from any instance. A model's rows live on the instance that owns its partition
- * (the contributions topic is keyed by model): queries about one model go there; queries across
- * models ask every instance for its share. While partitions move, answers are refused with
- * {@link NotReadyException} rather than given from a half-restored table.
+ * Answers queries from any instance. A model's rows live in one partition of the aggregate stores
+ * (the contributions topic is keyed by model); cross-model queries need every partition. Each
+ * partition is read from one copy: its active instance first, then its standbys; a copy that cannot
+ * serve (an instance leaving, a store restoring) hands the partition to the next one, and an answer
+ * read from a standby or a catching-up store says so ({@link Freshness}). Only when no copy of some
+ * partition can serve is the query refused ({@link NotReadyException}): never a partial table.
  */
 public final class QueryService {
+  private static final Logger log = LoggerFactory.getLogger(QueryService.class);
+  /** The path prefix of instance-to-instance queries, on the internal listener. */
+  public static final String PEER_PREFIX = "/internal/v1";
+
   private final KafkaStreams streams;
   private final HostInfo self;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final LocalStores local;
+  private final PeerClient peers = new PeerClient();
+  /** How long a query waits for a partition between owners before it answers 503. */
+  private static final long SETTLE_NANOS = java.time.Duration.ofSeconds(3).toNanos();
+  /** The most partitions ever seen in the metadata: a partition missing from it is still waited for. */
+  private volatile int knownPartitions;
 
+  /** @param self this instance's internal listener, as advertised in {@code application.server} */
   public QueryService(KafkaStreams streams, HostInfo self) {
     this.streams = streams;
     this.self = self;
+    this.local = new LocalStores(streams);
   }
 
-  // ---- statistics rows ----
+  // ---- answers, from whichever instance holds each partition ----
 
-  /** Rows matching the filter, from every instance (or only this one's when {@code localOnly}). */
-  public List<StatsRow> stats(StatsFilter filter, Map<String, String> rawParams, boolean localOnly) {
-    if (localOnly) {
-      return localStats(filter);
-    }
-    if (filter.model() != null) {
-      HostInfo owner = owner(filter.model());
-      return owner.equals(self) ? localStats(filter) : remoteRows(owner, "/api/v1/stats", rawParams);
-    }
-    List<StatsRow> rows = new ArrayList<>(localStats(filter));
-    for (HostInfo peer : peers()) {
-      rows.addAll(remoteRows(peer, "/api/v1/stats", rawParams));
-    }
-    return rows;
+  /** Rows matching the filter. */
+  public List<StatsRow> stats(StatsFilter filter, Freshness freshness) {
+    Set<Integer> partitions = filter.model() != null ? Set.of(partitionOf(filter.model())) : allPartitions();
+    return gather(partitions, freshness, (p, f) -> localStats(filter, Set.of(p), f),
+        (host, ps, f) -> RowJson.statsRows(peers.get(host, PEER_PREFIX + "/stats", ps, filter.asParameters(), f)));
   }
 
-  private List<StatsRow> localStats(StatsFilter filter) {
-    ReadOnlyKeyValueStore<String, StatsRow> store = store(AggregatorTopology.STATS_STORE);
+  /** The community view of one model: per GPU, its best-supported setup. */
+  public List<CommunityRow> community(String model, Freshness freshness) {
+    return gather(Set.of(partitionOf(model)), freshness, (p, f) -> localCommunity(model, Set.of(p), f),
+        (host, ps, f) -> RowJson.communityRows(peers.get(host, PEER_PREFIX + "/community", ps, Map.of("model", model), f)));
+  }
+
+  /** Per-rig medians of one key, sorted: the distribution behind a row. */
+  public double[] rigMedians(StatsFilter exact, Freshness freshness) {
+    List<Double> medians = gather(Set.of(partitionOf(exact.model())), freshness, (p, f) -> localRigMedians(exact, Set.of(p), f),
+        (host, ps, f) -> {
+          List<Double> values = new ArrayList<>();
+          peers.get(host, PEER_PREFIX + "/distribution", ps, exact.asParameters(), f).path("rigMedians").forEach(v -> values.add(v.asDouble()));
+          return values;
+        });
+    return medians.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+  }
+
+  /** Models and GPUs seen, each with its rows, reports and distinct rigs. */
+  public Seen seen(Freshness freshness) {
+    List<Seen> shares = gather(allPartitions(), freshness, (p, f) -> List.of(localSeen(Set.of(p), f)),
+        (host, ps, f) -> List.of(Seen.fromJson(peers.get(host, PEER_PREFIX + "/seen", ps, Map.of(), f))));
+    return Seen.merge(shares);
+  }
+
+  /** The estimator's calibration: a global store, so this instance has every group. */
+  public Map<String, CalibrationRecord> calibration() {
+    requireQueryable();
+    Map<String, CalibrationRecord> groups = new TreeMap<>();
+    try {
+      ReadOnlyKeyValueStore<String, CalibrationRecord> store =
+          streams.store(StoreQueryParameters.fromNameAndType(AggregatorTopology.CALIBRATION_STORE, QueryableStoreTypes.keyValueStore()));
+      try (KeyValueIterator<String, CalibrationRecord> all = store.all()) {
+        all.forEachRemaining(kv -> groups.put(kv.key, kv.value));
+      }
+    } catch (InvalidStateStoreException e) {
+      throw new NotReadyException("the calibration is still being loaded");
+    }
+    return groups;
+  }
+
+  // ---- this instance's share, for its peers ----
+
+  List<StatsRow> localStats(StatsFilter filter, Set<Integer> partitions, Freshness freshness) {
     List<StatsRow> rows = new ArrayList<>();
-    try (KeyValueIterator<String, StatsRow> it = filter.model() != null
-        ? store.prefixScan(StatsKeys.modelPrefix(filter.model()), Serdes.String().serializer())
-        : store.all()) {
-      it.forEachRemaining(kv -> {
-        if (filter.matches(kv.value.getKey())) {
-          rows.add(kv.value);
+    for (int p : partitions) {
+      local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, StatsRow> it = filter.model() != null
+            ? store.prefixScan(StatsKeys.modelPrefix(filter.model()), Serdes.String().serializer())
+            : store.all()) {
+          it.forEachRemaining(kv -> {
+            if (filter.matches(kv.value.getKey())) {
+              rows.add(kv.value);
+            }
+          });
         }
+        return null;
       });
     }
     return rows;
   }
 
-  /** The row of one exact key, wherever it lives: a single store read on its owner. */
-  public Optional<StatsRow> row(StatsFilter exact, Map<String, String> rawParams, boolean localOnly) {
-    HostInfo owner = localOnly ? self : owner(exact.model());
-    if (!owner.equals(self)) {
-      return remoteRows(owner, "/api/v1/stats", rawParams).stream().findFirst();
-    }
-    ReadOnlyKeyValueStore<String, StatsRow> store = store(AggregatorTopology.STATS_STORE);
-    return Optional.ofNullable(store.get(StatsKeys.encode(exact.toKey())));
-  }
-
-  // ---- community view ----
-
-  public List<CommunityRow> community(String model, boolean localOnly) {
-    HostInfo owner = localOnly ? self : owner(model);
-    if (!owner.equals(self)) {
-      List<CommunityRow> rows = new ArrayList<>();
-      for (JsonNode node : remote(owner, "/api/v1/community/" + encode(model), Map.of()).path("rows")) {
-        rows.add(community(node));
-      }
-      return rows;
-    }
-    ReadOnlyKeyValueStore<String, CommunityRow> store = store(AggregatorTopology.COMMUNITY_STORE);
+  List<CommunityRow> localCommunity(String model, Set<Integer> partitions, Freshness freshness) {
     List<CommunityRow> rows = new ArrayList<>();
-    try (KeyValueIterator<String, CommunityRow> it = store.prefixScan(RollUpProcessor.communityPrefix(model), Serdes.String().serializer())) {
-      it.forEachRemaining(kv -> rows.add(kv.value));
+    for (int p : partitions) {
+      local.<CommunityRow, Void>read(AggregatorTopology.COMMUNITY_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, CommunityRow> it = store.prefixScan(RollUpProcessor.communityPrefix(model), Serdes.String().serializer())) {
+          it.forEachRemaining(kv -> rows.add(kv.value));
+        }
+        return null;
+      });
     }
     return rows;
   }
 
-  private static CommunityRow community(JsonNode n) {
-    return CommunityRow.newBuilder().setModel(n.get("model").asText()).setGpu(n.get("gpu").asText()).setGpuCount(n.get("gpuCount").asInt())
-        .setMedianTokensPerSecond(n.get("medianTokensPerSecond").asDouble()).setReportCount(n.get("reportCount").asLong())
-        .setRigCount(n.get("rigCount").asInt()).setTypicalSetup(n.get("typicalSetup").asText()).setQuantization(n.get("quant").asText())
-        .setRuntime(n.get("runtime").asText()).setContextBucket(n.get("ctx").asInt()).setSuiteId(n.get("suite").asText())
-        .setOffloadClass(n.get("offload").asText()).setConcurrency(n.get("concurrency").asInt()).build();
-  }
-
-  // ---- where a rate stands ----
-
-  /** Per-rig medians of one key, sorted: the distribution behind a row. */
-  public double[] rigMedians(StatsFilter exact, Map<String, String> rawParams, boolean localOnly) {
-    HostInfo owner = localOnly ? self : owner(exact.model());
-    if (!owner.equals(self)) {
-      JsonNode values = remote(owner, "/api/v1/distribution", rawParams).path("rigMedians");
-      double[] medians = new double[values.size()];
-      for (int i = 0; i < medians.length; i++) {
-        medians[i] = values.get(i).asDouble();
-      }
-      return medians;
-    }
-    ReadOnlyKeyValueStore<String, RigContribution> store = store(AggregatorTopology.CONTRIBUTIONS_STORE);
+  List<Double> localRigMedians(StatsFilter exact, Set<Integer> partitions, Freshness freshness) {
     List<Double> medians = new ArrayList<>();
-    try (KeyValueIterator<String, RigContribution> it =
-        store.prefixScan(RigContributions.keyPrefix(StatsKeys.encode(exact.toKey())), Serdes.String().serializer())) {
-      it.forEachRemaining(kv -> medians.add(StatsCalculator.rigGenerationMedian(kv.value)));
+    String prefix = RigContributions.keyPrefix(StatsKeys.encode(exact.toKey()));
+    for (int p : partitions) {
+      local.<RigContribution, Void>read(AggregatorTopology.CONTRIBUTIONS_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, RigContribution> it = store.prefixScan(prefix, Serdes.String().serializer())) {
+          it.forEachRemaining(kv -> medians.add(StatsCalculator.rigGenerationMedian(kv.value)));
+        }
+        return null;
+      });
     }
-    return medians.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return medians;
   }
 
-  // ---- catalogs of what has been seen ----
-
-  /** Models (or GPUs) seen, with their number of rows, rigs summed over rows, and reports. */
-  public Map<String, long[]> seen(Function<StatsRow, String> field) {
-    Map<String, long[]> counts = new TreeMap<>();
-    for (StatsRow row : stats(StatsFilter.from(Map.of()), Map.of(), false)) {
-      long[] c = counts.computeIfAbsent(field.apply(row), k -> new long[3]);
-      c[0]++;
-      c[1] += row.getRigCount();
-      c[2] += row.getReportCount();
+  Seen localSeen(Set<Integer> partitions, Freshness freshness) {
+    Seen seen = new Seen(new TreeMap<>(), new TreeMap<>());
+    for (int p : partitions) {
+      local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, StatsRow> it = store.all()) {
+          it.forEachRemaining(kv -> seen.addRow(kv.value));
+        }
+        return null;
+      });
+      local.<RigContribution, Void>read(AggregatorTopology.CONTRIBUTIONS_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, RigContribution> it = store.all()) {
+          it.forEachRemaining(kv -> seen.addRig(StatsKeys.decode(RigContributions.statsKeyOf(kv.key)), RigContributions.rigOf(kv.key)));
+        }
+        return null;
+      });
     }
-    return counts;
+    return seen;
   }
 
-  // ---- calibration ----
+  // ---- state ----
 
-  /** The estimator's calibration: a global store, so this instance has every group. */
-  public Map<String, CalibrationRecord> calibration() {
-    Map<String, CalibrationRecord> groups = new TreeMap<>();
-    ReadOnlyKeyValueStore<String, CalibrationRecord> store = store(AggregatorTopology.CALIBRATION_STORE);
-    try (KeyValueIterator<String, CalibrationRecord> all = store.all()) {
-      all.forEachRemaining(kv -> groups.put(kv.key, kv.value));
+  /** Kafka Streams answers store queries in these states only. */
+  static boolean queryable(KafkaStreams.State state) {
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+  }
+
+  private void requireQueryable() {
+    if (!queryable(streams.state())) {
+      throw new NotReadyException("the aggregator is starting or stopping");
     }
-    return groups;
   }
 
-  // ---- plumbing ----
+  // ---- routing ----
 
-  /** The Streams application stopped for good (ERROR, or shutting down after one). */
-  public boolean failed() {
-    KafkaStreams.State state = streams.state();
-    return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+  /** Reads one partition of this instance's stores. */
+  @FunctionalInterface
+  private interface LocalRead<T> {
+    List<T> read(int partition, Freshness freshness);
   }
 
-  public boolean ready() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+  /** Asks one peer for several partitions at once. */
+  @FunctionalInterface
+  private interface RemoteRead<T> {
+    List<T> read(HostInfo host, Set<Integer> partitions, Freshness freshness);
   }
 
-  private HostInfo owner(String model) {
-    requireRunning();
-    KeyQueryMetadata metadata = streams.queryMetadataForKey(AggregatorTopology.STATS_STORE, model, Serdes.String().serializer());
-    if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-      throw new NotReadyException("no instance owns " + model + " right now");
-    }
-    return metadata.activeHost();
-  }
-
-  private List<HostInfo> peers() {
-    requireRunning();
-    List<HostInfo> peers = new ArrayList<>();
-    for (StreamsMetadata metadata : streams.streamsMetadataForStore(AggregatorTopology.STATS_STORE)) {
-      if (!metadata.hostInfo().equals(self)) {
-        peers.add(metadata.hostInfo());
+  private <T> List<T> gather(Set<Integer> partitions, Freshness freshness, LocalRead<T> localRead, RemoteRead<T> remoteRead) {
+    long giveUpAt = System.nanoTime() + SETTLE_NANOS;
+    Map<Integer, Deque<HostInfo>> copies = copies(partitions);
+    List<T> answer = new ArrayList<>();
+    Set<Integer> pending = new TreeSet<>(partitions);
+    while (!pending.isEmpty()) {
+      Map<HostInfo, Set<Integer>> byHost = new LinkedHashMap<>();
+      for (int p : pending) {
+        byHost.computeIfAbsent(copies.get(p).peekFirst(), h -> new TreeSet<>()).add(p);
+      }
+      boolean exhausted = false;
+      for (Map.Entry<HostInfo, Set<Integer>> ask : byHost.entrySet()) {
+        if (ask.getKey().equals(self)) {
+          for (int p : ask.getValue()) {
+            try {
+              answer.addAll(localRead.read(p, freshness));
+              pending.remove(p);
+            } catch (PartitionUnavailable e) {
+              exhausted |= nextCopy(copies, p, e);
+            }
+          }
+        } else {
+          try {
+            answer.addAll(remoteRead.read(ask.getKey(), ask.getValue(), freshness));
+            pending.removeAll(ask.getValue());
+          } catch (PartitionUnavailable e) {
+            for (int p : ask.getValue()) {
+              exhausted |= nextCopy(copies, p, e);
+            }
+          }
+        }
+      }
+      if (exhausted) {
+        // Every known copy of a partition failed: a task is between owners for a moment. Look again.
+        if (System.nanoTime() > giveUpAt) {
+          throw new NotReadyException("part of the tables is moving between instances");
+        }
+        sleep();
+        copies = copies(pending);
       }
     }
-    return peers;
+    return answer;
   }
 
-  private <T> ReadOnlyKeyValueStore<String, T> store(String name) {
-    requireRunning();
+  /** Drops the copy that failed; true when none is left. */
+  private static boolean nextCopy(Map<Integer, Deque<HostInfo>> copies, int partition, PartitionUnavailable why) {
+    Deque<HostInfo> left = copies.get(partition);
+    HostInfo failed = left.pollFirst();
+    log.debug("Partition {} not served by {}: {}", partition, failed, why.getMessage());
+    if (left.isEmpty()) {
+      left.add(failed); // keeps the map well-formed until the copies are looked up again
+      return true;
+    }
+    return false;
+  }
+
+  private static void sleep() {
     try {
-      return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, T>keyValueStore()));
-    } catch (InvalidStateStoreException e) {
-      throw new NotReadyException("store " + name + " is being restored or migrated: " + e.getMessage());
-    }
-  }
-
-  private void requireRunning() {
-    if (!ready()) {
-      throw new NotReadyException("the aggregator is " + streams.state() + ", not RUNNING");
-    }
-  }
-
-  private List<StatsRow> remoteRows(HostInfo host, String path, Map<String, String> params) {
-    List<StatsRow> rows = new ArrayList<>();
-    for (JsonNode node : remote(host, path, params).path("rows")) {
-      rows.add(RowJson.stats(node));
-    }
-    return rows;
-  }
-
-  /** Asks another instance for its local share; an unreachable peer means the group is changing. */
-  private JsonNode remote(HostInfo host, String path, Map<String, String> params) {
-    StringBuilder query = new StringBuilder("?local=true&size=100000");
-    params.forEach((k, v) -> {
-      if (!k.equals("local") && !k.equals("page") && !k.equals("size")) {
-        query.append('&').append(encode(k)).append('=').append(encode(v));
-      }
-    });
-    URI uri = URI.create("http://" + host.host() + ":" + host.port() + path + query);
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new NotReadyException("instance " + host + " answered " + response.statusCode() + " for " + path);
-      }
-      return RowJson.JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw new NotReadyException("instance " + host + " is unreachable: " + e.getMessage());
+      Thread.sleep(100);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NotReadyException("interrupted");
     }
   }
 
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  /** Every copy of each partition: the active instance first, then the standbys (this instance's first). */
+  private Map<Integer, Deque<HostInfo>> copies(Set<Integer> partitions) {
+    requireQueryable();
+    Map<Integer, HostInfo> active = new HashMap<>();
+    Map<Integer, List<HostInfo>> standbys = new HashMap<>();
+    for (StreamsMetadata metadata : streams.streamsMetadataForStore(AggregatorTopology.STATS_STORE)) {
+      for (TopicPartition tp : metadata.topicPartitions()) {
+        if (tp.topic().equals(Topics.CONTRIBUTIONS)) {
+          active.put(tp.partition(), metadata.hostInfo());
+        }
+      }
+      for (TopicPartition tp : metadata.standbyTopicPartitions()) {
+        if (tp.topic().equals(Topics.CONTRIBUTIONS)) {
+          standbys.computeIfAbsent(tp.partition(), p -> new ArrayList<>()).add(metadata.hostInfo());
+        }
+      }
+    }
+    Map<Integer, Deque<HostInfo>> copies = new HashMap<>();
+    for (int p : partitions) {
+      Deque<HostInfo> order = new ArrayDeque<>();
+      if (active.containsKey(p)) {
+        order.add(active.get(p));
+      }
+      standbys.getOrDefault(p, List.of()).stream().sorted((a, b) -> Boolean.compare(!a.equals(self), !b.equals(self))).forEach(order::add);
+      if (order.isEmpty()) {
+        order.add(self); // not in the metadata yet: this instance may already hold it, else the caller looks again
+      }
+      copies.put(p, order);
+    }
+    return copies;
+  }
+
+  /** Every partition of the aggregate stores. */
+  private Set<Integer> allPartitions() {
+    requireQueryable();
+    int seen = streams.streamsMetadataForStore(AggregatorTopology.STATS_STORE).stream()
+        .flatMap(m -> java.util.stream.Stream.concat(m.topicPartitions().stream(), m.standbyTopicPartitions().stream()))
+        .filter(tp -> tp.topic().equals(Topics.CONTRIBUTIONS)).mapToInt(tp -> tp.partition() + 1).max().orElse(0);
+    int count = Math.max(seen, knownPartitions);
+    knownPartitions = count;
+    if (count == 0) {
+      throw new NotReadyException("no partition is assigned yet");
+    }
+    return IntStream.range(0, count).boxed().collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private int partitionOf(String model) {
+    requireQueryable();
+    KeyQueryMetadata metadata = streams.queryMetadataForKey(AggregatorTopology.STATS_STORE, model, Serdes.String().serializer());
+    if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      throw new NotReadyException("the tables are not assigned yet");
+    }
+    return metadata.partition();
+  }
+
+  /** Per model and per GPU: statistics rows, reports, and the set of distinct rigs. */
+  public record Seen(Map<String, Tally> models, Map<String, Tally> gpus) {
+    /** One model's or GPU's rows, reports and rigs (ids: a rig counts once however many rows it is in). */
+    public static final class Tally {
+      long rows;
+      long reports;
+      final Set<String> rigs = new HashSet<>();
+
+      public long rows() {
+        return rows;
+      }
+
+      public long reports() {
+        return reports;
+      }
+
+      public Set<String> rigs() {
+        return rigs;
+      }
+
+      void add(Tally other) {
+        rows += other.rows;
+        reports += other.reports;
+        rigs.addAll(other.rigs);
+      }
+    }
+
+    private static Tally tally(Map<String, Tally> tallies, String id) {
+      return tallies.computeIfAbsent(id, k -> new Tally());
+    }
+
+    void addRow(StatsRow row) {
+      for (Tally t : List.of(tally(models, row.getKey().getModel()), tally(gpus, row.getKey().getGpu()))) {
+        t.rows++;
+        t.reports += row.getReportCount();
+      }
+    }
+
+    void addRig(StatsKey key, String rig) {
+      tally(models, key.getModel()).rigs.add(rig);
+      tally(gpus, key.getGpu()).rigs.add(rig);
+    }
+
+    static Seen merge(List<Seen> shares) {
+      Seen all = new Seen(new TreeMap<>(), new TreeMap<>());
+      for (Seen share : shares) {
+        share.models.forEach((k, v) -> tally(all.models, k).add(v));
+        share.gpus.forEach((k, v) -> tally(all.gpus, k).add(v));
+      }
+      return all;
+    }
+
+    static Seen fromJson(JsonNode node) {
+      return new Seen(tallies(node.path("models")), tallies(node.path("gpus")));
+    }
+
+    private static Map<String, Tally> tallies(JsonNode node) {
+      Map<String, Tally> tallies = new TreeMap<>();
+      node.fields().forEachRemaining(e -> {
+        Tally t = tally(tallies, e.getKey());
+        t.rows = e.getValue().path("rows").asLong();
+        t.reports = e.getValue().path("reports").asLong();
+        e.getValue().path("rigs").forEach(r -> t.rigs.add(r.asText()));
+      });
+      return tallies;
+    }
   }
 }

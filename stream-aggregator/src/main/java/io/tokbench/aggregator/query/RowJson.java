@@ -11,23 +11,68 @@ import io.tokbench.schema.Percentiles;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import io.tokbench.schema.TypicalSetup;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The API's JSON shapes for rows, and back (for answers fetched from other instances). */
+/**
+ * The API's JSON shapes for rows, and back (for answers fetched from other instances). Public
+ * answers round rates to what a measurement supports ({@link #rate}); instance-to-instance answers
+ * and the export carry the raw values.
+ */
 public final class RowJson {
   public static final ObjectMapper JSON = new ObjectMapper();
 
   private RowJson() {}
 
+  /**
+   * A rate or duration as people read it: three significant digits, whole units from 100 up
+   * (157.048109983049 → 157, 88.4312 → 88.4, 3212.6 → 3213).
+   */
+  public static double rate(double value) {
+    if (!Double.isFinite(value) || value == 0) {
+      return value;
+    }
+    if (Math.abs(value) >= 100) {
+      return Math.rint(value);
+    }
+    return new BigDecimal(value).round(new MathContext(3, RoundingMode.HALF_EVEN)).doubleValue();
+  }
+
+  /** The public shape of a row: rates rounded. */
   public static ObjectNode stats(StatsRow row) {
+    return stats(row, true);
+  }
+
+  static List<StatsRow> statsRows(JsonNode answer) {
+    List<StatsRow> rows = new ArrayList<>();
+    answer.path("rows").forEach(node -> rows.add(stats(node)));
+    return rows;
+  }
+
+  static List<CommunityRow> communityRows(JsonNode answer) {
+    List<CommunityRow> rows = new ArrayList<>();
+    answer.path("rows").forEach(n -> rows.add(CommunityRow.newBuilder().setModel(n.get("model").asText()).setGpu(n.get("gpu").asText())
+        .setGpuCount(n.get("gpuCount").asInt()).setMedianTokensPerSecond(n.get("medianTokensPerSecond").asDouble())
+        .setReportCount(n.get("reportCount").asLong()).setRigCount(n.get("rigCount").asInt()).setTypicalSetup(n.get("typicalSetup").asText())
+        .setQuantization(n.get("quant").asText()).setRuntime(n.get("runtime").asText()).setContextBucket(n.get("ctx").asInt())
+        .setSuiteId(n.get("suite").asText()).setOffloadClass(n.get("offload").asText()).setConcurrency(n.get("concurrency").asInt()).build()));
+    return rows;
+  }
+
+  /** A row, its rates rounded for people or raw for another instance. */
+  static ObjectNode stats(StatsRow row, boolean rounded) {
     StatsKey key = row.getKey();
     ObjectNode node = JSON.createObjectNode();
     node.put("model", key.getModel()).put("gpu", key.getGpu()).put("gpuCount", key.getGpuCount())
         .put("quant", key.getQuantization()).put("runtime", key.getRuntime()).put("ctx", key.getContextBucket())
         .put("suite", key.getSuiteId()).put("offload", key.getOffloadClass().name()).put("concurrency", key.getConcurrency());
-    node.set("generationTokensPerSecond", percentiles(row.getGenerationTokensPerSecond()));
-    node.set("promptTokensPerSecond", row.getPromptTokensPerSecond() == null ? JSON.nullNode() : percentiles(row.getPromptTokensPerSecond()));
-    node.set("timeToFirstTokenMillis", row.getTimeToFirstTokenMillis() == null ? JSON.nullNode() : percentiles(row.getTimeToFirstTokenMillis()));
+    node.set("generationTokensPerSecond", percentiles(row.getGenerationTokensPerSecond(), rounded));
+    node.set("promptTokensPerSecond", row.getPromptTokensPerSecond() == null ? JSON.nullNode() : percentiles(row.getPromptTokensPerSecond(), rounded));
+    node.set("timeToFirstTokenMillis", row.getTimeToFirstTokenMillis() == null ? JSON.nullNode() : percentiles(row.getTimeToFirstTokenMillis(), rounded));
     node.put("reportCount", row.getReportCount()).put("rigCount", row.getRigCount())
         .put("firstReportAt", row.getFirstReportAt().toString()).put("lastReportAt", row.getLastReportAt().toString());
     TypicalSetup setup = row.getTypicalSetup();
@@ -39,8 +84,8 @@ public final class RowJson {
     } else {
       node.putObject("modelFacts").put("fileSizeBytes", facts.getFileSizeBytes()).put("parameterCount", facts.getParameterCount())
           .put("kvCacheBytesPerToken", facts.getKvCacheBytesPerToken()).put("vramUsedBytes", facts.getVramUsedBytes())
-          .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond()).put("expertCount", facts.getExpertCount())
-          .put("expertUsedCount", facts.getExpertUsedCount()).put("attentionWidth", facts.getAttentionWidth());
+          .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond() == null || !rounded ? facts.getAggregateTokensPerSecond() : (Double) rate(facts.getAggregateTokensPerSecond()))
+          .put("expertCount", facts.getExpertCount()).put("expertUsedCount", facts.getExpertUsedCount()).put("attentionWidth", facts.getAttentionWidth());
     }
     return node;
   }
@@ -79,17 +124,24 @@ public final class RowJson {
   }
 
   public static ObjectNode community(CommunityRow row) {
+    return community(row, true);
+  }
+
+  /** A community row, its median rounded for people or raw for another instance. */
+  static ObjectNode community(CommunityRow row, boolean rounded) {
     ObjectNode node = JSON.createObjectNode();
     node.put("model", row.getModel()).put("gpu", row.getGpu()).put("gpuCount", row.getGpuCount())
-        .put("medianTokensPerSecond", row.getMedianTokensPerSecond()).put("reportCount", row.getReportCount())
+        .put("medianTokensPerSecond", rounded ? rate(row.getMedianTokensPerSecond()) : row.getMedianTokensPerSecond()).put("reportCount", row.getReportCount())
         .put("rigCount", row.getRigCount()).put("typicalSetup", row.getTypicalSetup())
         .put("quant", row.getQuantization()).put("runtime", row.getRuntime()).put("ctx", row.getContextBucket())
         .put("suite", row.getSuiteId()).put("offload", row.getOffloadClass()).put("concurrency", row.getConcurrency());
     return node;
   }
 
-  private static ObjectNode percentiles(Percentiles p) {
-    return JSON.createObjectNode().put("p10", p.getP10()).put("p25", p.getP25()).put("median", p.getMedian()).put("p75", p.getP75()).put("p90", p.getP90());
+  private static ObjectNode percentiles(Percentiles p, boolean rounded) {
+    java.util.function.DoubleUnaryOperator r = rounded ? RowJson::rate : v -> v;
+    return JSON.createObjectNode().put("p10", r.applyAsDouble(p.getP10())).put("p25", r.applyAsDouble(p.getP25())).put("median", r.applyAsDouble(p.getMedian()))
+        .put("p75", r.applyAsDouble(p.getP75())).put("p90", r.applyAsDouble(p.getP90()));
   }
 
   private static Percentiles percentiles(JsonNode n) {

@@ -2,6 +2,8 @@ package io.tokbench.aggregator.query;
 
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -12,12 +14,24 @@ import java.util.Map;
 public record StatsFilter(
     String model, String gpu, Integer gpuCount, String quant, String runtime, Integer ctx, String suite, OffloadClass offload, Integer concurrency) {
 
-  public static final String[] PARAMETERS = {"model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite", "offload", "concurrency"};
+  /** The nine fields that name a row. */
+  public static final List<String> PARAMETERS = List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite", "offload", "concurrency");
 
   public static StatsFilter from(Map<String, String> params) {
+    Params p = Params.of(params);
     return new StatsFilter(
-        params.get("model"), params.get("gpu"), integer(params, "gpuCount"), params.get("quant"), params.get("runtime"),
-        integer(params, "ctx"), params.get("suite"), offload(params.get("offload")), integer(params, "concurrency"));
+        p.id("model"), p.id("gpu"), p.integer("gpuCount", 1, 64), p.id("quant"), p.id("runtime"),
+        p.integer("ctx", 1, 16 * 1024 * 1024), p.id("suite"), offload(p.text("offload")), p.integer("concurrency", 1, 4096));
+  }
+
+  /** The filter naming exactly one row: every one of the nine parameters is required. */
+  public static StatsFilter exactKey(Map<String, String> params) {
+    for (String name : PARAMETERS) {
+      if (!params.containsKey(name)) {
+        throw new BadParameter(name, "required: a row is named by all of " + String.join(", ", PARAMETERS));
+      }
+    }
+    return from(params);
   }
 
   public boolean matches(StatsKey key) {
@@ -32,33 +46,20 @@ public record StatsFilter(
         && (concurrency == null || concurrency == key.getConcurrency());
   }
 
-  /** Whether every key field is given, so the filter names exactly one row. */
-  public boolean isExactKey() {
-    return model != null && gpu != null && gpuCount != null && quant != null && runtime != null && ctx != null && suite != null && offload != null && concurrency != null;
-  }
-
   public StatsKey toKey() {
     return new StatsKey(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency);
   }
 
-  /** A key filter's whole number, surrounding blanks allowed; null when absent; 400 naming it otherwise. */
-  private static Integer integer(Map<String, String> params, String name) {
-    String value = params.get(name);
-    return value == null ? null : wholeNumber(name, value.trim(), value);
-  }
-
-  /** A paging or estimate parameter's whole number, exactly as given; null when absent. */
-  static Integer strictInteger(Map<String, String> params, String name) {
-    String value = params.get(name);
-    return value == null ? null : wholeNumber(name, value, value);
-  }
-
-  private static int wholeNumber(String name, String digits, String given) {
-    try {
-      return Integer.parseInt(digits);
-    } catch (NumberFormatException e) {
-      throw new BadParameter(name, "'" + given + "' is not a whole number");
+  /** The filter as query parameters again (to ask another instance). */
+  public Map<String, String> asParameters() {
+    Map<String, String> params = new LinkedHashMap<>();
+    Object[] values = {model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency};
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        params.put(PARAMETERS.get(i), values[i].toString());
+      }
     }
+    return params;
   }
 
   private static OffloadClass offload(String value) {
@@ -66,7 +67,7 @@ public record StatsFilter(
       return null;
     }
     try {
-      return OffloadClass.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      return OffloadClass.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new BadParameter("offload", "'" + value + "' is not one of FULL_GPU, PARTIAL_OFFLOAD, CPU_ONLY, UNKNOWN");
     }
@@ -77,7 +78,7 @@ public record StatsFilter(
     private final String parameter;
 
     public BadParameter(String parameter, String problem) {
-      super("parameter '" + parameter + "': " + problem);
+      super("parameter '" + parameter + "': " + problem, null, false, false);
       this.parameter = parameter;
     }
 

@@ -1,7 +1,6 @@
 package io.tokbench.aggregator.topology;
 
 import io.tokbench.aggregator.aggregate.AggregateProcessor;
-import io.tokbench.aggregator.aggregate.DeduplicateProcessor;
 import io.tokbench.aggregator.aggregate.RetractionProcessor;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
 import io.tokbench.aggregator.app.AggregatorMetrics;
@@ -12,6 +11,7 @@ import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.state.ContributionEvent;
 import io.tokbench.aggregator.state.KeySet;
 import io.tokbench.aggregator.state.RigContribution;
+import io.tokbench.aggregator.state.RigSummary;
 import io.tokbench.aggregator.validate.ReportValidator;
 import io.tokbench.aggregator.validate.ValidateProcessor;
 import io.tokbench.registry.client.RegistryClientConfig;
@@ -26,6 +26,7 @@ import io.tokbench.schema.StatsRow;
 import io.tokbench.serde.AvroDeserializer;
 import io.tokbench.serde.AvroSerializer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,6 +35,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -41,14 +44,15 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  tokbench.reports ─▶ validate ─┬─▶ rejected-sink ─▶ tokbench.reports.rejected
- *   (raw bytes)                  └─▶ deduplicate ─▶ normalize ─┐
- *  tokbench.retractions ─▶ retract ────────────────────────────┴─▶ contributions-sink
- *                                                                   │ (re-keyed by model;
- *                                                                   │  retractions to all partitions)
+ *   (raw bytes)                  └─▶ normalize ─┐
+ *  tokbench.retractions ─▶ retract ─────────────┴─▶ contributions-sink
+ *                                                    │ (re-keyed by model;
+ *                                                    │  retractions to all partitions)
  *  tokbench.aggregator.contributions ─▶ aggregate ─┬─▶ stats-sink ─▶ tokbench.stats
- *                                                  ├─▶ roll-up ─▶ community-sink ─▶ tokbench.community
- *                                                  └─▶ calibration-feed ─▶ calibration-points-sink
- *                                                        (one point per calibration group of the row)
+ *   (de-duplicate, refuse the retracted,           ├─▶ roll-up ─▶ community-sink ─▶ tokbench.community
+ *    update rig windows and row statistics;        ├─▶ calibration-feed ─▶ calibration-points-sink
+ *    changed rows emitted once per interval)       │     (one point per calibration group of the row)
+ *                                                  └─▶ refused-sink ─▶ tokbench.reports.rejected
  *  tokbench.aggregator.calibration-points ─▶ calibrate (refit changed groups every interval)
  *                                              └─▶ calibration-sink ─▶ tokbench.calibration
  *  tokbench.calibration ─▶ calibration-global (a global store: every instance estimates with it)
@@ -58,7 +62,6 @@ public final class AggregatorTopology {
   public static final String REPORTS_SOURCE = "reports-source";
   public static final String VALIDATE = "validate";
   public static final String REJECTED_SINK = "rejected-sink";
-  public static final String DEDUPLICATE = "deduplicate";
   public static final String NORMALIZE = "normalize";
   public static final String RETRACTIONS_SOURCE = "retractions-source";
   public static final String RETRACT = "retract";
@@ -66,6 +69,7 @@ public final class AggregatorTopology {
   public static final String CONTRIBUTIONS_SOURCE = "contributions-source";
   public static final String AGGREGATE = "aggregate";
   public static final String STATS_SINK = "stats-sink";
+  public static final String REFUSED_SINK = "refused-sink";
   public static final String ROLL_UP = "roll-up";
   public static final String COMMUNITY_SINK = "community-sink";
   public static final String CALIBRATION_FEED = "calibration-feed";
@@ -76,11 +80,17 @@ public final class AggregatorTopology {
   public static final String CALIBRATION_GLOBAL_SOURCE = "calibration-global-source";
   public static final String CALIBRATION_GLOBAL = "calibration-global";
 
-  public static final String REPORT_IDS_STORE = "report-ids";
+  /** Each rig's window of samples per row (statistics key + rig). */
   public static final String CONTRIBUTIONS_STORE = "rig-contributions";
+  /** Each rig's summary per row: what the row's order statistics hold for it. */
+  public static final String RIG_SUMMARIES_STORE = "rig-summaries";
   public static final String STATS_STORE = "stats";
-  public static final String REPORT_INDEX_STORE = "report-index";
-  public static final String RIG_INDEX_STORE = "rig-index";
+  /** Report ids (de-duplication, report retraction) and each rig's rows (rig retraction, row cap). */
+  public static final String CONTRIBUTION_INDEX_STORE = "contribution-index";
+  /** Retracted rigs and reports, remembered so their later reports are refused. */
+  public static final String RETRACTIONS_STORE = "retractions";
+  /** Rows changed since they were last emitted. */
+  public static final String DIRTY_ROWS_STORE = "dirty-rows";
   public static final String COMMUNITY_STORE = "community";
   public static final String CALIBRATION_MEMBERSHIP_STORE = "calibration-membership";
   public static final String CALIBRATION_POINTS_STORE = "calibration-points";
@@ -88,6 +98,7 @@ public final class AggregatorTopology {
   public static final String CALIBRATION_STORE = "calibration";
 
   public static final Serde<RigContribution> CONTRIBUTION_SERDE = new StateSerde<>(RigContribution.class);
+  public static final Serde<RigSummary> RIG_SUMMARY_SERDE = new StateSerde<>(RigSummary.class);
   public static final Serde<StatsRow> STATS_ROW_SERDE = new StateSerde<>(StatsRow.class);
   public static final Serde<CommunityRow> COMMUNITY_ROW_SERDE = new StateSerde<>(CommunityRow.class);
   public static final Serde<CalibrationRecord> CALIBRATION_SERDE = new StateSerde<>(CalibrationRecord.class);
@@ -98,13 +109,26 @@ public final class AggregatorTopology {
   /**
    * Tunables of the topology.
    *
-   * @param deduplicationWindow how long a report id is remembered; a resend later than this counts again
-   * @param maxClockSkew how far in the future a measuredAt may lie (agents' clocks drift)
-   * @param maxReportAge reports measured longer ago are refused as too old
+   * @param maxClockSkew how far after its arrival at the broker a report's measuredAt may lie (agents' clocks drift)
+   * @param maxReportAge reports measured longer before their arrival are refused as too old
    * @param calibrationInterval how often changed calibration groups are refitted
+   * @param emitInterval how often rows changed since the last emission are emitted (about the commit interval)
+   * @param maxRowsPerRig how many rows one rig may contribute to within one partition
+   * @param maxCalibrationGroups how many calibration groups one partition keeps
+   * @param rowCacheBytes heap for the order statistics of rows being aggregated, per task
    */
-  public record Settings(Duration deduplicationWindow, Duration maxClockSkew, Duration maxReportAge, Duration calibrationInterval) {
-    public static final Settings DEFAULT = new Settings(Duration.ofDays(7), Duration.ofMinutes(10), Duration.ofDays(365), Duration.ofSeconds(5));
+  public record Settings(Duration maxClockSkew, Duration maxReportAge, Duration calibrationInterval, Duration emitInterval,
+      int maxRowsPerRig, int maxCalibrationGroups, long rowCacheBytes) {
+    public static final Settings DEFAULT = new Settings(Duration.ofMinutes(10), Duration.ofDays(365), Duration.ofSeconds(5), Duration.ofMillis(100),
+        1_000, 1_000, 32L << 20);
+
+    public Settings withCalibrationInterval(Duration interval) {
+      return new Settings(maxClockSkew, maxReportAge, interval, emitInterval, maxRowsPerRig, maxCalibrationGroups, rowCacheBytes);
+    }
+
+    public Settings withMaxRowsPerRig(int rows) {
+      return new Settings(maxClockSkew, maxReportAge, calibrationInterval, emitInterval, rows, maxCalibrationGroups, rowCacheBytes);
+    }
   }
 
   private AggregatorTopology() {}
@@ -115,28 +139,35 @@ public final class AggregatorTopology {
     AvroDeserializer<BenchmarkReport> reports = new AvroDeserializer<>(BenchmarkReport.class, registry);
     AvroDeserializer<Retraction> retractions = new AvroDeserializer<>(Retraction.class, registry);
     ReportValidator validator = new ReportValidator(settings.maxClockSkew(), settings.maxReportAge());
+    AvroSerializer<RejectedReport> rejections = serializer(registry, serdeConfig, false, RejectedReport.class);
 
     Topology topology = new Topology();
     topology.addSource(REPORTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.REPORTS);
-    topology.addProcessor(VALIDATE, () -> new ValidateProcessor(reports, validator, metrics, DEDUPLICATE, REJECTED_SINK), REPORTS_SOURCE);
-    topology.addSink(REJECTED_SINK, Topics.REJECTED, new ByteArraySerializer(), serializer(registry, serdeConfig, false, RejectedReport.class), VALIDATE);
-    topology.addProcessor(DEDUPLICATE, () -> new DeduplicateProcessor(REPORT_IDS_STORE, settings.deduplicationWindow()), VALIDATE);
-    topology.addProcessor(NORMALIZE, NormalizeProcessor::new, DEDUPLICATE);
+    topology.addProcessor(VALIDATE, () -> new ValidateProcessor(reports, validator, metrics, NORMALIZE, REJECTED_SINK), REPORTS_SOURCE);
+    topology.addSink(REJECTED_SINK, Topics.REJECTED, new ByteArraySerializer(), rejections, VALIDATE);
+    topology.addProcessor(NORMALIZE, NormalizeProcessor::new, VALIDATE);
 
     topology.addSource(RETRACTIONS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.RETRACTIONS);
     topology.addProcessor(RETRACT, () -> new RetractionProcessor(retractions), RETRACTIONS_SOURCE);
 
     topology.addSink(CONTRIBUTIONS_SINK, Topics.CONTRIBUTIONS, new StringSerializer(), EVENT_SERDE.serializer(), new ContributionPartitioner(), NORMALIZE, RETRACT);
     topology.addSource(CONTRIBUTIONS_SOURCE, new StringDeserializer(), EVENT_SERDE.deserializer(), Topics.CONTRIBUTIONS);
-    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(CONTRIBUTIONS_STORE, STATS_STORE, REPORT_INDEX_STORE, RIG_INDEX_STORE), CONTRIBUTIONS_SOURCE);
+    AggregateProcessor.Stores aggregateStores = new AggregateProcessor.Stores(
+        CONTRIBUTIONS_STORE, RIG_SUMMARIES_STORE, CONTRIBUTION_INDEX_STORE, RETRACTIONS_STORE, DIRTY_ROWS_STORE, STATS_STORE);
+    AggregateProcessor.Limits limits =
+        new AggregateProcessor.Limits(settings.emitInterval(), settings.calibrationInterval(), settings.maxRowsPerRig(), settings.rowCacheBytes());
+    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, metrics),
+        CONTRIBUTIONS_SOURCE);
     topology.addSink(STATS_SINK, Topics.STATS, serializer(registry, serdeConfig, true, StatsKey.class), serializer(registry, serdeConfig, false, StatsRow.class), AGGREGATE);
+    topology.addSink(REFUSED_SINK, Topics.REJECTED, new ByteArraySerializer(), rejections, AGGREGATE);
     topology.addProcessor(ROLL_UP, () -> new RollUpProcessor(STATS_STORE, COMMUNITY_STORE), AGGREGATE);
     topology.addSink(COMMUNITY_SINK, Topics.COMMUNITY, new StringSerializer(), serializer(registry, serdeConfig, false, CommunityRow.class), ROLL_UP);
 
     topology.addProcessor(CALIBRATION_FEED, () -> new CalibrationFeedProcessor(CALIBRATION_MEMBERSHIP_STORE), AGGREGATE);
     topology.addSink(CALIBRATION_POINTS_SINK, Topics.CALIBRATION_POINTS, new StringSerializer(), POINT_SERDE.serializer(), CALIBRATION_FEED);
     topology.addSource(CALIBRATION_POINTS_SOURCE, new StringDeserializer(), POINT_SERDE.deserializer(), Topics.CALIBRATION_POINTS);
-    topology.addProcessor(CALIBRATE, () -> new CalibrateProcessor(CALIBRATION_POINTS_STORE, CALIBRATION_STORE, settings.calibrationInterval()), CALIBRATION_POINTS_SOURCE);
+    topology.addProcessor(CALIBRATE, () -> new CalibrateProcessor(CALIBRATION_POINTS_STORE, CALIBRATION_STORE, settings.calibrationInterval(), settings.maxCalibrationGroups()),
+        CALIBRATION_POINTS_SOURCE);
     topology.addSink(CALIBRATION_SINK, Topics.CALIBRATION, new StringSerializer(), serializer(registry, serdeConfig, false, CalibrationRecord.class), CALIBRATE);
     AvroDeserializer<CalibrationRecord> calibrations = new AvroDeserializer<>(CalibrationRecord.class, registry);
     topology.addGlobalStore(
@@ -145,16 +176,20 @@ public final class AggregatorTopology {
         () -> new GlobalTableProcessor<>(CALIBRATION_STORE));
 
     // Caches coalesce repeated updates of a key into one changelog write per commit.
-    Duration window = settings.deduplicationWindow();
-    topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(REPORT_IDS_STORE, window, window, false), Serdes.String(), Serdes.Long()), DEDUPLICATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTRIBUTIONS_STORE), Serdes.String(), CONTRIBUTION_SERDE).withCachingEnabled(), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE), Serdes.String(), STATS_ROW_SERDE).withCachingEnabled(), AGGREGATE, ROLL_UP);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORT_INDEX_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RIG_INDEX_STORE), Serdes.String(), KEY_SET_SERDE).withCachingEnabled(), AGGREGATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_MEMBERSHIP_STORE), Serdes.String(), KEY_SET_SERDE).withCachingEnabled(), CALIBRATION_FEED);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_POINTS_STORE), Serdes.String(), POINT_SERDE).withCachingEnabled(), CALIBRATE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMUNITY_STORE), Serdes.String(), COMMUNITY_ROW_SERDE).withCachingEnabled(), ROLL_UP);
+    topology.addStateStore(keyValue(CONTRIBUTIONS_STORE, CONTRIBUTION_SERDE), AGGREGATE);
+    topology.addStateStore(keyValue(RIG_SUMMARIES_STORE, RIG_SUMMARY_SERDE), AGGREGATE);
+    topology.addStateStore(keyValue(CONTRIBUTION_INDEX_STORE, Serdes.String()), AGGREGATE);
+    topology.addStateStore(keyValue(RETRACTIONS_STORE, Serdes.String()), AGGREGATE);
+    topology.addStateStore(keyValue(DIRTY_ROWS_STORE, Serdes.String()), AGGREGATE);
+    topology.addStateStore(keyValue(STATS_STORE, STATS_ROW_SERDE), AGGREGATE, ROLL_UP);
+    topology.addStateStore(keyValue(CALIBRATION_MEMBERSHIP_STORE, KEY_SET_SERDE), CALIBRATION_FEED);
+    topology.addStateStore(keyValue(CALIBRATION_POINTS_STORE, POINT_SERDE), CALIBRATE);
+    topology.addStateStore(keyValue(COMMUNITY_STORE, COMMUNITY_ROW_SERDE), ROLL_UP);
     return topology;
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(String name, Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
   }
 
   private static <T extends org.apache.avro.specific.SpecificRecord> AvroSerializer<T> serializer(

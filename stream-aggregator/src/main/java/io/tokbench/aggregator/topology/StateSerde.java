@@ -2,12 +2,14 @@ package io.tokbench.aggregator.topology;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -15,17 +17,44 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Plain Avro binary for the aggregator's own state (stores, changelogs, the repartition topic):
- * written and read by the same code, so no registry round trip is needed.
+ * The aggregator's own state (stores, changelogs, the repartition topics) in Avro's single-object
+ * encoding: each value starts with the 8-byte fingerprint of the schema it was written with, and
+ * every released version of that schema is known to the decoder (loaded from {@code
+ * state-history/} or, for the public records, {@code schema-history/}). So a changelog written by
+ * an older release still restores after a schema change. Encoder and decoder are thread-safe:
+ * stream threads and query threads share a serde without a lock.
  */
 public final class StateSerde<T extends SpecificRecord> implements Serde<T> {
-  private final SpecificDatumWriter<T> writer;
-  private final SpecificDatumReader<T> reader;
+  private static final String INTERNAL_NAMESPACE = "io.tokbench.aggregator.state";
+
+  private final Class<T> type;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
 
   public StateSerde(Class<T> type) {
+    this.type = type;
     SpecificData model = SpecificData.getForClass(type);
-    this.writer = new SpecificDatumWriter<>(model.getSchema(type), model);
-    this.reader = new SpecificDatumReader<>(model.getSchema(type), model.getSchema(type), model);
+    Schema schema = model.getSchema(type);
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.decoder = new BinaryMessageDecoder<>(model, schema);
+    released(schema).forEach(decoder::addSchema);
+  }
+
+  /** Every released version of a state schema, oldest first (history/NAME/v1.avsc, v2, ...). */
+  public static List<Schema> released(Schema schema) {
+    String root = INTERNAL_NAMESPACE.equals(schema.getNamespace()) ? "state-history/" : "schema-history/";
+    List<Schema> versions = new ArrayList<>();
+    for (int version = 1; ; version++) {
+      String resource = root + schema.getName() + "/v" + version + ".avsc";
+      try (InputStream in = StateSerde.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          return versions;
+        }
+        versions.add(new Schema.Parser().parse(in));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + resource, e);
+      }
+    }
   }
 
   @Override
@@ -36,14 +65,10 @@ public final class StateSerde<T extends SpecificRecord> implements Serde<T> {
       }
       try {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        synchronized (writer) {
-          writer.write(value, encoder);
-        }
-        encoder.flush();
+        encoder.encode(value, out);
         return out.toByteArray();
       } catch (IOException e) {
-        throw new SerializationException("cannot encode state " + value.getClass().getSimpleName(), e);
+        throw new SerializationException("cannot encode state " + type.getSimpleName(), e);
       }
     };
   }
@@ -55,11 +80,9 @@ public final class StateSerde<T extends SpecificRecord> implements Serde<T> {
         return null;
       }
       try {
-        synchronized (reader) {
-          return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-        }
-      } catch (IOException e) {
-        throw new SerializationException("cannot decode state", e);
+        return decoder.decode(bytes);
+      } catch (IOException | RuntimeException e) {
+        throw new SerializationException("cannot decode state " + type.getSimpleName() + ": " + e.getMessage(), e);
       }
     };
   }

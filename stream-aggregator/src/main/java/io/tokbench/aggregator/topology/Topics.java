@@ -20,19 +20,33 @@ public final class Topics {
 
   private Topics() {}
 
+  /**
+   * How many replicas must hold a write before it is acknowledged, for a replication factor: with
+   * three or more, two, so one broker can be lost without stopping the pipeline and no
+   * acknowledged write ever lives in a single copy; with fewer, one (no broker may be lost anyway).
+   */
+  public static int minInSyncReplicas(short replicationFactor) {
+    return replicationFactor >= 3 ? 2 : 1;
+  }
+
   /** A topic as the aggregator needs it. */
   public record Spec(String name, int partitions, Map<String, String> configs) {}
 
   /**
    * The topics, partitioned alike so the contributions topic has as many tasks as the input. The
-   * tables are compacted (latest row per key); reports and retractions are kept forever; rejections, contributions and calibration points 90 days.
+   * tables are compacted (latest row per key); reports are kept forever, stamped with the broker's
+   * append time (the time every rule about a report's age uses, so re-processing the topic later
+   * judges each report as it was judged the first time); retractions are compacted (the latest word
+   * on each rig or report: retracted, or lifted) and kept forever; rejections, contributions and
+   * calibration points 90 days.
    */
   public static List<Spec> all(int partitions) {
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     Map<String, String> kept90Days = Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(90L * 24 * 3600 * 1000));
     return List.of(
-        new Spec(REPORTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
-        new Spec(RETRACTIONS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+        new Spec(REPORTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+        new Spec(RETRACTIONS, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
         new Spec(REJECTED, partitions, kept90Days),
         new Spec(CONTRIBUTIONS, partitions, kept90Days),
         new Spec(STATS, partitions, compacted),

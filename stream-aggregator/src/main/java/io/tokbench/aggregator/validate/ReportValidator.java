@@ -35,21 +35,14 @@ public final class ReportValidator {
     this.maxAge = maxAge;
   }
 
-  /** The first problem found, or empty when the report is acceptable. */
-  public Optional<Rejection> check(BenchmarkReport report, long nowMillis) {
-    List<Repetition> reps = report.getRepetitions();
-    if (report.getModel().getName().isBlank()) {
-      return reject(Rejection.MISSING_FIELD, "model.name is empty");
-    }
-    if (report.getSuiteId().isBlank()) {
-      return reject(Rejection.MISSING_FIELD, "suiteId is empty");
-    }
-    if (reps.isEmpty()) {
-      return reject(Rejection.MISSING_FIELD, "repetitions is empty: nothing was measured");
-    }
-    if (report.getSettings().getConcurrency() < 1) {
-      return reject(Rejection.MISSING_FIELD, "settings.concurrency is " + report.getSettings().getConcurrency());
-    }
+  /**
+   * The first problem found, or empty when the report is acceptable.
+   *
+   * @param receivedAtMillis when the broker appended the report (the record's LogAppendTime), so
+   *     that re-processing the topic later judges every report as it was judged the first time
+   */
+  public Optional<Rejection> check(BenchmarkReport report, long receivedAtMillis) {
+    // The summary rates first: an infinite or NaN rate is the common fault of a broken timer.
     Summary summary = report.getSummary();
     Optional<Rejection> badRate = firstBadRate(
         "summary.generationTokensPerSecondMedian", summary.getGenerationTokensPerSecondMedian(),
@@ -59,6 +52,20 @@ public final class ReportValidator {
         "summary.timeToFirstTokenMillisMedian", summary.getTimeToFirstTokenMillisMedian());
     if (badRate.isPresent()) {
       return badRate;
+    }
+    Optional<Rejection> outOfDomain = FieldDomains.check(report);
+    if (outOfDomain.isPresent()) {
+      return outOfDomain;
+    }
+    List<Repetition> reps = report.getRepetitions();
+    if (report.getModel().getName().isBlank()) {
+      return reject(Rejection.MISSING_FIELD, "model.name is empty");
+    }
+    if (report.getSuiteId().isBlank()) {
+      return reject(Rejection.MISSING_FIELD, "suiteId is empty");
+    }
+    if (reps.isEmpty()) {
+      return reject(Rejection.MISSING_FIELD, "repetitions is empty: nothing was measured");
     }
     for (int i = 0; i < reps.size(); i++) {
       Optional<Rejection> problem = checkRepetition(i, reps.get(i));
@@ -73,11 +80,12 @@ public final class ReportValidator {
           "summary.generationTokensPerSecondMedian is %.3f but the %d repetitions give a median of %.3f", reported, reps.size(), recomputed));
     }
     long measuredAt = report.getMeasuredAt().toEpochMilli();
-    if (measuredAt > nowMillis + maxClockSkew.toMillis()) {
-      return reject(Rejection.FUTURE_TIMESTAMP, "measuredAt " + report.getMeasuredAt() + " is in the future");
+    if (measuredAt > receivedAtMillis + maxClockSkew.toMillis()) {
+      return reject(Rejection.FUTURE_TIMESTAMP, "measuredAt " + report.getMeasuredAt() + " is after the report reached the broker ("
+          + java.time.Instant.ofEpochMilli(receivedAtMillis) + ")");
     }
-    if (measuredAt < nowMillis - maxAge.toMillis()) {
-      return reject(Rejection.TOO_OLD, "measuredAt " + report.getMeasuredAt() + " is older than " + maxAge.toDays() + " days");
+    if (measuredAt < receivedAtMillis - maxAge.toMillis()) {
+      return reject(Rejection.TOO_OLD, "measuredAt " + report.getMeasuredAt() + " is more than " + maxAge.toDays() + " days before the report reached the broker");
     }
     return checkPhysicalBound(report, recomputed);
   }

@@ -3,6 +3,7 @@ package io.tokbench.aggregator.validate;
 import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.RejectedReport;
+import io.tokbench.serde.ForPeople;
 import io.tokbench.serde.WireFormatException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * goes to the rejected topic with its reason and original bytes, and the stream carries on. The
  * input is read as bytes precisely so that a poison record is data here, not a crash in the
  * consumer. Only an unreachable registry is not the record's fault: that throws, and the thread
- * retries from its last commit.
+ * is replaced and retries from its last commit.
  */
 public final class ValidateProcessor extends ContextualProcessor<byte[], byte[], Object, Object> {
   private final Deserializer<BenchmarkReport> deserializer;
@@ -36,32 +37,38 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    Outcome outcome = judge(record);
+    if (outcome.report() == null) {
+      reject(record, outcome.rejection());
+      return;
+    }
+    metrics.accepted();
+    context().forward(record.withKey((Object) outcome.report().getReportId().toString()).withValue(outcome.report()), validChild);
+  }
+
+  /** A decoded, valid report, or why there is none. */
+  private record Outcome(BenchmarkReport report, Rejection rejection) {}
+
+  private Outcome judge(Record<byte[], byte[]> record) {
     String topic = context().recordMetadata().map(RecordMetadata::topic).orElse("?");
     BenchmarkReport report;
     try {
       report = deserializer.deserialize(topic, record.value());
     } catch (WireFormatException e) {
-      if (e.reason() == WireFormatException.Reason.REGISTRY_UNAVAILABLE) {
-        throw e;
-      }
-      String code = e.reason() == WireFormatException.Reason.UNKNOWN_SCHEMA_ID ? Rejection.UNKNOWN_SCHEMA_ID : Rejection.UNDECODABLE;
-      reject(record, new Rejection(code, e.getMessage()));
-      return;
-    } catch (RuntimeException e) {
-      reject(record, new Rejection(Rejection.UNDECODABLE, e.toString()));
-      return;
+      return switch (e.reason()) {
+        case REGISTRY_UNAVAILABLE -> throw e;
+        case UNKNOWN_SCHEMA_ID -> new Outcome(null, new Rejection(Rejection.UNKNOWN_SCHEMA_ID, e.getMessage()));
+        case INVALID_FIELD -> new Outcome(null, new Rejection(Rejection.INVALID_FIELD, e.getMessage()));
+        case NOT_WIRE_FORMAT, UNDECODABLE_BODY -> new Outcome(null, new Rejection(Rejection.UNDECODABLE, e.getMessage()));
+      };
+    } catch (RuntimeException | StackOverflowError e) {
+      return new Outcome(null, new Rejection(Rejection.UNDECODABLE, "the report does not decode: " + ForPeople.describe(e)));
     }
     if (report == null) {
-      reject(record, new Rejection(Rejection.MISSING_FIELD, "tombstone: the record has no value"));
-      return;
+      return new Outcome(null, new Rejection(Rejection.MISSING_FIELD, "tombstone: the record has no value"));
     }
-    Optional<Rejection> problem = validator.check(report, context().currentSystemTimeMs());
-    if (problem.isPresent()) {
-      reject(record, problem.get());
-      return;
-    }
-    metrics.accepted();
-    context().forward(record.withKey((Object) report.getReportId().toString()).withValue(report), validChild);
+    Optional<Rejection> problem = validator.check(report, record.timestamp());
+    return problem.map(rejection -> new Outcome(null, rejection)).orElseGet(() -> new Outcome(report, null));
   }
 
   private void reject(Record<byte[], byte[]> record, Rejection rejection) {

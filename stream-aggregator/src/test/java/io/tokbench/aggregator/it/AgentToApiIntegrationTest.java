@@ -91,12 +91,12 @@ class AgentToApiIntegrationTest {
       assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?model=x").body().path("parameter").asText()).isEqualTo("gpu");
       assertThat(get(aggregator.apiUrl() + "/api/v1/community/no-such-model").status()).isEqualTo(404);
       assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?model=x&gpu=y&gpuCount=1&quant=Q&runtime=r&ctx=1&suite=s&offload=FULL_GPU&concurrency=1").status()).isEqualTo(404);
-      assertThat(get(aggregator.apiUrl() + "/ready").status()).isEqualTo(200);
-      assertThat(get(aggregator.apiUrl() + "/health").status()).isEqualTo(200);
-      assertThat(get(aggregator.apiUrl() + "/metrics").response().body()).contains("tokbench_query_latency_seconds_bucket");
+      assertThat(get(aggregator.internalUrl() + "/ready").status()).isEqualTo(200);
+      assertThat(get(aggregator.internalUrl() + "/health").status()).isEqualTo(200);
+      assertThat(get(aggregator.internalUrl() + "/metrics").response().body()).contains("tokbench_query_latency_seconds_bucket");
       assertThat(get(aggregator.apiUrl() + "/api/v1/openapi.json").body().path("paths").fieldNames())
           .toIterable().contains("/api/v1/stats", "/api/v1/stats/row", "/api/v1/percentile", "/api/v1/community/{model}", "/api/v1/export",
-              "/api/v1/estimate", "/api/v1/models/{model}", "/api/v1/calibration", "/api/v1/catalog/gpus", "/api/v1/admin/retractions", "/api/v1/admin/recalibrate");
+              "/api/v1/estimate", "/api/v1/models/{model}", "/api/v1/calibration", "/api/v1/catalog/gpus", "/admin/v1/retractions", "/admin/v1/recalibrate");
     }
   }
 }

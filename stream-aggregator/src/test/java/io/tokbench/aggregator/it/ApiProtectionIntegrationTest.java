@@ -60,7 +60,7 @@ class ApiProtectionIntegrationTest {
       assertThat(await(rows, a -> a.status() == 200 && a.body().path("rows").path(0).path("rigCount").asInt() == 2, Duration.ofSeconds(60))
           .body().path("rows").path(0).path("rigCount").asInt()).isEqualTo(2);
 
-      String retractions = aggregator.apiUrl() + "/api/v1/admin/retractions";
+      String retractions = aggregator.internalUrl() + "/admin/v1/retractions";
       String body = "{\"rigId\":\"" + withdrawn + "\",\"reason\":\"owner asked\"}";
       HttpResponse<String> anonymous = post(retractions, null, body);
       assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -70,6 +70,8 @@ class ApiProtectionIntegrationTest {
       assertThat(post(retractions, TOKEN, "{\"rigId\":\"not-a-uuid\"}").body()).contains("rigId");
       assertThat(post(retractions, TOKEN, "x".repeat(ApiProtection.MAX_BODY_BYTES + 1)).statusCode()).isEqualTo(413);
       assertThat(RunningAggregators.get(retractions).status()).as("a GET without the token").isEqualTo(401);
+      assertThat(post(aggregator.apiUrl() + "/admin/v1/retractions", TOKEN, body).statusCode()).as("not on the public listener").isEqualTo(404);
+      assertThat(post(aggregator.apiUrl() + "/api/v1/admin/retractions", TOKEN, body).statusCode()).as("not on the public listener").isEqualTo(404);
       assertThat(RunningAggregators.get(aggregator.apiUrl() + "/api/v1/stats?model=" + "m".repeat(ApiProtection.MAX_QUERY_CHARS)).status()).isEqualTo(414);
 
       HttpResponse<String> accepted = post(retractions, TOKEN, body);
@@ -78,14 +80,14 @@ class ApiProtectionIntegrationTest {
       RunningAggregators.Answer after = await(rows, a -> a.status() == 200 && a.body().path("rows").path(0).path("rigCount").asInt() == 1, Duration.ofSeconds(60));
       assertThat(after.body().path("rows").path(0).path("generationTokensPerSecond").path("median").asDouble()).as("only the kept rig's 80 tok/s").isEqualTo(80.0, org.assertj.core.api.Assertions.within(0.5));
 
-      HttpResponse<String> refit = post(aggregator.apiUrl() + "/api/v1/admin/recalibrate", TOKEN, "");
+      HttpResponse<String> refit = post(aggregator.internalUrl() + "/admin/v1/recalibrate", TOKEN, "");
       assertThat(refit.statusCode()).isEqualTo(202);
       assertThat(refit.body()).contains("\"partitions\":3");
     }
   }
 
   @Test
-  void aClientAboveItsRateGets429WithRetryAfterWhileProbesAndScrapesAreNeverLimited() throws Exception {
+  void aClientAboveItsRateGets429WithRetryAfterWhileProbesAndScrapesOnTheInternalListenerAreNeverLimited() throws Exception {
     try (Aggregator aggregator = RunningAggregators.startRunning(RunningAggregators.config(stack, "it-limit-" + UUID.randomUUID(), dir.resolve("limit")).withProtection(new ApiProtection(null, 2)))) {
       List<Integer> statuses = new ArrayList<>();
       String retryAfter = null;
@@ -102,7 +104,7 @@ class ApiProtectionIntegrationTest {
       assertThat(Integer.parseInt(retryAfter)).isBetween(1, 2);
       for (int i = 0; i < 10; i++) {
         for (String probe : List.of("/health", "/ready", "/metrics")) {
-          assertThat(RunningAggregators.get(aggregator.apiUrl() + probe).status()).as(probe).isEqualTo(200);
+          assertThat(RunningAggregators.get(aggregator.internalUrl() + probe).status()).as(probe).isEqualTo(200);
         }
       }
     }

@@ -2,42 +2,31 @@ package io.tokbench.aggregator.it;
 
 import static io.tokbench.aggregator.support.RunningAggregators.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tokbench.aggregator.aggregate.RigContributions;
-import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.app.Aggregator;
-import io.tokbench.aggregator.app.AggregatorCommand;
-import io.tokbench.aggregator.normalize.NormalizeProcessor;
-import io.tokbench.aggregator.normalize.StatsKeys;
-import io.tokbench.aggregator.state.RigContribution;
+import io.tokbench.aggregator.support.AggregatorProcess;
+import io.tokbench.aggregator.support.Exactness;
+import io.tokbench.aggregator.support.ExpectedTables;
+import io.tokbench.aggregator.support.PublishedTables;
 import io.tokbench.aggregator.support.RunningAggregators;
 import io.tokbench.aggregator.support.TestReports;
-import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.BenchmarkReport;
-import io.tokbench.schema.StatsKey;
-import io.tokbench.schema.StatsRow;
-import io.tokbench.testkit.FreePorts;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.WithKafkaStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An instance killed with SIGKILL mid-stream and restarted: every statistic then equals a
  * recomputation from the full input. Exactly-once means nothing is lost and nothing counted twice.
+ * (The chaos tests do the same under harder faults.)
  */
 @WithKafkaStack
 class RestartIntegrationTest {
@@ -51,14 +40,8 @@ class RestartIntegrationTest {
   @Test
   void aKilledInstanceResumesWithoutLosingOrDoubleCounting() throws Exception {
     String app = "it-restart-" + UUID.randomUUID();
-    Path state = dir.resolve("state");
-    int port = FreePorts.next();
-    Process child = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-            AggregatorCommand.class.getName(), "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.registryUrl(),
-            "--application-id", app, "--state-dir", state.toString(), "--http-port", String.valueOf(port), "--http-host", "127.0.0.1",
-            "--advertised-host", "127.0.0.1", "--partitions", "3")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    Path instance = dir.resolve("instance");
+    AggregatorProcess child = AggregatorProcess.start(stack, app, null, 3, instance);
 
     Random random = new Random(7);
     List<UUID> rigs = new ArrayList<>();
@@ -74,51 +57,15 @@ class RestartIntegrationTest {
 
     // First half while the child runs; kill it without warning once it has made some progress.
     RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), input.subList(0, 200));
-    await("http://127.0.0.1:" + port + "/api/v1/stats", a -> a.status() == 200 && a.body().path("total").asInt() > 0, Duration.ofSeconds(90));
-    child.destroyForcibly();
-    assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    await(child.apiUrl() + "/api/v1/stats", a -> a.status() == 200 && a.body().path("total").asInt() > 0, Duration.ofSeconds(90));
+    child.kill();
 
     RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), input.subList(200, 400));
-    try (Aggregator restarted = RunningAggregators.startRunning(RunningAggregators.config(stack, app, state))) {
-      String url = restarted.apiUrl() + "/api/v1/stats?size=1000";
-      RunningAggregators.Answer answer = await(url, a -> a.status() == 200 && totalReports(a.body()) == 400, Duration.ofSeconds(120));
-      assertThat(totalReports(answer.body())).as("reports counted once each").isEqualTo(400);
-
-      Map<String, StatsRow> expected = recompute(input);
-      assertThat(answer.body().path("rows")).hasSize(expected.size());
-      for (JsonNode row : answer.body().path("rows")) {
-        String key = StatsKeys.encode(new StatsKey(row.get("model").asText(), row.get("gpu").asText(), row.get("gpuCount").asInt(), row.get("quant").asText(),
-            row.get("runtime").asText(), row.get("ctx").asInt(), row.get("suite").asText(), io.tokbench.schema.OffloadClass.valueOf(row.get("offload").asText()),
-            row.get("concurrency").asInt()));
-        StatsRow want = expected.get(key);
-        assertThat(want).as("row %s", key.replace(StatsKeys.SEPARATOR, '|')).isNotNull();
-        assertThat(row.get("rigCount").asInt()).isEqualTo(want.getRigCount());
-        assertThat(row.get("reportCount").asLong()).isEqualTo(want.getReportCount());
-        assertThat(row.path("generationTokensPerSecond").path("median").asDouble()).isCloseTo(want.getGenerationTokensPerSecond().getMedian(), within(1e-9));
-        assertThat(row.path("generationTokensPerSecond").path("p90").asDouble()).isCloseTo(want.getGenerationTokensPerSecond().getP90(), within(1e-9));
-      }
+    try (Aggregator restarted = RunningAggregators.startRunning(RunningAggregators.config(stack, app, instance.resolve("state")))) {
+      await(restarted.apiUrl() + "/api/v1/stats?size=1000", a -> a.status() == 200 && PublishedTables.reportsIn(a.body()) == 400, Duration.ofSeconds(120));
+      Exactness exactness = Exactness.compare("API", input.size(), ExpectedTables.of(input), PublishedTables.api(restarted.apiUrl()));
+      assertThat(exactness.differences()).as(exactness.summary()).isEmpty();
+      assertThat(exactness.exact()).as(exactness.summary()).isTrue();
     }
-  }
-
-  private static long totalReports(JsonNode body) {
-    long total = 0;
-    for (JsonNode row : body.path("rows")) {
-      total += row.path("reportCount").asLong();
-    }
-    return total;
-  }
-
-  /** The tables as they must be: every report once, grouped as the topology groups them. */
-  private static Map<String, StatsRow> recompute(List<BenchmarkReport> input) {
-    Map<String, Map<String, RigContribution>> byKey = new TreeMap<>();
-    for (BenchmarkReport report : input) {
-      String key = StatsKeys.encode(Normalization.key(report));
-      byKey.computeIfAbsent(key, k -> new HashMap<>())
-          .merge(report.getRigId().toString(), RigContributions.add(null, NormalizeProcessor.sample(report)),
-              (existing, single) -> RigContributions.add(existing, single.getSamples().get(0)));
-    }
-    Map<String, StatsRow> rows = new HashMap<>();
-    byKey.forEach((key, rigs) -> rows.put(key, StatsCalculator.row(StatsKeys.decode(key), new ArrayList<>(rigs.values()))));
-    return rows;
   }
 }

@@ -50,7 +50,7 @@ class TwoInstancesIntegrationTest {
         assertThat(all.body().path("total").asInt()).as("rows seen from %s", instance.apiUrl()).isEqualTo(models.size());
       }
 
-      HostInfo firstHost = new HostInfo("127.0.0.1", first.httpPort());
+      HostInfo firstHost = new HostInfo("127.0.0.1", first.internalPort());
       List<String> ownedByFirst = new ArrayList<>();
       List<String> ownedBySecond = new ArrayList<>();
       for (String model : models) {

@@ -35,8 +35,13 @@ class EstimateEndpointsTest {
   private static final List<StatsRow> LLAMA_70B_ROWS = List.of(row(LLAMA_70B, "nvidia-rtx-4090", 2, "CUDA", 19.2, ModelFacts.newBuilder()
       .setFileSizeBytes(42_520_395_584L).setParameterCount(70_553_706_496L).setKvCacheBytesPerToken(80L * 8 * 128 * 2 * 2).setAttentionWidth(80L * 64 * 128).build()));
 
-  private static EstimateEndpoints endpoints(List<StatsRow> rows) {
-    return new EstimateEndpoints(model -> rows.stream().filter(r -> r.getKey().getModel().equals(model)).toList(), Map::of);
+  private static Estimates endpoints(List<StatsRow> rows) {
+    EstimateEndpoints endpoints = new EstimateEndpoints((model, freshness) -> rows.stream().filter(r -> r.getKey().getModel().equals(model)).toList(), Map::of);
+    return params -> endpoints.estimate(Params.of(params), new Freshness());
+  }
+
+  private interface Estimates {
+    ObjectNode estimate(Map<String, String> params);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.support;
 
 import io.tokbench.aggregator.app.AggregatorMetrics;
+import io.tokbench.aggregator.app.RejectFailedRecordHandler;
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
 import io.tokbench.aggregator.estimate.CalibrationPoints;
 import io.tokbench.aggregator.topology.AggregatorTopology;
@@ -48,18 +49,30 @@ public final class AggregatorDriver implements AutoCloseable {
   private final TestOutputTopic<String, CalibrationRecord> calibration;
   private final AvroSerializer<BenchmarkReport> reportSerializer = new AvroSerializer<>();
   private final AvroSerializer<Retraction> retractionSerializer = new AvroSerializer<>();
+  private Instant clock;
+  private final AggregatorMetrics metrics = new AggregatorMetrics();
 
   public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock) {
+    this(stack, stateDir, wallClock, AggregatorTopology.Settings.DEFAULT);
+  }
+
+  public AggregatorDriver(KafkaStack stack, Path stateDir, Instant wallClock, AggregatorTopology.Settings settings) {
     Map<String, Object> serde = Map.of("schema.registry.url", stack.registryUrl());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test-" + UUID.randomUUID());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, new AggregatorMetrics()), props, wallClock);
+    // The production guard: a step that throws sends its record to the rejected topic.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RejectFailedRecordHandler.class);
+    props.put(RejectFailedRecordHandler.METRICS_CONFIG, metrics);
+    props.put("schema.registry.url", stack.registryUrl());
+    driver = new TopologyTestDriver(AggregatorTopology.build(serde, settings, metrics), props, wallClock);
     reportSerializer.configure(serde, false);
     retractionSerializer.configure(serde, false);
-    reports = driver.createInputTopic(Topics.REPORTS, new ByteArraySerializer(), new ByteArraySerializer());
-    retractions = driver.createInputTopic(Topics.RETRACTIONS, new ByteArraySerializer(), new ByteArraySerializer());
+    // Record timestamps stand for the broker's LogAppendTime: the driver's clock, as it advances.
+    this.clock = wallClock;
+    reports = driver.createInputTopic(Topics.REPORTS, new ByteArraySerializer(), new ByteArraySerializer(), wallClock, Duration.ZERO);
+    retractions = driver.createInputTopic(Topics.RETRACTIONS, new ByteArraySerializer(), new ByteArraySerializer(), wallClock, Duration.ZERO);
     AvroDeserializer<RejectedReport> rejectedValues = new AvroDeserializer<>(RejectedReport.class);
     rejectedValues.configure(serde, false);
     rejected = driver.createOutputTopic(Topics.REJECTED, new ByteArrayDeserializer(), rejectedValues);
@@ -82,9 +95,22 @@ public final class AggregatorDriver implements AutoCloseable {
         .pipeInput(CalibrateProcessor.REFIT_ALL, CalibrationPoints.refitAllMarker());
   }
 
-  /** Lets wall-clock punctuations (the calibration refit) run. */
+  /** Lets wall-clock punctuations (rows emitted, the calibration refit) run; arrivals are stamped with the new time. */
   public void advanceWallClock(Duration by) {
-    driver.advanceWallClockTime(by);
+    // In steps, as time passes: each punctuation fires at most once per advance of the driver, so
+    // one long jump would run the calibration's offer and its refit in the same tick.
+    Duration step = Duration.ofMillis(500);
+    for (Duration left = by; !left.isZero(); left = left.minus(left.compareTo(step) < 0 ? left : step)) {
+      driver.advanceWallClockTime(left.compareTo(step) < 0 ? left : step);
+    }
+    clock = clock.plus(by);
+    reports.advanceTime(by);
+    retractions.advanceTime(by);
+  }
+
+  /** Emits the rows changed so far, as the next emission interval would. */
+  public void emitRows() {
+    advanceWallClock(AggregatorTopology.Settings.DEFAULT.emitInterval());
   }
 
   /** The latest calibration per group published to tokbench.calibration. */
@@ -97,20 +123,48 @@ public final class AggregatorDriver implements AutoCloseable {
     return driver.getKeyValueStore(AggregatorTopology.CALIBRATION_STORE);
   }
 
-  /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model). */
+  /** Publishes reports exactly as the agent does (Confluent wire format, key rig/model), then lets the rows be emitted. */
   public void publish(BenchmarkReport... sent) {
     for (BenchmarkReport report : sent) {
       String key = report.getRigId() + "/" + report.getModel().getName();
       reports.pipeInput(key.getBytes(), reportSerializer.serialize(Topics.REPORTS, report));
     }
+    emitRows();
+  }
+
+  /** One report in, without waiting for the emission interval (for runs of many inputs). */
+  public void pipe(BenchmarkReport report) {
+    reports.pipeInput((report.getRigId() + "/" + report.getModel().getName()).getBytes(), reportSerializer.serialize(Topics.REPORTS, report));
+  }
+
+  /** One report in, stamped with the given broker append time. */
+  public void pipe(BenchmarkReport report, Instant appendedAt) {
+    reports.pipeInput((report.getRigId() + "/" + report.getModel().getName()).getBytes(), reportSerializer.serialize(Topics.REPORTS, report), appendedAt);
+  }
+
+  /** One retraction in, stamped with the given broker append time. */
+  public void retract(Retraction retraction, Instant appendedAt) {
+    retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction), appendedAt);
+  }
+
+  /** Raw value bytes in, without waiting for the emission interval. */
+  public void pipeRaw(byte[] value) {
+    reports.pipeInput("raw".getBytes(), value);
   }
 
   public void publishRaw(byte[] value) {
     reports.pipeInput("poison".getBytes(), value);
+    emitRows();
   }
 
   public void retract(Retraction retraction) {
     retractions.pipeInput(new byte[0], retractionSerializer.serialize(Topics.RETRACTIONS, retraction));
+    emitRows();
+  }
+
+  /** The counters the instance would export: accepted, rejected by reason, duplicates. */
+  public AggregatorMetrics metrics() {
+    return metrics;
   }
 
   public List<RejectedReport> rejected() {

@@ -311,6 +311,66 @@ class AggregatorTopologyTest {
     assertThat(after.getGenerationTokensPerSecond().getMedian()).isCloseTo(60.0, within(1e-6));
   }
 
+  @Test
+  void aRetractedRigStaysRetracted_itsLaterReportsAreRefused() {
+    UUID abuser = UUID.randomUUID();
+    driver.publish(report(UUID.randomUUID(), 50), report(abuser, 190));
+    driver.retract(Retraction.newBuilder().setRigId(abuser).setReason("abuse").setRequestedAt(NOW).build());
+    driver.rejected();
+
+    driver.publish(report(abuser, 200), report(abuser, 210));
+    StatsRow row = onlyRow();
+    assertThat(row.getRigCount()).isEqualTo(1);
+    assertThat(row.getGenerationTokensPerSecond().getMedian()).isCloseTo(50.0, within(1e-6));
+    assertThat(driver.rejected()).hasSize(2).allSatisfy(r -> {
+      assertThat(r.getReasonCode()).isEqualTo(Rejection.RETRACTED);
+      assertThat(r.getMessage()).contains(abuser.toString()).contains("retracted");
+      assertThat(r.getSourceTopic()).isEqualTo(Topics.REPORTS);
+    });
+  }
+
+  @Test
+  void aReportRetractedBeforeItArrivesIsRefusedWhenItComes() {
+    UUID rig = UUID.randomUUID();
+    BenchmarkReport spooled = TestReports.at(rig, 300, NOW.minusSeconds(90));
+    driver.retract(Retraction.newBuilder().setReportId(spooled.getReportId()).setReason("known bad run").setRequestedAt(NOW).build());
+    driver.publish(report(UUID.randomUUID(), 70), spooled);
+
+    StatsRow row = onlyRow();
+    assertThat(row.getRigCount()).isEqualTo(1);
+    assertThat(row.getGenerationTokensPerSecond().getMedian()).isCloseTo(70.0, within(1e-6));
+    assertThat(driver.rejected()).singleElement().satisfies(r -> assertThat(r.getReasonCode()).isEqualTo(Rejection.RETRACTED));
+  }
+
+  @Test
+  void liftingARetractionLetsTheRigsLaterReportsCountAgain() {
+    UUID rig = UUID.randomUUID();
+    driver.publish(report(rig, 90));
+    driver.retract(Retraction.newBuilder().setRigId(rig).setReason("mistake").setRequestedAt(NOW).build());
+    driver.retract(Retraction.newBuilder().setRigId(rig).setReason("mistake").setRequestedAt(NOW).setLifted(true).build());
+    driver.statsTopic();
+
+    driver.publish(report(rig, 95));
+    StatsRow row = onlyRow();
+    assertThat(row.getRigCount()).isEqualTo(1);
+    assertThat(row.getReportCount()).as("the withdrawn report stays withdrawn").isEqualTo(1);
+    assertThat(row.getGenerationTokensPerSecond().getMedian()).isCloseTo(95.0, within(1e-6));
+  }
+
+  @Test
+  void aRigOpensNoMoreRowsThanItsCap() {
+    driver.close();
+    driver = new AggregatorDriver(stack, stateDir.resolve("capped"), NOW, AggregatorTopology.Settings.DEFAULT.withMaxRowsPerRig(3));
+    UUID rig = UUID.randomUUID();
+    for (int i = 0; i < 5; i++) {
+      driver.publish(TestReports.forModel(report(rig, 80), "made-up-model-" + i));
+    }
+    assertThat(driver.statsTopic()).hasSize(3);
+    assertThat(driver.rejected()).hasSize(2).allSatisfy(r -> assertThat(r.getReasonCode()).isEqualTo(Rejection.RIG_ROW_LIMIT));
+    driver.publish(TestReports.forModel(report(rig, 85), "made-up-model-0"));
+    assertThat(driver.rejected()).as("rows it already has still take its reports").isEmpty();
+  }
+
   // ---- community roll-up ----
 
   @Test

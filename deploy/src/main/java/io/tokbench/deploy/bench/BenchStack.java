@@ -1,0 +1,132 @@
+package io.tokbench.deploy.bench;
+
+import io.tokbench.aggregator.app.AggregatorCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One scenario's processes: the broker with the registry, then the aggregator; each in its own JVM. */
+final class BenchStack implements AutoCloseable {
+  /** Where the raw produce rate is measured: configured like tokbench.reports. */
+  static final String RAW_TOPIC = "bench.raw";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+  private final Path dir;
+  private final int partitions;
+  private final List<String> jvmOptions;
+  private final List<String> options;
+  private final ChildJava broker;
+  private final String bootstrap;
+  private final String registry;
+  private ChildJava aggregator;
+  private String api;
+  private String internal;
+  private long rocksDbBound;
+
+  /** What the aggregator's JVM holds. */
+  record Memory(long heapUsedBytes, long residentBytes, long rocksDbBoundBytes, long rocksDbBlockCacheBytes, long rocksDbMemtableBytes) {}
+
+  private BenchStack(Path dir, int partitions, List<String> jvmOptions, List<String> options, ChildJava broker, String bootstrap, String registry) {
+    this.options = options;
+    this.dir = dir;
+    this.partitions = partitions;
+    this.jvmOptions = jvmOptions;
+    this.broker = broker;
+    this.bootstrap = bootstrap;
+    this.registry = registry;
+  }
+
+  static BenchStack start(Path dir, int partitions, List<String> aggregatorJvmOptions, List<String> aggregatorOptions) throws Exception {
+    int kafka = BenchmarkCommand.freePort();
+    ChildJava broker = ChildJava.start("broker", List.of("-Xmx1g"), BrokerProcess.class.getName(),
+        List.of(dir.resolve("kafka").toString(), String.valueOf(kafka), String.valueOf(BenchmarkCommand.freePort()), String.valueOf(BenchmarkCommand.freePort())),
+        dir.resolve("broker.log"));
+    String[] ready = broker.awaitLine(line -> line.startsWith("READY "), Duration.ofMinutes(2)).split(" ");
+    BenchStack stack = new BenchStack(dir, partitions, aggregatorJvmOptions, aggregatorOptions, broker, ready[1], ready[2]);
+    BenchmarkCommand.createRawTopic(stack.bootstrap, partitions);
+    return stack;
+  }
+
+  String bootstrapServers() {
+    return bootstrap;
+  }
+
+  String registryUrl() {
+    return registry;
+  }
+
+  String apiUrl() {
+    return api;
+  }
+
+  /** Starts the aggregator's real command and returns the moment it answered ready, in nanos. */
+  long startAggregator() throws Exception {
+    int port = BenchmarkCommand.freePort();
+    int internalPort = BenchmarkCommand.freePort();
+    rocksDbBound = 256L << 20;
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "--bootstrap-servers", bootstrap, "--schema-registry-url", registry, "--application-id", "bench-aggregator",
+        "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--internal-port", String.valueOf(internalPort), "--advertised-host", "127.0.0.1",
+        "--state-dir", dir.resolve("state").toString(), "--partitions", String.valueOf(partitions), "--rate-limit", "0",
+        "--rocksdb-memory", String.valueOf(rocksDbBound)));
+    args.addAll(options);
+    aggregator = ChildJava.start("aggregator", jvmOptions, AggregatorCommand.class.getName(), args, dir.resolve("aggregator.log"));
+    api = "http://127.0.0.1:" + port;
+    internal = "http://127.0.0.1:" + internalPort;
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/ready")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return System.nanoTime();
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the aggregator was not ready within 3 minutes; see " + dir.resolve("aggregator.log"));
+  }
+
+  Memory aggregatorMemory() throws Exception {
+    aggregator.jcmd("GC.run");
+    Matcher used = HEAP_USED.matcher(aggregator.jcmd("GC.heap_info"));
+    long heapUsed = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+    long blockCache = -1;
+    long memtables = -1;
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("#") || !line.contains(" ")) {
+        continue;
+      }
+      double value;
+      try {
+        value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      // Every store reports the one shared cache; memtables are each store's own.
+      if (line.contains("block_cache_usage")) {
+        blockCache = Math.max(blockCache, (long) value);
+      } else if (line.contains("cur_size_all_mem_tables")) {
+        memtables = Math.max(0, memtables) + (long) value;
+      }
+    }
+    return new Memory(heapUsed, aggregator.residentBytes(), rocksDbBound, blockCache, memtables);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (aggregator != null) {
+      aggregator.close();
+    }
+    broker.close();
+  }
+}

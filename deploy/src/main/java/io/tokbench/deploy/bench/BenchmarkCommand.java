@@ -1,0 +1,353 @@
+package io.tokbench.deploy.bench;
+
+import io.tokbench.aggregator.topology.TopicInitializer;
+import io.tokbench.aggregator.topology.Topics;
+import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.Retraction;
+import io.tokbench.serde.AvroSerializer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tokbench-benchmark}: the aggregator's throughput, latency and memory, measured against raw
+ * Kafka on the same machine in the same run. Three processes per scenario: a broker with the
+ * registry, the aggregator (its real command, one stream thread per core, exactly-once), and this
+ * one, which generates the load, measures and prints.
+ */
+@Command(
+    name = "tokbench-benchmark",
+    mixinStandardHelpOptions = true,
+    version = "tokbench 0.1.0",
+    description = {
+      "Measures the aggregator on this machine against what Kafka itself does here, in one run.",
+      "For each scenario a fresh broker (with the registry) and a fresh aggregator start in their own",
+      "JVMs; this JVM first produces the scenario's reports to a scratch topic (acks=all, idempotent,",
+      "lz4: the raw produce rate), then the same reports to tokbench.reports, starts the aggregator",
+      "and times it from ready until tokbench.stats accounts for every report (the sum of the rows'",
+      "report counts, read as a downstream consumer reads it). The ratio of the two rates is the",
+      "figure that carries across machines.",
+      "Scenarios: a) reports over 10,000 keys from 2,000 rigs; b) every report a new key;",
+      "c) one hot key from 10,000 rigs; d) retracting a rig with 1,000 reports across 100 keys.",
+      "After (a): end-to-end latency at half the sustained rate, and API latency with 64 clients.",
+      "Then heap and RocksDB memory with --memory-keys keys."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:measured (and, with --min-ratio, above it)", "1:a ratio fell below --min-ratio, or a run failed", "2:bad option"})
+public final class BenchmarkCommand implements Callable<Integer> {
+  @Option(names = "--scenarios", split = ",", description = "Which scenarios: a, b, c, d (default: ${DEFAULT-VALUE}).")
+  List<String> scenarios = List.of("a", "b", "c", "d");
+
+  @Option(names = "--reports", description = "Reports per scenario a, b and c (default: ${DEFAULT-VALUE}).")
+  int reports = 100_000;
+
+  @Option(names = "--memory-keys", description = "Distinct keys for the memory measurement; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int memoryKeys = 1_000_000;
+
+  @Option(names = "--latency-seconds", description = "How long end-to-end and API latency are measured; 0 skips both (default: ${DEFAULT-VALUE}).")
+  int latencySeconds = 20;
+
+  @Option(names = "--partitions", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+  int partitions = 4;
+
+  @Option(names = "--aggregator-heap", description = "-Xmx of the aggregator's JVM (default: ${DEFAULT-VALUE}).")
+  String aggregatorHeap = "1g";
+
+  @Option(names = "--aggregator-option", description = "Extra option for the aggregator's command line, e.g. --commit-interval=500 (repeatable).")
+  List<String> aggregatorOptions = new ArrayList<>();
+
+  @Option(names = "--aggregator-jvm-option", description = "Extra JVM option for the aggregator, e.g. -XX:StartFlightRecording=filename=a.jfr (repeatable).")
+  List<String> aggregatorJvmOptions = new ArrayList<>();
+
+  @Option(names = "--work-dir", description = "Data, state and logs of the runs (default: a new temporary directory).")
+  Path workDir;
+
+  @Option(names = "--min-ratio", description = "Fail (exit 1) when scenario a's or c's ratio to raw Kafka is below this: the regression guard.")
+  Double minRatio;
+
+  /** What one scenario measured. */
+  public record Result(String scenario, long reports, double rawPerSecond, double aggregatedPerSecond) {
+    public double ratio() {
+      return aggregatedPerSecond / rawPerSecond;
+    }
+  }
+
+  private final List<Result> results = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  public List<Result> results() {
+    return results;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (workDir == null) {
+      workDir = Files.createTempDirectory("tokbench-benchmark");
+    }
+    System.out.printf("tokbench benchmark: %d cores, %d partitions, aggregator -Xmx%s, work dir %s%n",
+        Runtime.getRuntime().availableProcessors(), partitions, aggregatorHeap, workDir);
+    for (String scenario : scenarios) {
+      switch (scenario) {
+        case "a" -> throughput("a", reports + " reports over 10,000 keys from 2,000 rigs", reports, Math.min(10_000, reports), 2_000, latencySeconds > 0);
+        case "b" -> throughput("b", reports + " reports, every one a new key", reports, reports, 2_000, false);
+        case "c" -> throughput("c", reports + " reports on one hot key from 10,000 rigs", reports, 1, 10_000, false);
+        case "d" -> retraction();
+        default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario '" + scenario + "': use a, b, c or d");
+      }
+    }
+    if (memoryKeys > 0) {
+      memory();
+    }
+    print();
+    if (minRatio != null) {
+      for (Result result : results) {
+        if ((result.scenario().equals("a") || result.scenario().equals("c")) && result.ratio() < minRatio) {
+          System.out.printf("FAIL: scenario %s aggregated at %.2f× raw Kafka, below the guard's %.2f×%n", result.scenario(), result.ratio(), minRatio);
+          return 1;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private void throughput(String name, String description, int count, int keys, int rigs, boolean latencies) throws Exception {
+    try (BenchStack stack = BenchStack.start(workDir.resolve(name), partitions, aggregatorJvm(), aggregatorOptions)) {
+      Workload workload = new Workload(stack.registryUrl());
+      List<Workload.Payload> payloads = workload.spread(count, keys, rigs, name.hashCode(), "bench-" + name + "-");
+      Result result = measure(stack, name, description, payloads);
+      if (latencies) {
+        endToEnd(stack, workload, result.aggregatedPerSecond() / 2);
+        api(stack, payloads);
+      }
+    }
+  }
+
+  /** Raw produce, then the same payloads into tokbench.reports, then the aggregator from ready to the last report aggregated. */
+  private Result measure(BenchStack stack, String name, String description, List<Workload.Payload> payloads) throws Exception {
+    System.out.printf("%n(%s) %s%n", name, description);
+    long raw = produce(stack.bootstrapServers(), BenchStack.RAW_TOPIC, payloads);
+    double rawRate = payloads.size() / (raw / 1e9);
+    System.out.printf("  raw Kafka: %,d payloads (%,.0f bytes each) produced in %.2f s: %,.0f/s%n",
+        payloads.size(), payloads.stream().mapToInt(p -> p.value().length).average().orElse(0), raw / 1e9, rawRate);
+    long published = produce(stack.bootstrapServers(), Topics.REPORTS, payloads);
+    System.out.printf("  into tokbench.reports in %.2f s: %,.0f/s%n", published / 1e9, payloads.size() / (published / 1e9));
+    try (StatsWatcher watcher = new StatsWatcher(stack.bootstrapServers(), stack.registryUrl())) {
+      long ready = stack.startAggregator();
+      long done = watcher.awaitAggregated(payloads.size(), Duration.ofMinutes(30));
+      double rate = payloads.size() / ((done - ready) / 1e9);
+      System.out.printf("  aggregated %,d reports into %,d rows in %.2f s from ready: %,.0f/s (%.2f× raw Kafka)%n",
+          payloads.size(), watcher.rowsOf("bench-" + name + "-").size(), (done - ready) / 1e9, rate, rate / rawRate);
+      Result result = new Result(name, payloads.size(), rawRate, rate);
+      results.add(result);
+      return result;
+    }
+  }
+
+  /** New-key reports at a fixed rate while the aggregator runs; each one's latency until its row is on tokbench.stats. */
+  private void endToEnd(BenchStack stack, Workload workload, double perSecond) throws Exception {
+    Map<String, Long> sent = new ConcurrentHashMap<>();
+    try (StatsWatcher watcher = new StatsWatcher(stack.bootstrapServers(), stack.registryUrl());
+         KafkaProducer<byte[], byte[]> producer = producer(stack.bootstrapServers(), 0)) {
+      long start = System.nanoTime();
+      long interval = (long) (1e9 / perSecond);
+      int n = 0;
+      while (System.nanoTime() - start < latencySeconds * 1_000_000_000L) {
+        long due = start + n * interval;
+        while (System.nanoTime() < due) {
+          Thread.onSpinWait();
+        }
+        Workload.Payload payload = workload.payload(UUID.randomUUID(), "bench-e2e-" + n);
+        sent.put("raw:" + payload.model(), System.nanoTime());
+        producer.send(new ProducerRecord<>(Topics.REPORTS, payload.key(), payload.value()));
+        n++;
+      }
+      producer.flush();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      double[] millis = new double[sent.size()];
+      int i = 0;
+      for (Map.Entry<String, Long> entry : sent.entrySet()) {
+        Long seen;
+        while ((seen = watcher.firstSeenNanos(entry.getKey())) == null && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        millis[i++] = seen == null ? Double.NaN : (seen - entry.getValue()) / 1e6;
+      }
+      java.util.Arrays.sort(millis);
+      System.out.printf("  end to end at %,.0f reports/s (half the sustained rate), %,d reports, publish → row on tokbench.stats: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+          perSecond, millis.length, OrderStatistics.percentile(millis, 50), OrderStatistics.percentile(millis, 99), millis[millis.length - 1]);
+      notes.add(String.format("end-to-end p99 %.0f ms at %,.0f reports/s", OrderStatistics.percentile(millis, 99), perSecond));
+    }
+  }
+
+  /** 64 clients, each asking for one model's rows again and again, for latency-seconds. */
+  private void api(BenchStack stack, List<Workload.Payload> payloads) throws Exception {
+    int clients = 64;
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    double[][] samples = new double[clients][];
+    int[] failures = new int[clients];
+    List<Thread> threads = new ArrayList<>();
+    long end = System.nanoTime() + latencySeconds * 1_000_000_000L;
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      threads.add(new Thread(() -> {
+        double[] mine = new double[1_000_000];
+        int n = 0;
+        while (System.nanoTime() < end && n < mine.length) {
+          String model = "raw:" + payloads.get(ThreadLocalRandom.current().nextInt(payloads.size())).model();
+          URI uri = URI.create(stack.apiUrl() + "/api/v1/stats?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
+          long t0 = System.nanoTime();
+          try {
+            if (http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
+              failures[client]++;
+            }
+          } catch (IOException | InterruptedException e) {
+            failures[client]++;
+          }
+          mine[n++] = (System.nanoTime() - t0) / 1e6;
+        }
+        samples[client] = java.util.Arrays.copyOf(mine, n);
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    double[] all = java.util.Arrays.stream(samples).flatMapToDouble(java.util.Arrays::stream).sorted().toArray();
+    int failed = java.util.Arrays.stream(failures).sum();
+    System.out.printf("  API, %d clients in this JVM (the aggregator in its own): %,d queries in %d s, %,.0f/s, p50 %.2f ms, p99 %.2f ms, %d not 200%n",
+        clients, all.length, latencySeconds, all.length / (double) latencySeconds, OrderStatistics.percentile(all, 50), OrderStatistics.percentile(all, 99), failed);
+    notes.add(String.format("API p99 %.2f ms at %,.0f queries/s with %d clients", OrderStatistics.percentile(all, 99), all.length / (double) latencySeconds, clients));
+  }
+
+  /** A rig with 1,000 reports over 100 keys (next to 200 other rigs' 2,000) is retracted: time until every row shows it. */
+  private void retraction() throws Exception {
+    try (BenchStack stack = BenchStack.start(workDir.resolve("d"), partitions, aggregatorJvm(), aggregatorOptions)) {
+      Workload workload = new Workload(stack.registryUrl());
+      UUID abuser = UUID.randomUUID();
+      List<Workload.Payload> payloads = new ArrayList<>(workload.spread(2_000, 100, 200, 4, "bench-d-"));
+      for (int i = 0; i < 1_000; i++) {
+        payloads.add(workload.payload(abuser, "bench-d-" + (i % 100)));
+      }
+      measure(stack, "d", "3,000 reports over 100 keys, 1,000 of them from one rig", payloads);
+      try (StatsWatcher watcher = new StatsWatcher(stack.bootstrapServers(), stack.registryUrl());
+           KafkaProducer<byte[], byte[]> producer = producer(stack.bootstrapServers(), 0)) {
+        watcher.awaitAggregated(3_000, Duration.ofMinutes(5));
+        AvroSerializer<Retraction> serializer = new AvroSerializer<>();
+        serializer.configure(Map.of("schema.registry.url", stack.registryUrl()), false);
+        byte[] value = serializer.serialize(Topics.RETRACTIONS, Retraction.newBuilder().setRigId(abuser).setReason("benchmark").setRequestedAt(Instant.now()).build());
+        long sent = System.nanoTime();
+        producer.send(new ProducerRecord<>(Topics.RETRACTIONS, ("rig:" + abuser).getBytes(StandardCharsets.UTF_8), value)).get();
+        long deadline = sent + Duration.ofMinutes(5).toNanos();
+        while (watcher.rowsOf("bench-d-").values().stream().mapToLong(Long::longValue).sum() > 2_000 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        long left = watcher.rowsOf("bench-d-").values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("  retraction of the rig: every one of its 100 rows updated %.0f ms after the retraction was published (%,d reports left, 2,000 expected)%n",
+            (System.nanoTime() - sent) / 1e6, left);
+        notes.add(String.format("retracting a rig with 1,000 reports across 100 keys: %.0f ms", (System.nanoTime() - sent) / 1e6));
+      }
+    }
+  }
+
+  /** Scenario (b) at --memory-keys keys, then the aggregator's heap after a full GC and its resident memory. */
+  private void memory() throws Exception {
+    try (BenchStack stack = BenchStack.start(workDir.resolve("memory"), partitions, aggregatorJvm(), aggregatorOptions)) {
+      Workload workload = new Workload(stack.registryUrl());
+      List<Workload.Payload> payloads = workload.spread(memoryKeys, memoryKeys, 2_000, 11, "bench-m-");
+      measure(stack, "b@" + memoryKeys, memoryKeys + " reports, every one a new key (memory)", payloads);
+      BenchStack.Memory memory = stack.aggregatorMemory();
+      System.out.printf("  aggregator with %,d keys: heap used after a full GC %,.0f MiB (of -Xmx%s), resident %,.0f MiB, RocksDB bound %,.0f MiB"
+              + " (block cache in use %s, memtables %s)%n",
+          memoryKeys, memory.heapUsedBytes() / 1048576.0, aggregatorHeap, memory.residentBytes() / 1048576.0, memory.rocksDbBoundBytes() / 1048576.0,
+          mib(memory.rocksDbBlockCacheBytes()), mib(memory.rocksDbMemtableBytes()));
+      notes.add(String.format("heap %.0f MiB after GC at %,d keys; resident %.0f MiB", memory.heapUsedBytes() / 1048576.0, memoryKeys, memory.residentBytes() / 1048576.0));
+    }
+  }
+
+  private List<String> aggregatorJvm() {
+    List<String> options = new ArrayList<>(List.of("-Xmx" + aggregatorHeap, "-Xms" + aggregatorHeap));
+    options.addAll(aggregatorJvmOptions);
+    return options;
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 0 ? "not exported" : String.format("%,.0f MiB", bytes / 1048576.0);
+  }
+
+  private void print() {
+    System.out.printf("%n%-4s %10s %14s %16s %8s%n", "", "reports", "raw Kafka /s", "aggregated /s", "ratio");
+    for (Result r : results) {
+      System.out.printf("%-4s %,10d %,14.0f %,16.0f %7.2f×%n", r.scenario(), r.reports(), r.rawPerSecond(), r.aggregatedPerSecond(), r.ratio());
+    }
+    results.stream().filter(r -> r.scenario().equals("a")).findFirst().ifPresent(a -> results.stream().filter(r -> r.scenario().equals("c")).findFirst()
+        .ifPresent(c -> System.out.printf("hot key (c) at %.0f %% of (a)%n", 100 * c.aggregatedPerSecond() / a.aggregatedPerSecond())));
+    notes.forEach(note -> System.out.println(note));
+  }
+
+  static long produce(String bootstrap, String topic, List<Workload.Payload> payloads) throws Exception {
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 20)) {
+      for (Workload.Payload payload : payloads) {
+        producer.send(new ProducerRecord<>(topic, payload.key(), payload.value()));
+      }
+      producer.flush();
+    }
+    return System.nanoTime() - start;
+  }
+
+  /** The agent's delivery settings (acks=all, idempotent) with batching for a bulk load. */
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrap);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static void createRawTopic(String bootstrap, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(BenchStack.RAW_TOPIC, partitions, (short) 1)
+          .configs(Topics.all(partitions).get(0).configs()))).all().get();
+    }
+    TopicInitializer.ensure(Map.of("bootstrap.servers", bootstrap), partitions, (short) 1);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchmarkCommand()).execute(args));
+  }
+}

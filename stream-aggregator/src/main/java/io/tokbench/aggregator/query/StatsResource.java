@@ -1,0 +1,127 @@
+package io.tokbench.aggregator.query;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.tokbench.aggregator.normalize.StatsKeys;
+import io.tokbench.normalize.Normalization;
+import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.StatsRow;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** Statistics rows: lists with filters and paging, one row, its distribution, where a rate stands, the export. */
+final class StatsResource {
+  static final int MAX_PAGE_SIZE = 1000;
+  /** The validator refuses reports above this rate, so no one's rate is above it either. */
+  static final double MAX_TOKENS_PER_SECOND = 100_000;
+  private static final List<String> LIST = with(StatsFilter.PARAMETERS, "page", "size", "sort");
+  private static final List<String> PERCENTILE = with(StatsFilter.PARAMETERS, "tps");
+  private static final List<String> EXPORT = with(StatsFilter.PARAMETERS, "format");
+
+  private final QueryService queries;
+
+  StatsResource(QueryService queries) {
+    this.queries = queries;
+  }
+
+  void routes(RoutesConfig routes, Deadline deadline) {
+    routes.get("/api/v1/stats", deadline.wrap(this::list));
+    routes.get("/api/v1/stats/row", deadline.wrap(this::row));
+    routes.get("/api/v1/distribution", deadline.wrap(this::distribution));
+    routes.get("/api/v1/percentile", deadline.wrap(this::percentile));
+    routes.get("/api/v1/export", deadline.wrap(this::export));
+  }
+
+  private void list(Context ctx) {
+    Params params = Params.of(ctx.queryParamMap(), LIST);
+    StatsFilter filter = StatsFilter.from(params.map());
+    int page = params.integer("page", 1, 1, Integer.MAX_VALUE);
+    int size = params.integer("size", 50, 1, MAX_PAGE_SIZE);
+    Comparator<StatsRow> order = order(params.map().getOrDefault("sort", "-median"));
+    Freshness freshness = new Freshness();
+    List<StatsRow> rows = queries.stats(filter, freshness).stream().sorted(order).toList();
+    ObjectNode body = RowJson.JSON.createObjectNode().put("total", rows.size()).put("page", page).put("size", size);
+    ArrayNode array = body.putArray("rows");
+    rows.stream().skip((long) (page - 1) * size).limit(size).forEach(r -> array.add(RowJson.stats(r)));
+    Answers.json(ctx, body, freshness);
+  }
+
+  private void row(Context ctx) {
+    StatsFilter exact = StatsFilter.exactKey(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map());
+    Freshness freshness = new Freshness();
+    StatsRow row = queries.stats(exact, freshness).stream().findFirst().orElseThrow(() -> new NotFoundException("no statistics for that key"));
+    Answers.json(ctx, RowJson.stats(row), freshness);
+  }
+
+  private void distribution(Context ctx) {
+    StatsFilter exact = StatsFilter.exactKey(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map());
+    Freshness freshness = new Freshness();
+    ObjectNode body = RowJson.JSON.createObjectNode();
+    ArrayNode values = body.putArray("rigMedians");
+    for (double m : queries.rigMedians(exact, freshness)) {
+      values.add(RowJson.rate(m));
+    }
+    Answers.json(ctx, body, freshness);
+  }
+
+  private void percentile(Context ctx) {
+    Params params = Params.of(ctx.queryParamMap(), PERCENTILE);
+    double tps = params.positive("tps", MAX_TOKENS_PER_SECOND);
+    StatsFilter exact = StatsFilter.exactKey(params.map());
+    Freshness freshness = new Freshness();
+    double[] medians = queries.rigMedians(exact, freshness);
+    if (medians.length == 0) {
+      throw new NotFoundException("no statistics for that key");
+    }
+    double rank = OrderStatistics.percentileRank(medians, tps);
+    String label = exact.gpu() + " · " + exact.quant() + " · " + Normalization.runtime(exact.runtime()) + " · " + (exact.ctx() / 1024) + "K";
+    Answers.json(ctx, RowJson.JSON.createObjectNode().put("tokensPerSecond", RowJson.rate(tps)).put("percentile", RowJson.rate(rank)).put("rigCount", medians.length)
+        .put("summary", String.format(Locale.ROOT, "your %s tok/s is at the %.0fth percentile of %s",
+        java.math.BigDecimal.valueOf(RowJson.rate(tps)).stripTrailingZeros().toPlainString(), rank, label)), freshness);
+  }
+
+  private void export(Context ctx) {
+    Params params = Params.of(ctx.queryParamMap(), EXPORT);
+    String format = params.map().getOrDefault("format", "json");
+    if (!format.equals("json") && !format.equals("csv")) {
+      throw new StatsFilter.BadParameter("format", "'" + format + "' is not json or csv");
+    }
+    Freshness freshness = new Freshness();
+    List<StatsRow> rows = queries.stats(StatsFilter.from(params.map()), freshness).stream().sorted(order("model")).toList();
+    if (format.equals("json")) {
+      ArrayNode array = RowJson.JSON.createArrayNode();
+      rows.forEach(r -> array.add(RowJson.stats(r, false)));
+      Answers.json(ctx, array, freshness);
+      return;
+    }
+    ctx.header(Freshness.STALE_HEADER, String.valueOf(freshness.isStale()));
+    ctx.header("Content-Disposition", "attachment; filename=\"tokbench-stats.csv\"");
+    ctx.contentType("text/csv; charset=utf-8").result(CsvExport.render(rows));
+  }
+
+  private static Comparator<StatsRow> order(String sort) {
+    boolean descending = sort.startsWith("-");
+    Comparator<StatsRow> by = switch (descending ? sort.substring(1) : sort) {
+      case "median" -> Comparator.comparingDouble(r -> r.getGenerationTokensPerSecond().getMedian());
+      case "rigs" -> Comparator.comparingInt(StatsRow::getRigCount);
+      case "reports" -> Comparator.comparingLong(StatsRow::getReportCount);
+      case "model" -> Comparator.comparing(r -> r.getKey().getModel());
+      case "gpu" -> Comparator.comparing(r -> r.getKey().getGpu());
+      case "last" -> Comparator.comparing(StatsRow::getLastReportAt);
+      default -> throw new StatsFilter.BadParameter("sort", "'" + sort + "' is not one of median, rigs, reports, model, gpu, last (prefix - for descending)");
+    };
+    // A stable tie-break, so pages do not shuffle rows between requests.
+    Comparator<StatsRow> ordered = descending ? by.reversed() : by;
+    return ordered.thenComparing(r -> StatsKeys.encode(r.getKey()));
+  }
+
+  private static List<String> with(List<String> base, String... more) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(List.of(more));
+    return List.copyOf(all);
+  }
+}
