@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -78,7 +79,8 @@ public final class GpuCatalog {
     }
     // Memory only tells variants apart: one candidate stays matched, as OEMs ship odd sizes.
     if (candidates.size() > 1 && vramBytes.isPresent()) {
-      candidates = candidates.stream().filter(spec -> spec.vramBytes() > 0 && sameSize(spec.vramBytes(), vramBytes.getAsLong())).toList();
+      // A unified-memory machine's memory is a configuration, not a variant's card: it tells nothing apart.
+      candidates = candidates.stream().filter(spec -> !spec.unifiedMemory() && sameSize(spec.vramBytes(), vramBytes.getAsLong())).toList();
     }
     return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
   }
@@ -119,19 +121,32 @@ public final class GpuCatalog {
   }
 
   private static GpuSpec spec(Map<String, String> row) {
-    String vram = row.getOrDefault("vram_gb", "");
     String cores = row.getOrDefault("gpu_cores", "");
     List<String> aliases = CsvLine.values(row.get("aliases"));
+    String memoryType = required(row, "memory_type");
+    MemoryClass.of(memoryType);
+    OptionalDouble share = optionalDouble(row, "gpu_memory_share");
+    if (share.isPresent() != (MemoryClass.of(memoryType) == MemoryClass.UNIFIED) || share.orElse(0.5) <= 0 || share.orElse(0.5) > 1) {
+      throw new IllegalArgumentException("gpu_memory_share is given for unified memory only, as a share in (0, 1]");
+    }
     return new GpuSpec(
         required(row, "id"),
         required(row, "vendor"),
         required(row, "name"),
         required(row, "segment"),
-        vram.isEmpty() ? 0 : Math.round(Double.parseDouble(vram) * GIB),
+        Math.round(Double.parseDouble(required(row, "vram_gb")) * GIB),
         Double.parseDouble(required(row, "bandwidth_gbs")),
         required(row, "backend"),
         cores.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(cores)),
-        aliases);
+        aliases,
+        memoryType,
+        optionalDouble(row, "fp16_tflops"),
+        share);
+  }
+
+  private static OptionalDouble optionalDouble(Map<String, String> row, String column) {
+    String value = row.getOrDefault(column, "");
+    return value.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(value));
   }
 
   private static String required(Map<String, String> row, String column) {

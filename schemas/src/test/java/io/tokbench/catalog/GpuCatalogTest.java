@@ -32,7 +32,9 @@ class GpuCatalogTest {
   void everySpecHasBandwidthAKnownBackendAndAtLeastOneAlias() {
     assertThat(catalog.all()).allSatisfy(spec -> {
       assertThat(spec.bandwidthGBs()).as("bandwidth of %s", spec.id()).isPositive();
-      assertThat(spec.backend()).as("backend of %s", spec.id()).isIn("CUDA", "ROCM", "METAL", "SYCL");
+      assertThat(spec.backend()).as("backend of %s", spec.id()).isIn("CUDA", "ROCM", "METAL", "SYCL", "VULKAN");
+      assertThat(spec.memoryClass()).as("memory class of %s", spec.id()).isNotNull();
+      assertThat(spec.fp16Tflops()).as("FP16 throughput of %s", spec.id()).isPresent();
       assertThat(spec.vendor()).as("vendor of %s", spec.id()).isIn("NVIDIA", "AMD", "APPLE", "INTEL");
       assertThat(spec.segment()).as("segment of %s", spec.id()).isIn("desktop", "laptop", "datacenter", "workstation", "soc");
       assertThat(spec.aliases()).as("aliases of %s", spec.id()).isNotEmpty();
@@ -40,15 +42,62 @@ class GpuCatalogTest {
   }
 
   @Test
-  void appleRowsHaveCoreCountsAndNoFixedMemoryWhileOthersHaveVram() {
+  void appleRowsHaveCoreCountsAndEveryUnifiedMemoryRowTheGpusDefaultShare() {
     assertThat(catalog.all()).allSatisfy(spec -> {
+      assertThat(spec.vramBytes()).as("memory of %s", spec.id()).isPositive();
       if (spec.vendor().equals("APPLE")) {
         assertThat(spec.gpuCores()).as("cores of %s", spec.id()).isPresent();
-        assertThat(spec.vramBytes()).as("vram of %s", spec.id()).isZero();
-      } else {
-        assertThat(spec.vramBytes()).as("vram of %s", spec.id()).isPositive();
       }
+      assertThat(spec.unifiedMemory()).as("unified memory of %s", spec.id()).isEqualTo(spec.memoryClass() == MemoryClass.UNIFIED);
+      assertThat(spec.usableMemoryBytes()).as("usable memory of %s", spec.id()).isPositive().isLessThanOrEqualTo(spec.vramBytes());
     });
+  }
+
+  @Test
+  void anM2UltraWith192GbLetsItsGpuHoldA70bQ4Model() {
+    GpuSpec m2Ultra = catalog.byId("apple-m2-ultra-76c").orElseThrow();
+    long llama70bQ4KM = 42_520_395_584L; // Llama-3.3-70B-Instruct-Q4_K_M.gguf
+
+    assertThat(m2Ultra.vramBytes()).isEqualTo(192 * GIB);
+    assertThat(m2Ultra.usableMemoryBytes()).isEqualTo(144 * GIB); // macOS: 3/4 of memory above 36 GB
+    assertThat(m2Ultra.usableMemoryBytes()).isGreaterThan(llama70bQ4KM);
+    assertThat(m2Ultra.usableMemoryBytes(64 * GIB)).isEqualTo(48 * GIB);
+    assertThat(catalog.byId("amd-radeon-8060s").orElseThrow().usableMemoryBytes()).isEqualTo(64 * GIB); // Linux GTT: half
+    assertThat(catalog.byId("nvidia-rtx-4090").orElseThrow().usableMemoryBytes()).isEqualTo(24 * GIB);
+  }
+
+  @Test
+  void memoryTypesSortGpusIntoHbmGddrAndUnifiedClasses() {
+    assertThat(catalog.byId("nvidia-h100-sxm").orElseThrow().memoryClass()).isEqualTo(MemoryClass.HBM);
+    assertThat(catalog.byId("amd-mi300x").orElseThrow().memoryClass()).isEqualTo(MemoryClass.HBM);
+    assertThat(catalog.byId("nvidia-tesla-p100-pcie-16gb").orElseThrow().memoryClass()).isEqualTo(MemoryClass.HBM);
+    assertThat(catalog.byId("nvidia-rtx-4090").orElseThrow().memoryClass()).isEqualTo(MemoryClass.GDDR);
+    assertThat(catalog.byId("nvidia-l40s").orElseThrow().memoryClass()).isEqualTo(MemoryClass.GDDR);
+    assertThat(catalog.byId("apple-m3-max-40c").orElseThrow().memoryClass()).isEqualTo(MemoryClass.UNIFIED);
+    assertThat(catalog.byId("nvidia-dgx-spark").orElseThrow().memoryClass()).isEqualTo(MemoryClass.UNIFIED);
+  }
+
+  @Test
+  void theGpusOfThePublishedResultsAreCatalogued() {
+    // issue 12: GPUs in published llama.cpp scoreboards and benchmark repositories that the catalog lacked
+    assertThat(List.of("nvidia-b300", "nvidia-a40", "nvidia-dgx-spark", "nvidia-tesla-p100-pcie-16gb", "amd-radeon-ai-pro-r9700",
+        "nvidia-gtx-1080", "nvidia-rtx-4000-ada", "nvidia-rtx-5000-ada", "amd-radeon-8060s", "amd-radeon-pro-w7700", "amd-radeon-pro-w7900",
+        "nvidia-jetson-agx-orin-64gb", "nvidia-rtx-a2000-12gb", "nvidia-rtx-a400", "amd-rx-6500-xt", "amd-rx-580-8gb", "intel-arc-pro-b50",
+        "amd-radeon-780m-ddr5-5600", "intel-iris-xe-lpddr4x-4266"))
+        .allSatisfy(id -> assertThat(catalog.byId(id)).as(id).isPresent());
+  }
+
+  @Test
+  void namesThatDoNotSayTheFormFactorOrTheMemoryAreNotGuessed() {
+    // H100 PCIe, SXM and NVL differ in bandwidth (2.0, 3.35, 3.9 TB/s): a bare name is not one of them
+    assertThat(catalog.match("NVIDIA H100")).isEmpty();
+    assertThat(catalog.match("H100 80GB")).isEmpty();
+    assertThat(catalog.match("NVIDIA A100 80GB")).isEmpty();
+    // integrated GPUs run on the laptop's memory: the name alone does not give the bandwidth
+    assertThat(catalog.match("AMD Radeon 780M Graphics", OptionalInt.empty(), OptionalLong.of(32 * GIB))).isEmpty();
+    assertThat(catalog.match("Intel(R) Iris(R) Xe Graphics", OptionalInt.empty(), OptionalLong.of(16 * GIB))).isEmpty();
+    assertThat(catalog.match("AMD Radeon RX 580 Series")).isEmpty();
+    assertThat(catalog.match("AMD Radeon RX 580 Series", OptionalInt.empty(), OptionalLong.of(8 * GIB)).map(GpuSpec::id)).contains("amd-rx-580-8gb");
   }
 
   @Test
@@ -119,6 +168,20 @@ class GpuCatalogTest {
       NVIDIA L4                                               |    | nvidia-l4
       NVIDIA L40                                              |    | nvidia-l40
       NVIDIA L40S                                             |    | nvidia-l40s
+      NVIDIA A40                                              |    | nvidia-a40
+      NVIDIA GB10                                             |    | nvidia-dgx-spark
+      Tesla P100-PCIE-16GB                                    |    | nvidia-tesla-p100-pcie-16gb
+      NVIDIA GeForce GTX 1080                                 |    | nvidia-gtx-1080
+      NVIDIA RTX 4000 Ada Generation                          |    | nvidia-rtx-4000-ada
+      NVIDIA RTX 5000 Ada Generation                          |    | nvidia-rtx-5000-ada
+      NVIDIA RTX A400                                         |    | nvidia-rtx-a400
+      NVIDIA RTX A2000 12GB                                   |    | nvidia-rtx-a2000-12gb
+      AMD Radeon PRO W7700                                    |    | amd-radeon-pro-w7700
+      AMD Radeon PRO W7900                                    |    | amd-radeon-pro-w7900
+      AMD Radeon AI PRO R9700                                 |    | amd-radeon-ai-pro-r9700
+      AMD Radeon 8060S Graphics                               |    | amd-radeon-8060s
+      AMD Radeon RX 6500 XT                                   |    | amd-rx-6500-xt
+      Intel(R) Arc(TM) Pro B50 Graphics                       |    | intel-arc-pro-b50
       AMD Radeon RX 6700 XT                                   |    | amd-rx-6700-xt
       AMD Radeon RX 6800 XT                                   |    | amd-rx-6800-xt
       Radeon RX 6900 XT                                       |    | amd-rx-6900-xt
@@ -257,8 +320,10 @@ class GpuCatalogTest {
 
   @Test
   void everyRowIsReachableFromOneOfItsAliasesGivenItsCoreCountAndMemory() {
-    assertThat(catalog.all()).allSatisfy(spec -> {
-      OptionalLong vram = spec.vramBytes() > 0 ? OptionalLong.of(spec.vramBytes()) : OptionalLong.empty();
+    // integrated GPUs whose bandwidth depends on the laptop's memory are reachable by id only
+    List<String> byIdOnly = List.of("amd-radeon-780m-ddr5-5600", "amd-radeon-780m-lpddr5x-7500", "intel-iris-xe-lpddr4x-4266", "intel-iris-xe-ddr4-3200");
+    assertThat(catalog.all().stream().filter(spec -> !byIdOnly.contains(spec.id()))).allSatisfy(spec -> {
+      OptionalLong vram = OptionalLong.of(spec.vramBytes());
       assertThat(spec.aliases())
           .as("some alias of %s must match it", spec.id())
           .anySatisfy(alias -> assertThat(catalog.match(alias, spec.gpuCores(), vram).map(GpuSpec::id)).contains(spec.id()));

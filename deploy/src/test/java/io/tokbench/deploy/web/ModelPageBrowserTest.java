@@ -78,7 +78,7 @@ class ModelPageBrowserTest {
     // The live trickle is off (an hour apart): the test adds its own report when it wants one.
     feed = DemoFeed.start(stack.bootstrapServers(), stack.registryUrl(), dataDir, Duration.ofHours(1), Clock.systemUTC());
     awaitApi("/api/v1/community/" + MODEL, body -> body.contains("\"nvidia-rtx-4090\""));
-    awaitApi("/api/v1/calibration", body -> body.contains("ollama|CUDA|Q4"));
+    awaitApi("/api/v1/calibration", body -> body.contains("ollama|CUDA|GDDR|Q4_K_M"));
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium);

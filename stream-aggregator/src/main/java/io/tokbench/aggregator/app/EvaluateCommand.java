@@ -2,49 +2,59 @@ package io.tokbench.aggregator.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokbench.aggregator.estimate.Evaluation;
+import io.tokbench.aggregator.estimate.published.PublishedResults;
 import io.tokbench.aggregator.query.RowJson;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.StatsRow;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code evaluate}: leave-one-GPU-out accuracy of the estimator, prior and calibrated side by side. */
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Leave-one-GPU-out cross-validation of the estimator: for each GPU in the current statistics, calibrates on every other GPU's rows and predicts this GPU's single-user medians. Prints the median absolute percentage error and the share of predictions within ±20 %, for the uncalibrated prior and for the calibrated estimator side by side.",
-      "%nExample: stream-aggregator evaluate --api http://localhost:8080"
+      "Leave-one-GPU-out cross-validation of the estimator: for each GPU, calibrates on every other GPU's rows and predicts this GPU's single-user "
+          + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %, "
+          + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
+      "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
+          + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:evaluated", "1:the aggregator could not be reached, or no row can be predicted", "2:bad option"})
+    exitCodeList = {"0:evaluated", "1:the aggregator or the published results could not be read, or no row can be predicted", "2:bad option"})
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin ApiOption api;
+
+  @Option(names = "--published", paramLabel = "DIR",
+      description = "Evaluate on published benchmark results in DIR (the format of stream-aggregator/src/test/resources/published) instead of a running aggregator.")
+  Path published;
 
   @Override
   public Integer call() {
     try {
-      List<StatsRow> rows = new ArrayList<>();
-      for (JsonNode node : api.client().get("/api/v1/export?format=json")) {
-        rows.add(RowJson.stats(node));
-      }
+      Map<StatsRow, String> sources = new IdentityHashMap<>();
+      List<StatsRow> rows = published == null ? exported() : published(sources);
       Evaluation.Result result = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared());
       if (result.rows() == 0) {
         System.err.println("evaluate: none of the " + rows.size() + " statistics rows is single-user, fully on a catalog GPU, with a known file size");
         return 1;
       }
-      System.out.printf(Locale.ROOT, "leave-one-GPU-out over %d rows on %d GPUs (single-user generation tok/s)%n", result.rows(), result.gpus());
-      System.out.printf(Locale.ROOT, "%-12s %12s %14s%n", "estimator", "median APE", "within ±20 %");
-      print("prior", result.prior());
-      print("calibrated", result.calibrated());
+      print(System.out, result, sources.isEmpty() ? null : p -> sources.get(p.row()));
       return 0;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       System.err.println("evaluate: " + e.getMessage());
       return 1;
     } catch (InterruptedException e) {
@@ -53,7 +63,52 @@ final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
-  private static void print(String name, Evaluation.Score score) {
-    System.out.printf(Locale.ROOT, "%-12s %11.1f %% %12.0f %%%n", name, score.medianAbsolutePercentageError(), score.shareWithin20Percent());
+  private List<StatsRow> exported() throws IOException, InterruptedException {
+    List<StatsRow> rows = new ArrayList<>();
+    for (JsonNode node : api.client().get("/api/v1/export?format=json")) {
+      rows.add(RowJson.stats(node));
+    }
+    return rows;
+  }
+
+  private List<StatsRow> published(Map<StatsRow, String> sources) throws IOException {
+    if (!Files.isDirectory(published)) {
+      throw new IOException("--published " + published + " is not a directory");
+    }
+    List<StatsRow> rows = new ArrayList<>();
+    for (PublishedResults.PublishedRow row : PublishedResults.load(published, GpuCatalog.shared(), ModelCatalog.shared())) {
+      rows.add(row.row());
+      sources.put(row.row(), row.source());
+    }
+    return rows;
+  }
+
+  /** The tables: overall, per backend, and per source when the rows have one. */
+  static void print(PrintStream out, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
+    out.printf(Locale.ROOT, "leave-one-GPU-out over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", result.rows(), result.gpus());
+    printLine(out, "%-34s %5s  %-21s %-21s %5s  %-21s %-21s", "", "gen", "generation: prior", "generation: calibrated",
+        "pp", "prompt: prior", "prompt: calibrated");
+    printLine(out, "%-34s %5s  %-21s %-21s %5s  %-21s %-21s", "", "rows", "median APE  ±20 %", "median APE  ±20 %",
+        "rows", "median APE  ±20 %", "median APE  ±20 %");
+    line(out, "all", result.overall());
+    result.by(p -> p.backend()).forEach((backend, scores) -> line(out, "backend " + backend, scores));
+    if (source != null) {
+      result.by(source).forEach((name, scores) -> line(out, "source " + name, scores));
+    }
+  }
+
+  private static void line(PrintStream out, String label, Evaluation.Scores s) {
+    printLine(out, "%-34s %5d  %s %s %5d  %s %s", label, s.generationCalibrated().rows(), cell(s.generationPrior()), cell(s.generationCalibrated()),
+        s.promptCalibrated().rows(), cell(s.promptPrior()), cell(s.promptCalibrated()));
+  }
+
+  /** A table line without the padding of its last column, so the table can be pasted and compared as it is. */
+  private static void printLine(PrintStream out, String format, Object... args) {
+    out.println(String.format(Locale.ROOT, format, args).stripTrailing());
+  }
+
+  private static String cell(Evaluation.Score score) {
+    return score.rows() == 0 ? String.format(Locale.ROOT, "%-21s", "-")
+        : String.format(Locale.ROOT, "%8.1f %%  %5.0f %%  ", score.medianAbsolutePercentageError(), score.shareWithin20Percent());
   }
 }

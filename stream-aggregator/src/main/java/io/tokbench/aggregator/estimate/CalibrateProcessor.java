@@ -16,6 +16,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,26 +24,35 @@ import org.slf4j.LoggerFactory;
  * Keeps every calibration group's points and refits the groups that changed, at most once per
  * interval: a popular group (the global one holds every row) would otherwise be refitted for each
  * report. The set of changed groups lives in memory; after a restart every stored group counts as
- * changed, so a crash between a point's arrival and its refit loses nothing.
+ * changed, so a crash between a point's arrival and its refit loses nothing. Every group is fitted
+ * under the physics the global group fitted (read from the calibration global store, as the global
+ * group may live on another instance); when those move, every group of this task is refitted.
  */
 public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
   /** Separates the group id from the statistics key in the store key. */
   public static final char SEPARATOR = '\u001d';
   /** A point under this key asks for every group of the partition to be refitted (the admin API sends one per partition). */
   public static final String REFIT_ALL = "*";
+  /** A relative change of the shared physics below this does not refit every group (the global group moves with every row). */
+  static final double PHYSICS_TOLERANCE = 0.01;
 
   private static final Logger log = LoggerFactory.getLogger(CalibrateProcessor.class);
 
   private final String pointsStore;
+  private final String calibrationStore;
   private final Duration interval;
   private final int maxGroups;
   private final Set<String> changed = new LinkedHashSet<>();
   /** Groups with points here: bounded, since a group is named by strings reports bring. */
   private final Set<String> groups = new java.util.HashSet<>();
   private KeyValueStore<String, CalibrationPoint> points;
+  private ReadOnlyKeyValueStore<String, CalibrationRecord> calibrations;
+  private Physics fittedUnder = Physics.PRIOR;
 
-  public CalibrateProcessor(String pointsStore, Duration interval, int maxGroups) {
+  /** @param calibrationStore the global store of every group's current calibration */
+  public CalibrateProcessor(String pointsStore, String calibrationStore, Duration interval, int maxGroups) {
     this.pointsStore = pointsStore;
+    this.calibrationStore = calibrationStore;
     this.interval = interval;
     this.maxGroups = maxGroups;
   }
@@ -51,6 +61,8 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   public void init(ProcessorContext<String, CalibrationRecord> context) {
     super.init(context);
     points = context.getStateStore(pointsStore);
+    calibrations = context.getStateStore(calibrationStore);
+    fittedUnder = Physics.of(calibrations.get(CalibrationPoints.GLOBAL));
     groups.clear();
     changed.clear();
     markAllChanged();
@@ -92,6 +104,11 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   }
 
   private void refitChanged(long now) {
+    Physics physics = Physics.of(calibrations.get(CalibrationPoints.GLOBAL));
+    if (!physics.closeTo(fittedUnder, PHYSICS_TOLERANCE)) {
+      markAllChanged();
+      fittedUnder = physics;
+    }
     for (String group : changed) {
       List<CalibrationPoint> members = new ArrayList<>();
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
@@ -102,7 +119,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       }
       CalibrationRecord fitted;
       try {
-        fitted = members.isEmpty() ? null : Calibrator.fit(group, members, Instant.ofEpochMilli(now));
+        fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now));
       } catch (RuntimeException e) {
         // A fit that fails keeps the group's last calibration; the stream thread goes on.
         log.error("Refit of calibration group {} failed; keeping its last calibration", group, e);

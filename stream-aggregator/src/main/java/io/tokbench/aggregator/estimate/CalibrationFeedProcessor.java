@@ -39,7 +39,7 @@ public final class CalibrationFeedProcessor extends ContextualProcessor<StatsKey
     String statsKey = StatsKeys.encode(record.key());
     KeySet before = membership.get(statsKey);
     List<String> previous = before == null ? List.of() : before.getKeys();
-    List<String> now = record.value() == null ? List.of() : CalibrationPoints.groupsOf(record.key(), CalibrationPoints.backendOf(record.value(), gpus));
+    List<String> now = record.value() == null ? List.of() : CalibrationPoints.groupsOf(record.value(), gpus);
     for (String group : previous) {
       if (!now.contains(group)) {
         context().forward(record.withKey(group).withValue(CalibrationPoints.removal(statsKey)));

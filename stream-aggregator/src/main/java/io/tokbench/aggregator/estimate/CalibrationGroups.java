@@ -2,6 +2,7 @@ package io.tokbench.aggregator.estimate;
 
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.catalog.GpuCatalog;
+import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.CalibrationLevel;
 import io.tokbench.schema.CalibrationRecord;
@@ -11,27 +12,28 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The fallback chain of calibrations: the narrow group (runtime × backend × quantization family)
- * when enough rigs measured it, else the backend, else every row together, else the uncalibrated
- * prior. Each parameter walks the chain on its own (a group may have generation rates but no VRAM
- * measurements), and says which group it came from, so an estimate can state its basis.
+ * The fallback chains of calibrations. Generation follows memory: the narrow group (runtime ×
+ * backend × memory class × quantization), then the backend on that memory class, then the memory
+ * class (HBM, GDDR or unified), then every row, then the uncalibrated prior. Prompt processing, VRAM
+ * and concurrency follow the backend's kernels: runtime × backend × quantization, backend, every
+ * row, prior.
+ * Each parameter walks its chain on its own (a group may have generation rates but no VRAM
+ * measurements) and says which group it came from, so an estimate can state its basis.
  */
 public final class CalibrationGroups {
   /** Fewer rigs than this make a group's fit too uncertain to prefer over a broader one. */
   public static final int MIN_RIGS = 5;
-  private static final Pattern BITS = Pattern.compile("I?Q(\\d)");
 
   /**
    * The rules of thumb the estimator replaces: 60 % of the bandwidth with no fixed cost per token,
    * the KV cache exactly as the architecture says plus 500 MiB, "+70 % per doubling of users up to 8",
-   * a prompt scale typical of llama.cpp on CUDA, and a band of ±50 % (we do not know better).
+   * a prompt compute scale typical of llama.cpp on CUDA tensor cores (tokens/s × billions of
+   * parameters per FP16 TFLOPS: 174 for an RTX 4090 on Q4_K_M, 246 for an RTX 3090 on Q4_0 in the
+   * published sets), and a band of ±50 % (we do not know better).
    */
   public static final CalibrationRecord PRIOR = CalibrationRecord.newBuilder()
       .setGroupId("prior")
@@ -44,15 +46,34 @@ public final class CalibrationGroups {
       .setRuntimeOverheadBytes(VramEstimate.PRIOR_OVERHEAD_BYTES)
       .setConcurrencyGainAtSaturation(ConcurrencyCurve.PRIOR.saturationGain())
       .setConcurrencyHalfSaturationUsers(ConcurrencyCurve.PRIOR.halfSaturationUsers())
-      .setPromptScale(50.0)
-      .setPromptResidualSpread(Math.log(2))
+      .setPromptTokensPerSecondPerTflop(200.0)
+      .setPromptComputeSpread(Math.log(2))
       .setResidualSpread(Math.log(1.5))
       .setUpdatedAt(Instant.EPOCH)
       .build();
 
+  /** What an estimate's parameters are looked up by, and the groups a row of it calibrates. */
+  public record Setup(String runtime, String backend, MemoryClass memory, String quantization) {
+    /** Generation is memory-bound: runtime × backend × memory class × quantization → backend on that class → memory class → all. */
+    List<String> generationChain() {
+      return List.of(narrowId(runtime, backend, memory.name(), quantization), backend + "|" + memory, memory.name(), CalibrationPoints.GLOBAL);
+    }
+
+    /** Prompt processing, VRAM and concurrency follow the backend's kernels: runtime × backend × quantization → backend → all. */
+    List<String> kernelChain() {
+      return List.of(runtime + "|" + backend + "|" + quantization, backend, CalibrationPoints.GLOBAL);
+    }
+
+    /** Every group a row of this setup belongs to, narrowest first. */
+    public List<String> groups() {
+      List<String> kernel = kernelChain();
+      return List.of(generationChain().get(0), generationChain().get(1), memory.name(), kernel.get(0), backend, CalibrationPoints.GLOBAL);
+    }
+  }
+
   /** A parameter and the group it was taken from. */
   public record Calibrated<T>(T value, CalibrationRecord from) {
-    /** "ollama|CUDA|Q4 (23 rigs)" or "the uncalibrated prior". */
+    /** "llama.cpp|CUDA|GDDR|Q4_K_M (23 rigs)" or "the uncalibrated prior". */
     public String basis() {
       return from.getRigCount() == 0 ? "the uncalibrated prior" : from.getGroupId() + " (" + from.getRigCount() + " rigs)";
     }
@@ -64,39 +85,37 @@ public final class CalibrationGroups {
     this.groups = Map.copyOf(groups);
   }
 
-  /** "Q4_K_M" → "Q4", "IQ4_XS" → "Q4", "F16" → "F16": quantizations that read alike per weight. */
-  public static String quantFamily(String quantization) {
-    String q = quantization.toUpperCase(Locale.ROOT);
-    Matcher bits = BITS.matcher(q);
-    return bits.lookingAt() ? "Q" + bits.group(1) : q;
+  private static String narrowId(String runtime, String backend, String memoryClass, String quantization) {
+    return runtime + "|" + backend + "|" + memoryClass + "|" + quantization;
   }
 
-  public static String narrowId(String runtime, String backend, String quantization) {
-    return runtime + "|" + backend + "|" + quantFamily(quantization);
+  /** The terms every group shares, from the global group (the priors before there is one). */
+  public Physics physics() {
+    return Physics.of(groups.get(CalibrationPoints.GLOBAL));
   }
 
-  public Calibrated<GenerationModel> generation(String runtime, String backend, String quantization) {
-    return pick(runtime, backend, quantization,
-        r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
+  public Calibrated<GenerationModel> generation(Setup setup) {
+    return pick(setup.generationChain(), r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
   }
 
-  public Calibrated<ConcurrencyCurve> concurrency(String runtime, String backend, String quantization) {
-    return pick(runtime, backend, quantization, r -> r.getConcurrencyGainAtSaturation() == null ? null
+  public Calibrated<ConcurrencyCurve> concurrency(Setup setup) {
+    return pick(setup.kernelChain(), r -> r.getConcurrencyGainAtSaturation() == null ? null
         : new ConcurrencyCurve(r.getConcurrencyGainAtSaturation(), r.getConcurrencyHalfSaturationUsers()));
   }
 
   /** KV factor and runtime overhead, from the same group so they stay a consistent pair. */
-  public Calibrated<VramEstimate.Calibration> vram(String runtime, String backend, String quantization) {
-    return pick(runtime, backend, quantization, r -> r.getKvCacheFactor() == null || r.getRuntimeOverheadBytes() == null ? null
+  public Calibrated<VramEstimate.Calibration> vram(Setup setup) {
+    return pick(setup.kernelChain(), r -> r.getKvCacheFactor() == null || r.getRuntimeOverheadBytes() == null ? null
         : new VramEstimate.Calibration(r.getKvCacheFactor(), r.getRuntimeOverheadBytes()));
   }
 
-  public Calibrated<Double> promptScale(String runtime, String backend, String quantization) {
-    return pick(runtime, backend, quantization, CalibrationRecord::getPromptScale);
+  /** Prompt tokens/s × billions of parameters per FP16 TFLOPS. */
+  public Calibrated<Double> promptScale(Setup setup) {
+    return pick(setup.kernelChain(), CalibrationRecord::getPromptTokensPerSecondPerTflop);
   }
 
-  private <T> Calibrated<T> pick(String runtime, String backend, String quantization, Function<CalibrationRecord, T> parameter) {
-    for (String id : List.of(narrowId(runtime, backend, quantization), backend, CalibrationPoints.GLOBAL)) {
+  private <T> Calibrated<T> pick(List<String> chain, Function<CalibrationRecord, T> parameter) {
+    for (String id : chain) {
       CalibrationRecord group = groups.get(id);
       T value = group == null || group.getRigCount() < MIN_RIGS ? null : parameter.apply(group);
       if (value != null) {
@@ -106,18 +125,35 @@ public final class CalibrationGroups {
     return new Calibrated<>(parameter.apply(PRIOR), PRIOR);
   }
 
-  /** Fits every group from a table of statistics rows at once (evaluation, and tests). */
+  /** Fits every group from a table of statistics rows at once (evaluation, and tests): the global group's physics first. */
   public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now) {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
+      List<String> groupIds = CalibrationPoints.groupsOf(row, gpus);
+      if (groupIds.isEmpty()) {
+        continue;
+      }
       CalibrationPoint point = CalibrationPoints.of(row, gpus, models);
-      for (String id : CalibrationPoints.groupsOf(row.getKey(), CalibrationPoints.backendOf(row, gpus))) {
+      for (String id : groupIds) {
         byGroup.computeIfAbsent(id, g -> new ArrayList<>()).add(point);
       }
     }
     Map<String, CalibrationRecord> fitted = new HashMap<>();
-    byGroup.forEach((id, points) -> fitted.put(id, Calibrator.fit(id, points, now)));
+    List<CalibrationPoint> all = byGroup.getOrDefault(CalibrationPoints.GLOBAL, List.of());
+    CalibrationRecord global = Calibrator.fitGlobal(all, now);
+    fitted.put(CalibrationPoints.GLOBAL, global);
+    Physics physics = Physics.of(global);
+    byGroup.forEach((id, points) -> {
+      if (!id.equals(CalibrationPoints.GLOBAL)) {
+        fitted.put(id, Calibrator.fit(id, points, physics, now));
+      }
+    });
     return new CalibrationGroups(fitted);
+  }
+
+  /** Fits one group as the stream does: the global group fits its physics, the others use the current ones. */
+  public static CalibrationRecord fitGroup(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now) {
+    return groupId.equals(CalibrationPoints.GLOBAL) ? Calibrator.fitGlobal(points, now) : Calibrator.fit(groupId, points, physics, now);
   }
 
   /** The level of a group id, from its shape. */
@@ -125,6 +161,6 @@ public final class CalibrationGroups {
     if (groupId.equals(CalibrationPoints.GLOBAL)) {
       return CalibrationLevel.GLOBAL_PRIOR;
     }
-    return groupId.contains("|") ? CalibrationLevel.RUNTIME_BACKEND_QUANT : CalibrationLevel.BACKEND;
+    return groupId.chars().filter(c -> c == '|').count() >= 2 ? CalibrationLevel.RUNTIME_BACKEND_QUANT : CalibrationLevel.BACKEND;
   }
 }

@@ -6,29 +6,37 @@ import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.ModelFacts;
-import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What a statistics row contributes to calibration, and which groups it belongs to: the narrow
- * group (runtime × backend × quantization family), the backend, and the global group.
+ * What a statistics row contributes to calibration, and which groups it belongs to (those of both
+ * fallback chains, {@link CalibrationGroups.Setup#groups()}). Only rows on a catalogued GPU
+ * calibrate: without its bandwidth and class a rate says nothing about the model.
  */
 public final class CalibrationPoints {
   public static final String GLOBAL = "global";
 
   private CalibrationPoints() {}
 
-  /** The groups of a row, narrowest first. */
-  public static List<String> groupsOf(StatsKey key, String backend) {
-    return List.of(CalibrationGroups.narrowId(key.getRuntime(), backend, key.getQuantization()), backend, GLOBAL);
+  /** The groups of a row on a catalogued GPU, narrowest first; none on a GPU the catalog does not know. */
+  public static List<String> groupsOf(StatsKey key, String backend, Optional<GpuSpec> gpu) {
+    if (gpu.isEmpty()) {
+      return List.of();
+    }
+    CalibrationGroups.Setup setup = new CalibrationGroups.Setup(key.getRuntime(), backend, gpu.get().memoryClass(), key.getQuantization());
+    return setup.groups();
   }
 
-  /** The row's backend as its rigs reported it, else the GPU's usual one from the catalog. */
+  public static List<String> groupsOf(StatsRow row, GpuCatalog gpus) {
+    return groupsOf(row.getKey(), backendOf(row, gpus), gpus.byId(row.getKey().getGpu()));
+  }
+
+  /** The row's backend as its rigs reported it (a Vulkan run is a Vulkan run), else the GPU's usual one from the catalog. */
   public static String backendOf(StatsRow row, GpuCatalog gpus) {
-    if (row.getTypicalSetup() != null && row.getTypicalSetup().getBackend() != null) {
+    if (row.getTypicalSetup() != null && row.getTypicalSetup().getBackend() != null && !row.getTypicalSetup().getBackend().equals("UNKNOWN")) {
       return row.getTypicalSetup().getBackend();
     }
     return gpus.byId(row.getKey().getGpu()).map(GpuSpec::backend).orElse("UNKNOWN");
@@ -39,20 +47,26 @@ public final class CalibrationPoints {
     StatsKey key = row.getKey();
     Optional<GpuSpec> gpu = gpus.byId(key.getGpu());
     ModelFacts facts = row.getModelFacts() == null ? new ModelFacts() : row.getModelFacts();
-    double activeShare = models.activeShare(key.getModel());
+    double activeShare = ActiveShare.of(key.getModel(), facts, models);
     Double parameters = facts.getParameterCount() != null ? Double.valueOf(facts.getParameterCount() / 1e9)
         : models.byId(key.getModel()).map(ModelCatalog.Entry::parametersBillions).orElse(null);
+    SuiteShape shape = SuiteShape.of(key.getSuiteId());
     return CalibrationPoint.newBuilder()
         .setStatsKey(StatsKeys.encode(key))
         .setPairKey(pairKey(key))
+        .setSetupKey(setupKey(key))
+        .setSingleGpuKey(StatsKeys.encode(StatsKey.newBuilder(key).setGpuCount(1).setConcurrency(1).build()))
         .setConcurrency(key.getConcurrency())
-        .setFullGpu(key.getOffloadClass() == OffloadClass.FULL_GPU)
+        .setFullGpu(OffloadEvidence.fullGpu(row, gpu.orElse(null), activeShare))
         .setRigCount(row.getRigCount())
         .setGenerationTokensPerSecond(row.getGenerationTokensPerSecond().getMedian())
-        // Layer split across GPUs: each token passes the GPUs one after another, so the time to
-        // read the weights is the file size over one GPU's bandwidth, whatever the GPU count.
-        .setBytesOverBandwidthSeconds(facts.getFileSizeBytes() == null || gpu.isEmpty() ? null
-            : facts.getFileSizeBytes() * activeShare / gpu.get().bandwidthBytesPerSecond())
+        .setGpuCount(Math.max(1, key.getGpuCount()))
+        .setActiveShare(activeShare)
+        .setKvBytesPerToken(facts.getKvCacheBytesPerToken())
+        .setGenerationDepth(shape.meanGenerationDepth())
+        .setPromptLength(shape.promptTokens())
+        .setAttentionWidth(facts.getAttentionWidth())
+        .setFp16Tflops(gpu.flatMap(g -> g.fp16Tflops().isPresent() ? Optional.of(g.fp16Tflops().getAsDouble()) : Optional.empty()).orElse(null))
         .setPromptTokensPerSecond(row.getPromptTokensPerSecond() == null ? null : row.getPromptTokensPerSecond().getMedian())
         .setParametersBillions(parameters)
         .setBandwidthGBs(gpu.map(GpuSpec::bandwidthGBs).orElse(null))
@@ -78,5 +92,10 @@ public final class CalibrationPoints {
   private static String pairKey(StatsKey key) {
     StatsKey single = StatsKey.newBuilder(key).setConcurrency(1).build();
     return StatsKeys.encode(single);
+  }
+
+  /** Rows of one rig setup that differ only in what the suite measured (depth, prompt length) share this key. */
+  private static String setupKey(StatsKey key) {
+    return StatsKeys.encode(StatsKey.newBuilder(key).setSuiteId("").setContextBucket(0).build());
   }
 }

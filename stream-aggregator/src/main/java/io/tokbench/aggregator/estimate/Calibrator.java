@@ -5,6 +5,7 @@ import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.CalibrationRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -13,19 +14,26 @@ import java.util.Objects;
 
 /**
  * Fits one calibration group's estimator parameters to its statistics rows: the generation model
- * (overhead per token and bandwidth efficiency), the prompt-processing scale, the KV-cache factor
+ * (overhead per token and bandwidth efficiency), the compute-bound prompt scale, the KV-cache factor
  * and runtime overhead from measured VRAM, and the concurrency curve from concurrency sweeps. Each
  * fit uses only the rows that carry its inputs; a parameter no row informs stays null, and the
- * fallback chain takes it from a broader group.
+ * fallback chain takes it from a broader group. The global group also fits the {@link Physics}
+ * every group shares ({@link PhysicsFit}).
  */
 public final class Calibrator {
+  /**
+   * Per-token overhead where a group's rows cannot show it (they barely spread): what the published
+   * sets give each memory class (GDDR 1.5 ms, HBM 3.4 ms, unified 5.8 ms: Metal's command encoding),
+   * and 2 ms for groups that mix classes.
+   */
+  private static final Map<String, Double> OVERHEAD_PRIOR_SECONDS = Map.of("GDDR", 0.0015, "HBM", 0.0034, "UNIFIED", 0.0058);
+  private static final double MIXED_OVERHEAD_PRIOR_SECONDS = 0.002;
+
   private Calibrator() {}
 
-  public static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Instant now) {
-    List<CalibrationPoint> generation = points.stream()
-        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getBytesOverBandwidthSeconds() != null && p.getGenerationTokensPerSecond() > 0)
-        .toList();
-    GenerationModel model = fitGeneration(generation);
+  public static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now) {
+    List<CalibrationPoint> generation = generationPoints(points);
+    GenerationModel model = fitGeneration(generation, physics, overheadPrior(groupId));
     CalibrationRecord.Builder record = CalibrationRecord.newBuilder()
         .setGroupId(groupId)
         .setLevel(CalibrationGroups.levelOf(groupId))
@@ -34,39 +42,93 @@ public final class Calibrator {
         .setOverheadMillisPerToken(model.overheadSeconds() * 1e3)
         .setBandwidthEfficiency(model.efficiency())
         .setResidualSpread(spread(generation.stream()
-            .mapToDouble(p -> Math.log(p.getGenerationTokensPerSecond() * (model.overheadSeconds() + p.getBytesOverBandwidthSeconds() / model.efficiency())))
+            .mapToDouble(p -> Math.log(p.getGenerationTokensPerSecond() * secondsPerToken(model, p, physics)))
             .toArray()))
         .setUpdatedAt(now);
-    fitPrompt(points, record);
+    fitPrompt(points, physics, record);
     fitVram(points, record);
     fitConcurrency(points, record);
     return record.build();
   }
 
-  private static GenerationModel fitGeneration(List<CalibrationPoint> points) {
+  /** The global group: the shared physics first, then its own parameters under them. */
+  public static CalibrationRecord fitGlobal(Collection<CalibrationPoint> points, Instant now) {
+    Physics physics = PhysicsFit.fit(points);
+    CalibrationRecord record = fit(CalibrationPoints.GLOBAL, points, physics, now);
+    return physics.writeTo(CalibrationRecord.newBuilder(record)).build();
+  }
+
+  /** Single-user rows held fully in GPU memory, with the sizes and bandwidth their time per token follows from. */
+  static List<CalibrationPoint> generationPoints(Collection<CalibrationPoint> points) {
+    return points.stream()
+        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getWeightsBytes() != null && p.getBandwidthGBs() != null
+            && p.getGenerationTokensPerSecond() > 0)
+        .toList();
+  }
+
+  static GenerationModel fitGeneration(List<CalibrationPoint> points, Physics physics, double overheadPrior) {
     if (points.isEmpty()) {
       return GenerationModel.PRIOR;
     }
-    double[] x = points.stream().mapToDouble(CalibrationPoint::getBytesOverBandwidthSeconds).toArray();
-    double[] rate = points.stream().mapToDouble(CalibrationPoint::getGenerationTokensPerSecond).toArray();
-    if (points.size() == 1) {
-      return new GenerationModel(0.0, Math.min(1.0, x[0] * rate[0]));
-    }
-    return GenerationModel.fit(x, rate);
+    double[] x = points.stream().mapToDouble(p -> bytesOverBandwidth(p, physics)).toArray();
+    double[] t = points.stream().mapToDouble(p -> 1.0 / p.getGenerationTokensPerSecond() - physics.multiGpuSecondsPerToken(p.getGpuCount())).toArray();
+    return GenerationModel.fit(x, t, overheadPrior);
   }
 
-  /** Prompt tok/s × parameters ÷ bandwidth, averaged in log space (rates spread multiplicatively). */
-  private static void fitPrompt(Collection<CalibrationPoint> points, CalibrationRecord.Builder record) {
-    double[] logScales = points.stream()
-        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getPromptTokensPerSecond() != null && p.getParametersBillions() != null && p.getBandwidthGBs() != null)
-        .mapToDouble(p -> Math.log(p.getPromptTokensPerSecond() * p.getParametersBillions() / p.getBandwidthGBs()))
-        .toArray();
+  /** Weights and KV cache read per token, in seconds at the GPU's full bandwidth. */
+  static double bytesOverBandwidth(CalibrationPoint p, Physics physics) {
+    double bytes = physics.weightsReadBytes(p.getWeightsBytes(), p.getActiveShare() == null ? 1.0 : p.getActiveShare());
+    if (p.getKvBytesPerToken() != null && p.getGenerationDepth() != null) {
+      bytes += physics.kvReadBytes(p.getKvBytesPerToken(), p.getGenerationDepth());
+    }
+    return bytes / (p.getBandwidthGBs() * 1e9);
+  }
+
+  static double secondsPerToken(GenerationModel model, CalibrationPoint p, Physics physics) {
+    return 1.0 / SpeedModel.generationTokensPerSecond(model, physics, p.getWeightsBytes(), p.getActiveShare() == null ? 1.0 : p.getActiveShare(),
+        p.getKvBytesPerToken(), p.getGenerationDepth() == null ? 0 : p.getGenerationDepth(), p.getBandwidthGBs() * 1e9, p.getGpuCount());
+  }
+
+  static double overheadPrior(String groupId) {
+    for (String part : groupId.split("\\|")) {
+      Double prior = OVERHEAD_PRIOR_SECONDS.get(part);
+      if (prior != null) {
+        return prior;
+      }
+    }
+    return MIXED_OVERHEAD_PRIOR_SECONDS;
+  }
+
+  /** Single-GPU rows with a prompt rate, their parameter count and their GPU's FP16 throughput. */
+  static List<CalibrationPoint> promptPoints(Collection<CalibrationPoint> points) {
+    return points.stream()
+        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getGpuCount() == 1 && p.getPromptTokensPerSecond() != null
+            && p.getParametersBillions() != null && p.getFp16Tflops() != null)
+        .toList();
+  }
+
+  /** log(prompt tok/s × effective parameters (billions) × attention cost ÷ FP16 TFLOPS): the compute scale one row shows. */
+  static double logPromptScale(CalibrationPoint p, Physics physics) {
+    return Math.log(p.getPromptTokensPerSecond() * promptWork(p, physics) / p.getFp16Tflops());
+  }
+
+  /** Billions of parameter-equivalents one prompt token costs, attention over its context included. */
+  static double promptWork(CalibrationPoint p, Physics physics) {
+    double parameters = p.getParametersBillions() * 1e9;
+    double share = p.getActiveShare() == null ? 1.0 : p.getActiveShare();
+    int length = p.getPromptLength() == null ? SuiteShape.DEFAULT.promptTokens() : p.getPromptLength();
+    return physics.promptParameters(parameters, share) * physics.promptAttentionCost(p.getAttentionWidth(), parameters, length / 2.0) / 1e9;
+  }
+
+  /** The median compute scale: prompt rates spread multiplicatively, and a few broken rows must not move it. */
+  private static void fitPrompt(Collection<CalibrationPoint> points, Physics physics, CalibrationRecord.Builder record) {
+    double[] logScales = promptPoints(points).stream().mapToDouble(p -> logPromptScale(p, physics)).toArray();
     if (logScales.length == 0) {
       return;
     }
-    double mean = java.util.Arrays.stream(logScales).average().orElseThrow();
-    record.setPromptScale(Math.exp(mean));
-    record.setPromptResidualSpread(spread(java.util.Arrays.stream(logScales).map(s -> s - mean).toArray()));
+    double median = OrderStatistics.median(logScales);
+    record.setPromptTokensPerSecondPerTflop(Math.exp(median));
+    record.setPromptComputeSpread(spread(Arrays.stream(logScales).map(s -> s - median).toArray()));
   }
 
   /** VRAM used − weights = factor × theoretical KV cache + overhead: a straight line. */
@@ -79,8 +141,8 @@ public final class Calibrator {
     }
     double[] kv = measured.stream().mapToDouble(p -> p.getKvCacheBytes().doubleValue()).toArray();
     double[] beyondWeights = measured.stream().mapToDouble(p -> (double) (p.getVramUsedBytes() - p.getWeightsBytes())).toArray();
-    double meanX = java.util.Arrays.stream(kv).average().orElseThrow();
-    double meanY = java.util.Arrays.stream(beyondWeights).average().orElseThrow();
+    double meanX = Arrays.stream(kv).average().orElseThrow();
+    double meanY = Arrays.stream(beyondWeights).average().orElseThrow();
     double sxx = 0;
     double sxy = 0;
     for (int i = 0; i < kv.length; i++) {
@@ -125,6 +187,6 @@ public final class Calibrator {
     if (logResiduals.length == 0) {
       return 0.0;
     }
-    return OrderStatistics.median(java.util.Arrays.stream(logResiduals).map(Math::abs).toArray());
+    return OrderStatistics.median(Arrays.stream(logResiduals).map(Math::abs).toArray());
   }
 }

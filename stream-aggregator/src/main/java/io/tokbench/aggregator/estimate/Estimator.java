@@ -29,11 +29,37 @@ public final class Estimator {
       Map.entry("IQ4_XS", 4.25), Map.entry("Q4_0", 4.55), Map.entry("Q4_K_S", 4.58), Map.entry("Q4_K_M", 4.85),
       Map.entry("Q5_0", 5.54), Map.entry("Q5_K_S", 5.54), Map.entry("Q5_K_M", 5.69), Map.entry("Q6_K", 6.56),
       Map.entry("Q8_0", 8.5), Map.entry("F16", 16.0), Map.entry("BF16", 16.0), Map.entry("F32", 32.0));
+  /** Tokens into the answer a serving plan's speed is quoted at: half of a 128-token reply. */
+  private static final int REPLY_MIDPOINT_TOKENS = 64;
 
-  /** What to plan for. */
-  public record Request(String model, GpuSpec gpu, int gpuCount, String quantization, int contextTokens, int users, String runtime, int promptTokens) {}
+  /**
+   * What to plan for.
+   *
+   * @param backend the backend the runtime will use (CUDA, ROCM, METAL, VULKAN, SYCL); null for the GPU's usual one
+   * @param memoryBytes the machine's memory for a unified-memory GPU (Apple, Strix Halo), null for the catalog's largest configuration
+   */
+  public record Request(String model, GpuSpec gpu, int gpuCount, String quantization, int contextTokens, int users, String runtime, int promptTokens,
+                        String backend, Long memoryBytes) {
+    public Request(String model, GpuSpec gpu, int gpuCount, String quantization, int contextTokens, int users, String runtime, int promptTokens) {
+      this(model, gpu, gpuCount, quantization, contextTokens, users, runtime, promptTokens, null, null);
+    }
 
-  /** Where a figure comes from: "measured" or "predicted", said in words, and how many rigs back it. */
+    public String effectiveBackend() {
+      return backend == null ? gpu.backend() : backend;
+    }
+
+    /** Memory the model may occupy over all the GPUs. */
+    public long availableBytes() {
+      long perGpu = memoryBytes == null ? gpu.usableMemoryBytes() : gpu.usableMemoryBytes(memoryBytes);
+      return perGpu * gpuCount;
+    }
+
+    CalibrationGroups.Setup setup() {
+      return new CalibrationGroups.Setup(runtime, effectiveBackend(), gpu.memoryClass(), quantization);
+    }
+  }
+
+  /** Where a figure comes from: "measured", "predicted" or "calibrated", said in words, and how many rigs back it. */
   public record Basis(String kind, String text, int rigs) {}
 
   /** The estimate against the GPUs' memory; fits, headroom and RAM for a split follow from the two. */
@@ -55,7 +81,7 @@ public final class Estimator {
                          double perUserTokensPerSecond, double aggregateTokensPerSecond, Basis concurrencyBasis,
                          double promptTokensPerSecond, double timeToFirstTokenMillis, Basis promptBasis, Basis vramBasis) {}
 
-  /** The model's facts are not known well enough to plan (no report carried them). */
+  /** The model's size is not known well enough to plan (no report gave its file size or parameters). */
   public static final class UnknownModelFacts extends RuntimeException {
     public UnknownModelFacts(String message) {
       super(message);
@@ -71,16 +97,15 @@ public final class Estimator {
   /** @param modelRows every statistics row of the model */
   public Estimate estimate(Request request, List<StatsRow> modelRows, CalibrationGroups calibration) {
     String quant = request.quantization();
-    String backend = request.gpu().backend();
+    CalibrationGroups.Setup setup = request.setup();
+    Physics physics = calibration.physics();
     long weights = weightsBytes(request.model(), quant, modelRows);
     Long kvPerToken = medianFact(modelRows, ModelFacts::getKvCacheBytesPerToken);
-    if (kvPerToken == null) {
-      throw new UnknownModelFacts("no report of " + request.model() + " carried its architecture, so its KV cache size is unknown");
-    }
+    double activeShare = ActiveShare.of(request.model(), modelFacts(modelRows), models);
 
-    CalibrationGroups.Calibrated<VramEstimate.Calibration> vramCalibration = calibration.vram(request.runtime(), backend, quant);
-    VramEstimate vram = VramEstimate.of(weights, kvPerToken, request.contextTokens(), request.users(), vramCalibration.value());
-    Vram plan = new Vram(vram, request.gpu().vramBytes() * request.gpuCount());
+    CalibrationGroups.Calibrated<VramEstimate.Calibration> vramCalibration = calibration.vram(setup);
+    VramEstimate vram = VramEstimate.of(weights, kvPerToken == null ? 0 : kvPerToken, request.contextTokens(), request.users(), vramCalibration.value());
+    Vram plan = new Vram(vram, request.availableBytes());
 
     int bucket = Normalization.contextBucket(request.contextTokens());
     Optional<StatsRow> single = exactRow(request, modelRows, bucket, 1);
@@ -88,15 +113,15 @@ public final class Estimator {
     double low;
     double high;
     Basis basis;
-    CalibrationGroups.Calibrated<GenerationModel> generation = calibration.generation(request.runtime(), backend, quant);
     if (single.isPresent()) {
       singleRate = single.get().getGenerationTokensPerSecond().getMedian();
       low = single.get().getGenerationTokensPerSecond().getP25();
       high = single.get().getGenerationTokensPerSecond().getP75();
       basis = measured(single.get());
     } else {
-      double bytesPerToken = weights * models.activeShare(request.model());
-      singleRate = generation.value().tokensPerSecond(request.gpu().bandwidthBytesPerSecond(), bytesPerToken);
+      CalibrationGroups.Calibrated<GenerationModel> generation = calibration.generation(setup);
+      singleRate = SpeedModel.generationTokensPerSecond(generation.value(), physics, weights, activeShare, kvPerToken,
+          request.promptTokens() + REPLY_MIDPOINT_TOKENS, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
       double spread = generation.from().getResidualSpread();
       low = singleRate * Math.exp(-spread);
       high = singleRate * Math.exp(spread);
@@ -113,7 +138,7 @@ public final class Estimator {
       aggregate = facts != null && facts.getAggregateTokensPerSecond() != null ? facts.getAggregateTokensPerSecond() : perUser * request.users();
       concurrencyBasis = measured(sweep.get());
     } else {
-      CalibrationGroups.Calibrated<ConcurrencyCurve> curve = calibration.concurrency(request.runtime(), backend, quant);
+      CalibrationGroups.Calibrated<ConcurrencyCurve> curve = calibration.concurrency(setup);
       aggregate = curve.value().aggregateTokensPerSecond(singleRate, request.users());
       perUser = curve.value().perUserTokensPerSecond(singleRate, request.users());
       concurrencyBasis = request.users() == 1 ? basis : new Basis("predicted", "predicted from " + curve.basis(), curve.from().getRigCount());
@@ -125,16 +150,26 @@ public final class Estimator {
       promptRate = single.get().getPromptTokensPerSecond().getMedian();
       promptBasis = measured(single.get());
     } else {
-      CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(request.runtime(), backend, quant);
-      double parameters = parametersBillions(request.model(), modelRows);
-      promptRate = scale.value() * request.gpu().bandwidthGBs() / parameters;
-      Double spread = scale.from().getPromptResidualSpread();
+      CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(setup);
+      promptRate = SpeedModel.promptTokensPerSecond(scale.value(), physics, parametersBillions(request.model(), modelRows) * 1e9, activeShare,
+          medianFact(modelRows, ModelFacts::getAttentionWidth), request.promptTokens(), fp16Tflops(request.gpu()), request.gpuCount());
+      Double spread = scale.from().getPromptComputeSpread();
       promptBasis = predicted(scale, spread == null ? 0 : spread);
     }
     double ttft = request.promptTokens() / promptRate * 1e3 + 1e3 / singleRate;
-    Basis vramBasis = new Basis(vramCalibration.from().getRigCount() == 0 ? "predicted" : "calibrated",
-        "KV cache and runtime overhead from " + vramCalibration.basis(), vramCalibration.from().getRigCount());
+    Basis vramBasis = kvPerToken == null
+        ? new Basis("partial", "KV cache unknown: no report of " + request.model() + " carried its architecture, so VRAM counts the weights and "
+            + vramCalibration.basis() + "'s runtime overhead only", vramCalibration.from().getRigCount())
+        : new Basis(vramCalibration.from().getRigCount() == 0 ? "predicted" : "calibrated",
+            "KV cache and runtime overhead from " + vramCalibration.basis(), vramCalibration.from().getRigCount());
     return new Estimate(request, plan, singleRate, low, high, basis, perUser, aggregate, concurrencyBasis, promptRate, ttft, promptBasis, vramBasis);
+  }
+
+  private static double fp16Tflops(GpuSpec gpu) {
+    if (gpu.fp16Tflops().isEmpty()) {
+      throw new IllegalStateException("the GPU catalog lists no FP16 throughput for " + gpu.id());
+    }
+    return gpu.fp16Tflops().getAsDouble();
   }
 
   /** Model file size for a quantization: what reports measured, else parameters × bits per weight. */
@@ -157,6 +192,16 @@ public final class Estimator {
     }
     return models.byId(model).map(ModelCatalog.Entry::parametersBillions)
         .orElseThrow(() -> new UnknownModelFacts("the parameter count of " + model + " is unknown"));
+  }
+
+  /** The model's expert counts as the reports gave them (the median over rows), for the active share. */
+  private static ModelFacts modelFacts(List<StatsRow> modelRows) {
+    Long experts = medianFact(modelRows, ModelFacts::getExpertCount);
+    Long used = medianFact(modelRows, ModelFacts::getExpertUsedCount);
+    return ModelFacts.newBuilder()
+        .setExpertCount(experts == null ? null : experts.intValue())
+        .setExpertUsedCount(used == null ? null : used.intValue())
+        .build();
   }
 
   /** The row of exactly this setup with full GPU offload, the best supported if several suites have one. */

@@ -4,58 +4,128 @@ import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.OrderStatistics;
-import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.StatsRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * How good the generation estimate is, measured: leave-one-GPU-out cross-validation. For each GPU,
- * calibrate on every other GPU's rows and predict this GPU's single-user medians, as the estimator
- * would for a GPU nobody has measured yet; score the uncalibrated prior the same way.
+ * How good the estimate is, measured: leave-one-GPU-out cross-validation. For each GPU, calibrate
+ * on every other GPU's rows and predict this GPU's single-user generation and prompt medians, as
+ * the estimator would for a GPU nobody has measured yet; score the uncalibrated prior the same way.
  */
 public final class Evaluation {
-  /** Median absolute percentage error, and the share of predictions within ±20 %. */
-  public record Score(double medianAbsolutePercentageError, double shareWithin20Percent) {
+  /** Median absolute percentage error, and the share of predictions within ±20 %, over {@code rows} predictions. */
+  public record Score(int rows, double medianAbsolutePercentageError, double shareWithin20Percent) {
     static Score of(List<Double> relativeErrors) {
-      double[] errors = relativeErrors.stream().mapToDouble(Double::doubleValue).toArray();
-      long within = relativeErrors.stream().filter(e -> e <= 0.2).count();
-      return new Score(errors.length == 0 ? Double.NaN : OrderStatistics.median(errors) * 100, errors.length == 0 ? Double.NaN : within * 100.0 / errors.length);
+      double[] errors = relativeErrors.stream().mapToDouble(Math::abs).toArray();
+      long within = relativeErrors.stream().filter(e -> Math.abs(e) <= 0.2).count();
+      return new Score(errors.length, errors.length == 0 ? Double.NaN : OrderStatistics.median(errors) * 100,
+          errors.length == 0 ? Double.NaN : within * 100.0 / errors.length);
     }
   }
 
-  public record Result(int rows, int gpus, Score prior, Score calibrated) {}
+  /** One measured figure, what the prior predicted and what the calibrated estimator predicted. */
+  public record Predicted(double measured, double prior, double calibrated) {
+    double priorError() {
+      return prior / measured - 1;
+    }
+
+    double calibratedError() {
+      return calibrated / measured - 1;
+    }
+  }
+
+  /** A held-out row, its reported backend, and its predictions (prompt empty where the row has no prompt rate). */
+  public record Prediction(StatsRow row, String backend, Predicted generation, Optional<Predicted> prompt) {}
+
+  /** Scores of generation and prompt processing, prior and calibrated. */
+  public record Scores(Score generationPrior, Score generationCalibrated, Score promptPrior, Score promptCalibrated) {
+    static Scores of(List<Prediction> predictions) {
+      List<Predicted> prompts = predictions.stream().flatMap(p -> p.prompt().stream()).toList();
+      return new Scores(
+          Score.of(predictions.stream().map(p -> p.generation().priorError()).toList()),
+          Score.of(predictions.stream().map(p -> p.generation().calibratedError()).toList()),
+          Score.of(prompts.stream().map(Predicted::priorError).toList()),
+          Score.of(prompts.stream().map(Predicted::calibratedError).toList()));
+    }
+  }
+
+  public record Result(List<Prediction> predictions, int gpus) {
+    public int rows() {
+      return predictions.size();
+    }
+
+    public Scores overall() {
+      return Scores.of(predictions);
+    }
+
+    /** Scores per value of {@code key} (per backend, per source), sorted by it. */
+    public Map<String, Scores> by(Function<Prediction, String> key) {
+      Map<String, List<Prediction>> groups = predictions.stream().collect(Collectors.groupingBy(key, TreeMap::new, Collectors.toList()));
+      Map<String, Scores> scores = new LinkedHashMap<>();
+      groups.forEach((k, v) -> scores.put(k, Scores.of(v)));
+      return scores;
+    }
+  }
 
   private Evaluation() {}
 
   public static Result leaveOneGpuOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models) {
-    List<StatsRow> predictable = table.stream().filter(r -> predictable(r, gpus)).toList();
-    Map<String, List<StatsRow>> byGpu = predictable.stream().collect(Collectors.groupingBy(r -> r.getKey().getGpu()));
-    List<Double> priorErrors = new ArrayList<>();
-    List<Double> calibratedErrors = new ArrayList<>();
-    byGpu.forEach((gpu, heldOut) -> {
-      List<StatsRow> training = table.stream().filter(r -> !r.getKey().getGpu().equals(gpu)).toList();
+    List<StatsRow> predictable = table.stream().filter(r -> predictable(r, gpus, models)).toList();
+    Map<String, List<StatsRow>> byGpu = predictable.stream().collect(Collectors.groupingBy(r -> r.getKey().getGpu(), TreeMap::new, Collectors.toList()));
+    List<Prediction> predictions = new ArrayList<>();
+    byGpu.forEach((gpuId, heldOut) -> {
+      List<StatsRow> training = table.stream().filter(r -> !r.getKey().getGpu().equals(gpuId)).toList();
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH);
+      GpuSpec gpu = gpus.byId(gpuId).orElseThrow();
       for (StatsRow row : heldOut) {
-        double bandwidth = gpus.byId(gpu).orElseThrow().bandwidthBytesPerSecond();
-        double bytes = row.getModelFacts().getFileSizeBytes() * models.activeShare(row.getKey().getModel());
-        double measured = row.getGenerationTokensPerSecond().getMedian();
-        GenerationModel calibrated = calibration.generation(row.getKey().getRuntime(), CalibrationPoints.backendOf(row, gpus), row.getKey().getQuantization()).value();
-        priorErrors.add(Math.abs(GenerationModel.PRIOR.tokensPerSecond(bandwidth, bytes) - measured) / measured);
-        calibratedErrors.add(Math.abs(calibrated.tokensPerSecond(bandwidth, bytes) - measured) / measured);
+        predictions.add(predict(row, gpu, calibration, gpus, models));
       }
     });
-    return new Result(predictable.size(), byGpu.size(), Score.of(priorErrors), Score.of(calibratedErrors));
+    return new Result(predictions, byGpu.size());
   }
 
-  /** Single-user, fully on the GPU, a known file size and a GPU with a known bandwidth. */
-  private static boolean predictable(StatsRow row, GpuCatalog gpus) {
+  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {
+    ModelFacts facts = row.getModelFacts();
+    String backend = CalibrationPoints.backendOf(row, gpus);
+    CalibrationGroups.Setup setup = new CalibrationGroups.Setup(row.getKey().getRuntime(), backend, gpu.memoryClass(), row.getKey().getQuantization());
+    SuiteShape shape = SuiteShape.of(row.getKey().getSuiteId());
+    double share = ActiveShare.of(row.getKey().getModel(), facts, models);
+    int count = Math.max(1, row.getKey().getGpuCount());
+    Physics physics = calibration.physics();
+    double weights = facts.getFileSizeBytes();
+    Predicted generation = new Predicted(row.getGenerationTokensPerSecond().getMedian(),
+        SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(),
+            shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count),
+        SpeedModel.generationTokensPerSecond(calibration.generation(setup).value(), physics, weights, share, facts.getKvCacheBytesPerToken(),
+            shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count));
+    Double parameters = parameters(row, models);
+    Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()
+        : Optional.of(new Predicted(row.getPromptTokensPerSecond().getMedian(),
+            SpeedModel.promptTokensPerSecond(CalibrationGroups.PRIOR.getPromptTokensPerSecondPerTflop(), Physics.PRIOR, parameters, share,
+                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), count),
+            SpeedModel.promptTokensPerSecond(calibration.promptScale(setup).value(), physics, parameters, share,
+                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), count)));
+    return new Prediction(row, backend, generation, prompt);
+  }
+
+  private static Double parameters(StatsRow row, ModelCatalog models) {
+    Long reported = row.getModelFacts().getParameterCount();
+    return reported != null ? Double.valueOf(reported) : models.byId(row.getKey().getModel()).map(e -> e.parametersBillions() * 1e9).orElse(null);
+  }
+
+  /** Single-user, held fully in GPU memory (reported, or evident), with a known file size, on a GPU with a known bandwidth. */
+  private static boolean predictable(StatsRow row, GpuCatalog gpus, ModelCatalog models) {
     Optional<GpuSpec> gpu = gpus.byId(row.getKey().getGpu());
-    return row.getKey().getConcurrency() == 1 && row.getKey().getOffloadClass() == OffloadClass.FULL_GPU && gpu.isPresent()
-        && row.getModelFacts() != null && row.getModelFacts().getFileSizeBytes() != null;
+    return row.getKey().getConcurrency() == 1 && gpu.isPresent() && row.getModelFacts() != null && row.getModelFacts().getFileSizeBytes() != null
+        && OffloadEvidence.fullGpu(row, gpu.get(), ActiveShare.of(row.getKey().getModel(), row.getModelFacts(), models));
   }
 }

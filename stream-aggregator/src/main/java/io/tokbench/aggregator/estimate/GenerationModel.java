@@ -12,6 +12,13 @@ package io.tokbench.aggregator.estimate;
 public record GenerationModel(double overheadSeconds, double efficiency) {
   /** The uncalibrated prior: 60 % of the bandwidth, no fixed cost (the old rule of thumb). */
   public static final GenerationModel PRIOR = new GenerationModel(0.0, 0.6);
+  /**
+   * Below this ratio between the slowest and fastest row (in seconds per token at full bandwidth)
+   * a straight line cannot tell a fixed cost from a lower efficiency: two nearly equal bandwidths
+   * once gave an efficiency of 0.054. Such a group takes its overhead from the prior and fits only
+   * the efficiency.
+   */
+  public static final double MIN_SPREAD = 1.5;
 
   public GenerationModel {
     if (!(efficiency > 0 && efficiency <= 1) || overheadSeconds < 0) {
@@ -25,42 +32,114 @@ public record GenerationModel(double overheadSeconds, double efficiency) {
   }
 
   public double tokensPerSecond(double bandwidthBytesPerSecond, double bytesPerToken) {
-    return 1.0 / (overheadSeconds + bytesPerToken / (efficiency * bandwidthBytesPerSecond));
+    return 1.0 / secondsPerToken(bytesPerToken / bandwidthBytesPerSecond);
+  }
+
+  /** Time per token for a token that reads its bytes in {@code bytesOverBandwidth} seconds at full bandwidth. */
+  public double secondsPerToken(double bytesOverBandwidth) {
+    return overheadSeconds + bytesOverBandwidth / efficiency;
   }
 
   /**
-   * Least squares fit of seconds-per-token = overhead + (1/efficiency) × (bytes ÷ bandwidth) to
-   * measured medians: a straight line in (bytes ÷ bandwidth, 1 ÷ rate). Estimates outside the
-   * physical range are clamped (efficiency at most 1, overhead at least 0).
+   * Fit of seconds-per-token = overhead + (1/efficiency) × (bytes ÷ bandwidth), a straight line in
+   * (bytes ÷ bandwidth, seconds per token). Residuals are relative (weights 1/t²), so a slow chip
+   * does not outweigh a fast one. Where the rows do not spread enough to see the slope, the
+   * overhead is the prior's and only the efficiency is fitted; a parameter clamped to its physical
+   * range (efficiency at most 1, overhead at least 0) has the other one refitted under the clamp.
    *
    * @param bytesOverBandwidth per observation, bytes read per token ÷ bandwidth (seconds)
-   * @param measuredTokensPerSecond per observation, the measured median rate
+   * @param secondsPerToken per observation, the measured time per token
+   * @param overheadPrior the overhead to assume where the rows cannot show it
    */
-  public static GenerationModel fit(double[] bytesOverBandwidth, double[] measuredTokensPerSecond) {
+  public static GenerationModel fit(double[] bytesOverBandwidth, double[] secondsPerToken, double overheadPrior) {
     int n = bytesOverBandwidth.length;
-    if (n < 2 || n != measuredTokensPerSecond.length) {
-      throw new IllegalArgumentException("need at least two paired observations");
+    if (n < 1 || n != secondsPerToken.length) {
+      throw new IllegalArgumentException("need paired observations");
     }
-    double meanX = 0;
-    double meanY = 0;
-    for (int i = 0; i < n; i++) {
-      meanX += bytesOverBandwidth[i] / n;
-      meanY += 1.0 / measuredTokensPerSecond[i] / n;
+    Line line = new Line(bytesOverBandwidth, secondsPerToken);
+    if (n < 2 || line.spread() < MIN_SPREAD) {
+      return line.withOverhead(Math.max(0.0, overheadPrior));
     }
-    double sxy = 0;
-    double sxx = 0;
-    for (int i = 0; i < n; i++) {
-      double dx = bytesOverBandwidth[i] - meanX;
-      sxy += dx * (1.0 / measuredTokensPerSecond[i] - meanY);
-      sxx += dx * dx;
+    double slope = line.slope();
+    double intercept = line.intercept(slope);
+    if (slope <= 1.0) {
+      return line.atFullBandwidth();
     }
-    if (sxx == 0) {
-      // One model size on one GPU speed: no slope to see; attribute everything to bandwidth.
-      return new GenerationModel(0.0, Math.min(1.0, meanX / meanY));
+    if (intercept < 0) {
+      return line.withOverhead(0.0);
     }
-    double slope = sxy / sxx;
-    double intercept = meanY - slope * meanX;
-    double efficiency = slope <= 1.0 ? 1.0 : 1.0 / slope;
-    return new GenerationModel(Math.max(0.0, intercept), efficiency);
+    return new GenerationModel(intercept, 1.0 / slope);
+  }
+
+  /** Weighted sums of the observations (weights 1/t²: relative residuals). */
+  private record Line(double[] x, double[] t, double[] w) {
+    Line(double[] x, double[] t) {
+      this(x, t, weights(t));
+    }
+
+    private static double[] weights(double[] t) {
+      double[] w = new double[t.length];
+      for (int i = 0; i < t.length; i++) {
+        w[i] = 1.0 / (t[i] * t[i]);
+      }
+      return w;
+    }
+
+    double spread() {
+      double min = Double.MAX_VALUE;
+      double max = 0;
+      for (double v : x) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      return min > 0 ? max / min : 1.0;
+    }
+
+    private double mean(double[] v) {
+      double sum = 0;
+      double weights = 0;
+      for (int i = 0; i < v.length; i++) {
+        sum += w[i] * v[i];
+        weights += w[i];
+      }
+      return sum / weights;
+    }
+
+    double slope() {
+      double mx = mean(x);
+      double mt = mean(t);
+      double sxx = 0;
+      double sxt = 0;
+      for (int i = 0; i < x.length; i++) {
+        sxx += w[i] * (x[i] - mx) * (x[i] - mx);
+        sxt += w[i] * (x[i] - mx) * (t[i] - mt);
+      }
+      return sxt / sxx;
+    }
+
+    double intercept(double slope) {
+      return mean(t) - slope * mean(x);
+    }
+
+    /** Efficiency under a given overhead (a line through it); at full bandwidth if the rows are faster than that allows. */
+    GenerationModel withOverhead(double overhead) {
+      double sxt = 0;
+      double sxx = 0;
+      for (int i = 0; i < x.length; i++) {
+        sxt += w[i] * x[i] * (t[i] - overhead);
+        sxx += w[i] * x[i] * x[i];
+      }
+      double slope = sxt / sxx;
+      return slope > 1.0 ? new GenerationModel(overhead, 1.0 / slope) : atFullBandwidth();
+    }
+
+    /** Efficiency clamped at 1: all the rest of each token's time is overhead. */
+    GenerationModel atFullBandwidth() {
+      double[] rest = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        rest[i] = t[i] - x[i];
+      }
+      return new GenerationModel(Math.max(0.0, mean(rest)), 1.0);
+    }
   }
 }

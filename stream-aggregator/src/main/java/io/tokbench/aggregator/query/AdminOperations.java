@@ -17,11 +17,14 @@ public interface AdminOperations {
   /** @return the partitions that were asked to refit */
   int recalibrate();
 
-  /** A retraction of a rig or of a report, with the reason for the audit trail. */
-  static Retraction retraction(UUID rigId, UUID reportId, String reason, java.time.Instant now) {
+  /**
+   * A retraction of a rig or of a report, with the reason for the audit trail; {@code lifted} takes
+   * an earlier retraction back, so that later reports count again.
+   */
+  static Retraction retraction(UUID rigId, UUID reportId, String reason, boolean lifted, java.time.Instant now) {
     if ((rigId == null) == (reportId == null)) {
       throw new StatsFilter.BadParameter(rigId == null ? "rigId" : "reportId", "give exactly one of rigId and reportId");
     }
-    return Retraction.newBuilder().setRigId(rigId).setReportId(reportId).setReason(reason == null ? "" : reason).setRequestedAt(now).build();
+    return Retraction.newBuilder().setRigId(rigId).setReportId(reportId).setReason(reason == null ? "" : reason).setLifted(lifted).setRequestedAt(now).build();
   }
 }

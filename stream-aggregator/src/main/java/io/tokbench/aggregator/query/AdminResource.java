@@ -63,13 +63,25 @@ final class AdminResource {
       throw new StatsFilter.BadParameter("body", "not a JSON object");
     }
     var retraction = AdminOperations.retraction(uuid(request, "rigId"), uuid(request, "reportId"),
-        request.hasNonNull("reason") ? request.get("reason").asText() : "", Instant.now());
+        request.hasNonNull("reason") ? request.get("reason").asText() : "", lifted(request), Instant.now());
     AdminOperations.Published published = admin.retract(retraction);
     ObjectNode answer = RowJson.JSON.createObjectNode().put("status", "accepted")
         .put("rigId", retraction.getRigId() == null ? null : retraction.getRigId().toString())
         .put("reportId", retraction.getReportId() == null ? null : retraction.getReportId().toString())
+        .put("lifted", retraction.getLifted())
         .put("topic", published.topic()).put("partition", published.partition()).put("offset", published.offset());
     Answers.json(ctx, 202, answer);
+  }
+
+  private static boolean lifted(JsonNode request) {
+    JsonNode lifted = request.get("lifted");
+    if (lifted == null || lifted.isNull()) {
+      return false;
+    }
+    if (!lifted.isBoolean()) {
+      throw new StatsFilter.BadParameter("lifted", "true or false");
+    }
+    return lifted.booleanValue();
   }
 
   private static UUID uuid(JsonNode request, String field) {

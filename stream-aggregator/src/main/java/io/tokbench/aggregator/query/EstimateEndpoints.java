@@ -8,6 +8,7 @@ import io.tokbench.aggregator.estimate.Estimator;
 import io.tokbench.aggregator.estimate.VramEstimate;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
+import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.CalibrationRecord;
@@ -16,9 +17,11 @@ import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsRow;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -26,20 +29,33 @@ import java.util.stream.Collectors;
  * the current calibration, and the GPUs the estimator knows.
  */
 final class EstimateEndpoints {
-  private static final List<String> ESTIMATE = List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "users", "prompt");
+  private static final List<String> ESTIMATE = List.of("model", "gpu", "gpuCount", "quant", "runtime", "backend", "memoryGb", "ctx", "users", "prompt");
   /** What a runtime reports when it does not know the quantization: never a choice, never a row of the table. */
   static final String UNKNOWN_QUANT = "UNKNOWN";
 
   /** The context the quantization table sizes VRAM for: Ollama's and most runtimes' common choice. */
   static final int TABLE_CONTEXT = 8192;
+  private static final long GIB = 1024L * 1024 * 1024;
+  private static final List<String> BACKENDS = List.of("CUDA", "ROCM", "METAL", "VULKAN", "SYCL", "CPU");
 
-  private final QueryService queries;
+  /** Every statistics row of a model, from every instance; marks the answer stale when a copy was. */
+  interface ModelStats {
+    List<StatsRow> of(String model, Freshness freshness);
+  }
+
+  private final ModelStats statsOfModel;
+  private final Supplier<Map<String, CalibrationRecord>> calibrations;
   private final GpuCatalog gpus = GpuCatalog.shared();
   private final ModelCatalog models = ModelCatalog.shared();
   private final Estimator estimator = new Estimator(models);
 
   EstimateEndpoints(QueryService queries) {
-    this.queries = queries;
+    this((model, freshness) -> queries.stats(StatsFilter.from(Map.of("model", model)), freshness), queries::calibration);
+  }
+
+  EstimateEndpoints(ModelStats statsOfModel, Supplier<Map<String, CalibrationRecord>> calibrations) {
+    this.statsOfModel = statsOfModel;
+    this.calibrations = calibrations;
   }
 
   void routes(RoutesConfig routes, Deadline deadline) {
@@ -77,9 +93,15 @@ final class EstimateEndpoints {
       throw new StatsFilter.BadParameter("quant", "name a quantization, e.g. Q4_K_M");
     }
     String runtime = Normalization.runtime(params.map().getOrDefault("runtime", mostReported(rows, r -> r.getKey().getRuntime(), "ollama")));
+    String backend = backend(params, gpu, rows);
+    Integer memoryGb = params.integer("memoryGb", 1, 4096);
+    if (memoryGb != null && !gpu.unifiedMemory()) {
+      throw new StatsFilter.BadParameter("memoryGb", "only for unified-memory GPUs; " + gpu.name() + " has " + gpu.vramBytes() / GIB + " GB of its own");
+    }
     Estimator.Estimate e;
     try {
-      e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt), rows, calibration());
+      e = estimator.estimate(new Estimator.Request(model, gpu, gpuCount, quant, context, users, runtime, prompt, backend,
+          memoryGb == null ? null : memoryGb * GIB), rows, calibration());
     } catch (Estimator.UnknownModelFacts unknown) {
       if (params.text("quant") != null && rows.stream().noneMatch(r -> r.getKey().getQuantization().equals(quant))) {
         throw new StatsFilter.BadParameter("quant", "'" + params.text("quant") + "' is neither measured for " + model + " nor a quantization the estimator knows");
@@ -88,7 +110,7 @@ final class EstimateEndpoints {
     }
     ObjectNode body = RowJson.JSON.createObjectNode()
         .put("model", model).put("gpu", gpu.id()).put("gpuCount", gpuCount).put("quantization", quant).put("runtime", runtime)
-        .put("contextTokens", context).put("users", users).put("promptTokens", prompt);
+        .put("backend", backend).put("contextTokens", context).put("users", users).put("promptTokens", prompt);
     VramEstimate v = e.vram().estimate();
     body.putObject("vram").put("weightsBytes", v.weightsBytes()).put("kvCacheBytes", v.kvCacheBytes()).put("overheadBytes", v.overheadBytes())
         .put("totalBytes", v.totalBytes()).put("availableBytes", e.vram().availableBytes()).put("fits", e.vram().fits())
@@ -101,6 +123,23 @@ final class EstimateEndpoints {
     basis(body, "promptBasis", e.promptBasis());
     basis(body, "vramBasis", e.vramBasis());
     return body;
+  }
+
+  /**
+   * The backend asked for, else the one the model's rows on this GPU report most, else the GPU's
+   * usual one: a Vulkan run on an AMD card is planned with the Vulkan calibration.
+   */
+  private static String backend(Params params, GpuSpec gpu, List<StatsRow> rows) {
+    String asked = params.text("backend");
+    if (asked != null) {
+      String backend = asked.toUpperCase(Locale.ROOT);
+      if (!BACKENDS.contains(backend)) {
+        throw new StatsFilter.BadParameter("backend", "'" + asked + "' is not one of " + String.join(", ", BACKENDS));
+      }
+      return backend;
+    }
+    return mostReported(rows.stream().filter(r -> r.getKey().getGpu().equals(gpu.id())).toList(),
+        r -> r.getTypicalSetup() == null ? null : r.getTypicalSetup().getBackend(), gpu.backend());
   }
 
   /** The model's quantizations: bits per weight, file size, VRAM needed at 8K context for one user, VRAM measured. */
@@ -124,7 +163,9 @@ final class EstimateEndpoints {
       if (fileSize != null && kv != null) {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
-        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(runtime, backend, quant).value()).totalBytes());
+        MemoryClass memory = MemoryClass.valueOf(mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR"));
+        CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, memory, quant);
+        q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(setup).value()).totalBytes());
       } else {
         q.putNull("vramEstimatedBytes");
       }
@@ -140,7 +181,7 @@ final class EstimateEndpoints {
     body.put("minRigs", CalibrationGroups.MIN_RIGS);
     body.set("prior", calibrationJson(CalibrationGroups.PRIOR));
     ArrayNode groups = body.putArray("groups");
-    queries.calibration().values().forEach(r -> groups.add(calibrationJson(r)));
+    calibrations.get().values().forEach(r -> groups.add(calibrationJson(r)));
     return body;
   }
 
@@ -150,7 +191,9 @@ final class EstimateEndpoints {
     gpus.all().stream().sorted(Comparator.comparing(GpuSpec::vendor).thenComparing(GpuSpec::name))
         .forEach(g -> array.addObject().put("id", g.id()).put("name", g.name()).put("vendor", g.vendor())
             .put("vramBytes", g.vramBytes()).put("vramGiB", RowJson.rate(g.vramBytes() / (double) (1L << 30)))
-            .put("bandwidthGbs", g.bandwidthGBs()).put("segment", g.segment()).put("backend", g.backend()));
+            .put("usableBytes", g.usableMemoryBytes()).put("unifiedMemory", g.unifiedMemory()).put("memoryType", g.memoryType())
+            .put("bandwidthGbs", g.bandwidthGBs()).put("fp16Tflops", g.fp16Tflops().isPresent() ? g.fp16Tflops().getAsDouble() : null)
+            .put("segment", g.segment()).put("backend", g.backend()));
     return body;
   }
 
@@ -160,16 +203,18 @@ final class EstimateEndpoints {
         .put("overheadMillisPerToken", r.getOverheadMillisPerToken()).put("bandwidthEfficiency", r.getBandwidthEfficiency())
         .put("kvCacheFactor", r.getKvCacheFactor()).put("runtimeOverheadBytes", r.getRuntimeOverheadBytes())
         .put("concurrencyGainAtSaturation", r.getConcurrencyGainAtSaturation()).put("concurrencyHalfSaturationUsers", r.getConcurrencyHalfSaturationUsers())
-        .put("promptScale", r.getPromptScale()).put("promptResidualSpread", r.getPromptResidualSpread())
+        .put("promptTokensPerSecondPerTflop", r.getPromptTokensPerSecondPerTflop()).put("promptComputeSpread", r.getPromptComputeSpread())
+        .put("kvReadFactor", r.getKvReadFactor()).put("moeReadFactor", r.getMoeReadFactor()).put("moePromptFactor", r.getMoePromptFactor())
+        .put("multiGpuMillis", r.getMultiGpuMillis()).put("promptAttentionFactor", r.getPromptAttentionFactor()).put("pipelineEfficiency", r.getPipelineEfficiency())
         .put("residualSpread", r.getResidualSpread()).put("updatedAt", r.getUpdatedAt().toString());
   }
 
   private CalibrationGroups calibration() {
-    return new CalibrationGroups(queries.calibration());
+    return new CalibrationGroups(calibrations.get());
   }
 
   private List<StatsRow> modelRows(String model, Freshness freshness) {
-    List<StatsRow> rows = queries.stats(StatsFilter.from(Map.of("model", model)), freshness);
+    List<StatsRow> rows = statsOfModel.of(model, freshness);
     if (rows.isEmpty() && models.byId(model).isEmpty()) {
       throw new NotFoundException("no reports for model '" + model + "' and it is not in the model catalog");
     }

@@ -84,7 +84,8 @@ public final class RowJson {
     } else {
       node.putObject("modelFacts").put("fileSizeBytes", facts.getFileSizeBytes()).put("parameterCount", facts.getParameterCount())
           .put("kvCacheBytesPerToken", facts.getKvCacheBytesPerToken()).put("vramUsedBytes", facts.getVramUsedBytes())
-          .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond() == null || !rounded ? facts.getAggregateTokensPerSecond() : (Double) rate(facts.getAggregateTokensPerSecond()));
+          .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond() == null || !rounded ? facts.getAggregateTokensPerSecond() : (Double) rate(facts.getAggregateTokensPerSecond()))
+          .put("expertCount", facts.getExpertCount()).put("expertUsedCount", facts.getExpertUsedCount()).put("attentionWidth", facts.getAttentionWidth());
     }
     return node;
   }
@@ -113,7 +114,9 @@ public final class RowJson {
       return null;
     }
     return new ModelFacts(longOrNull(n, "fileSizeBytes"), longOrNull(n, "parameterCount"), longOrNull(n, "kvCacheBytesPerToken"),
-        longOrNull(n, "vramUsedBytes"), n.hasNonNull("aggregateTokensPerSecond") ? n.get("aggregateTokensPerSecond").asDouble() : null);
+        longOrNull(n, "vramUsedBytes"), n.hasNonNull("aggregateTokensPerSecond") ? n.get("aggregateTokensPerSecond").asDouble() : null,
+        n.hasNonNull("expertCount") ? n.get("expertCount").asInt() : null, n.hasNonNull("expertUsedCount") ? n.get("expertUsedCount").asInt() : null,
+        longOrNull(n, "attentionWidth"));
   }
 
   private static Long longOrNull(JsonNode node, String field) {

@@ -166,7 +166,7 @@ public final class AggregatorTopology {
     topology.addProcessor(CALIBRATION_FEED, () -> new CalibrationFeedProcessor(CALIBRATION_MEMBERSHIP_STORE), AGGREGATE);
     topology.addSink(CALIBRATION_POINTS_SINK, Topics.CALIBRATION_POINTS, new StringSerializer(), POINT_SERDE.serializer(), CALIBRATION_FEED);
     topology.addSource(CALIBRATION_POINTS_SOURCE, new StringDeserializer(), POINT_SERDE.deserializer(), Topics.CALIBRATION_POINTS);
-    topology.addProcessor(CALIBRATE, () -> new CalibrateProcessor(CALIBRATION_POINTS_STORE, settings.calibrationInterval(), settings.maxCalibrationGroups()),
+    topology.addProcessor(CALIBRATE, () -> new CalibrateProcessor(CALIBRATION_POINTS_STORE, CALIBRATION_STORE, settings.calibrationInterval(), settings.maxCalibrationGroups()),
         CALIBRATION_POINTS_SOURCE);
     topology.addSink(CALIBRATION_SINK, Topics.CALIBRATION, new StringSerializer(), serializer(registry, serdeConfig, false, CalibrationRecord.class), CALIBRATE);
     AvroDeserializer<CalibrationRecord> calibrations = new AvroDeserializer<>(CalibrationRecord.class, registry);

@@ -38,6 +38,10 @@ class CalibrationTopologyTest {
   private static final long FILE_SIZE = 4_920_738_944L; // the sample report's deepseek-r1:8b Q4_K_M
   private static final double OVERHEAD_SECONDS = 0.003;
   private static final double EFFICIENCY = 0.7;
+  private static final long KV_PER_TOKEN = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
+  private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
+  private static final String KERNELS = "ollama|CUDA|Q4_K_M";
+  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
   /** GPU raw name, VRAM and bandwidth (GB/s) from the shared catalog. */
   private static final List<Object[]> GPUS = List.of(
       new Object[] {"NVIDIA GeForce RTX 4090", 25_757_220_864L, 1008.0},
@@ -70,7 +74,10 @@ class CalibrationTopologyTest {
 
   private static BenchmarkReport rig(UUID rig, Object[] gpu, int concurrency, long vramUsed, int context) {
     double bandwidth = (double) gpu[2] * 1e9;
-    double rate = new GenerationModel(OVERHEAD_SECONDS, EFFICIENCY).tokensPerSecond(bandwidth, FILE_SIZE);
+    // What the estimator's law says: the weights and the KV cache up to the suite's mean depth (its
+    // 512-token prompt and half of the 128 generated tokens), under the prior physics.
+    double rate = SpeedModel.generationTokensPerSecond(new GenerationModel(OVERHEAD_SECONDS, EFFICIENCY), Physics.PRIOR, FILE_SIZE, 1.0, KV_PER_TOKEN,
+        SuiteShape.DEFAULT.meanGenerationDepth(), bandwidth, 1);
     double perUser = concurrency == 1 ? rate : rate * (1 + 3.0 * (concurrency - 1) / (concurrency - 1 + 2.0)) / concurrency;
     BenchmarkReport base = TestReports.at(rig, perUser, NOW.minusSeconds(120));
     Gpu card = Gpu.newBuilder(base.getHardware().getGpus().get(0)).setRawName((String) gpu[0]).setCanonicalId(null).setVramBytes((long) gpu[1]).build();
@@ -84,7 +91,7 @@ class CalibrationTopologyTest {
 
   @Test
   void rigsFollowingAKnownModelYieldItsParametersOnTheCalibrationTopic() {
-    long kvPerToken = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
+    long kvPerToken = KV_PER_TOKEN;
     for (int g = 0; g < GPUS.size(); g++) {
       for (int i = 0; i < 2; i++) {
         UUID rig = UUID.randomUUID();
@@ -99,34 +106,36 @@ class CalibrationTopologyTest {
     driver.advanceWallClock(Duration.ofSeconds(6));
 
     Map<String, CalibrationRecord> calibration = driver.calibrationTopic();
-    assertThat(calibration).containsOnlyKeys("ollama|CUDA|Q4", "CUDA", "global");
-    CalibrationRecord narrow = calibration.get("ollama|CUDA|Q4");
+    assertThat(calibration).containsOnlyKeys(GROUPS);
+    CalibrationRecord narrow = calibration.get(NARROW);
     assertThat(narrow.getLevel()).isEqualTo(CalibrationLevel.RUNTIME_BACKEND_QUANT);
     assertThat(narrow.getRigCount()).isEqualTo(8);
     assertThat(narrow.getRowCount()).as("4 GPUs, one row each at single-user").isEqualTo(4);
     assertThat(narrow.getBandwidthEfficiency()).isCloseTo(EFFICIENCY, within(0.01));
     assertThat(narrow.getOverheadMillisPerToken()).isCloseTo(OVERHEAD_SECONDS * 1e3, within(0.1));
-    assertThat(narrow.getKvCacheFactor()).isCloseTo(1.2, within(0.01));
-    assertThat(narrow.getRuntimeOverheadBytes()).isCloseTo(400_000_000L, org.assertj.core.api.Assertions.within(5_000_000L));
-    assertThat(narrow.getConcurrencyGainAtSaturation()).as("gain at 4 users is 1 + 3·3/5 = 2.8").isGreaterThan(2.0);
-    assertThat(new ConcurrencyCurve(narrow.getConcurrencyGainAtSaturation(), narrow.getConcurrencyHalfSaturationUsers()).gain(4))
+    CalibrationRecord kernels = calibration.get(KERNELS);
+    assertThat(kernels.getKvCacheFactor()).isCloseTo(1.2, within(0.01));
+    assertThat(kernels.getRuntimeOverheadBytes()).isCloseTo(400_000_000L, org.assertj.core.api.Assertions.within(5_000_000L));
+    assertThat(kernels.getConcurrencyGainAtSaturation()).as("gain at 4 users is 1 + 3·3/5 = 2.8").isGreaterThan(2.0);
+    assertThat(new ConcurrencyCurve(kernels.getConcurrencyGainAtSaturation(), kernels.getConcurrencyHalfSaturationUsers()).gain(4))
         .isCloseTo(2.8, within(0.05));
     assertThat(narrow.getResidualSpread()).isLessThan(0.01);
-    assertThat(driver.calibrationStore().get("ollama|CUDA|Q4")).as("every instance's global store").isEqualTo(narrow);
+    assertThat(driver.calibrationStore().get(NARROW)).as("every instance's global store").isEqualTo(narrow);
+    assertThat(calibration.get("global").getMultiGpuMillis()).as("no split rows: the prior").isEqualTo(Physics.PRIOR.multiGpuSeconds() * 1e3);
   }
 
   @Test
   void aRefitAllMarkerRefitsEveryGroupOfThePartitionAtOnce() {
     driver.publish(rig(UUID.randomUUID(), GPUS.get(0), 1, FILE_SIZE + 1_500_000_000L));
     driver.advanceWallClock(Duration.ofSeconds(6));
-    assertThat(driver.calibrationTopic()).containsKeys("ollama|CUDA|Q4", "CUDA", "global");
+    assertThat(driver.calibrationTopic()).containsKeys(GROUPS);
     driver.advanceWallClock(Duration.ofSeconds(6));
     assertThat(driver.calibrationTopic()).as("nothing changed: nothing refitted").isEmpty();
 
     driver.requestRefitOfAllGroups();
     driver.advanceWallClock(Duration.ofSeconds(6));
 
-    assertThat(driver.calibrationTopic()).as("the admin API's marker (one per partition)").containsOnlyKeys("ollama|CUDA|Q4", "CUDA", "global");
+    assertThat(driver.calibrationTopic()).as("the admin API's marker (one per partition)").containsOnlyKeys(GROUPS);
   }
 
   @Test
@@ -134,14 +143,14 @@ class CalibrationTopologyTest {
     UUID only = UUID.randomUUID();
     driver.publish(rig(only, GPUS.get(0), 1, FILE_SIZE + 1_500_000_000L));
     driver.advanceWallClock(Duration.ofSeconds(6));
-    assertThat(driver.calibrationTopic()).containsKey("ollama|CUDA|Q4");
+    assertThat(driver.calibrationTopic()).containsKey(NARROW);
 
     driver.retract(Retraction.newBuilder().setRigId(only).setReportId(null).setReason("owner asked").setRequestedAt(NOW).build());
     driver.advanceWallClock(Duration.ofSeconds(6));
 
     Map<String, CalibrationRecord> after = driver.calibrationTopic();
-    assertThat(after).containsKey("ollama|CUDA|Q4");
-    assertThat(after.get("ollama|CUDA|Q4")).as("tombstone: the group has no rows left").isNull();
-    assertThat(driver.calibrationStore().get("ollama|CUDA|Q4")).isNull();
+    assertThat(after).containsKey(NARROW);
+    assertThat(after.get(NARROW)).as("tombstone: the group has no rows left").isNull();
+    assertThat(driver.calibrationStore().get(NARROW)).isNull();
   }
 }

@@ -3,6 +3,8 @@ package io.tokbench.aggregator.estimate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tokbench.catalog.MemoryClass;
+import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.CalibrationRecord;
 import java.util.Map;
@@ -58,16 +60,74 @@ class EstimatorFormulasTest {
     Random random = new Random(3);
     int n = 60;
     double[] x = new double[n];
-    double[] rate = new double[n];
+    double[] seconds = new double[n];
     for (int i = 0; i < n; i++) {
       double bandwidth = 200e9 + random.nextDouble() * 3000e9;
       double bytes = 0.5e9 + random.nextDouble() * 40e9;
       x[i] = bytes / bandwidth;
-      rate[i] = truth.tokensPerSecond(bandwidth, bytes);
+      seconds[i] = 1 / truth.tokensPerSecond(bandwidth, bytes);
     }
-    GenerationModel fitted = GenerationModel.fit(x, rate);
+    GenerationModel fitted = GenerationModel.fit(x, seconds, 0.0);
     assertThat(fitted.overheadSeconds()).isCloseTo(0.0025, within(1e-9));
     assertThat(fitted.efficiency()).isCloseTo(0.72, within(1e-9));
+  }
+
+  @Test
+  void relativeResidualsKeepOneSlowChipFromDecidingTheFit() {
+    // Four fast GPUs follow 1 ms + x / 0.8; one slow chip is 20 % slower than that law. In absolute
+    // seconds the slow chip outweighs all the others; in relative terms it is one row of five.
+    double[] x = {0.002, 0.003, 0.005, 0.008, 0.06};
+    double[] seconds = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      seconds[i] = (0.001 + x[i] / 0.8) * (i == x.length - 1 ? 1.2 : 1.0);
+    }
+    GenerationModel fitted = GenerationModel.fit(x, seconds, 0.0);
+    // an unweighted line through the same points
+    double mx = java.util.Arrays.stream(x).average().orElseThrow();
+    double mt = java.util.Arrays.stream(seconds).average().orElseThrow();
+    double sxx = 0;
+    double sxt = 0;
+    for (int i = 0; i < x.length; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      sxt += (x[i] - mx) * (seconds[i] - mt);
+    }
+    double slope = sxt / sxx;
+    double intercept = mt - slope * mx;
+    double worstWeighted = 0;
+    double worstUnweighted = 0;
+    for (int i = 0; i < 4; i++) {
+      worstWeighted = Math.max(worstWeighted, Math.abs(fitted.secondsPerToken(x[i]) / seconds[i] - 1));
+      worstUnweighted = Math.max(worstUnweighted, Math.abs((intercept + slope * x[i]) / seconds[i] - 1));
+    }
+    assertThat(worstWeighted).as("worst fast GPU, relative fit").isLessThan(0.07);
+    assertThat(worstUnweighted).as("worst fast GPU, absolute fit").isGreaterThan(0.15);
+  }
+
+  @Test
+  void rowsThatBarelySpreadTakeTheOverheadPriorAndFitTheEfficiencyAlone() {
+    // Two nearly equal bandwidths: a line through them is noise (it once gave efficiency 0.054).
+    GenerationModel truth = new GenerationModel(0.0015, 0.8);
+    double[] x = {4.88e9 / 1008e9, 4.88e9 / 960e9};
+    double[] seconds = {truth.secondsPerToken(x[0]) * 1.02, truth.secondsPerToken(x[1]) * 0.98};
+    GenerationModel fitted = GenerationModel.fit(x, seconds, 0.0015);
+    assertThat(fitted.overheadSeconds()).isEqualTo(0.0015);
+    assertThat(fitted.efficiency()).isCloseTo(0.8, within(0.02));
+  }
+
+  @Test
+  void anEfficiencyClampedAtOneHasItsOverheadRefittedAndAnOverheadClampedAtZeroItsEfficiency() {
+    // Faster than the bandwidth allows at any overhead the line would give: efficiency 1, and the
+    // rest of each token's time is the overhead, fitted under that clamp (not left at the line's).
+    double[] x = {0.002, 0.004, 0.008};
+    double[] seconds = {0.0031, 0.0049, 0.0089};
+    GenerationModel clamped = GenerationModel.fit(x, seconds, 0.0);
+    assertThat(clamped.efficiency()).isEqualTo(1.0);
+    assertThat(clamped.overheadSeconds()).isCloseTo(0.001, within(1e-4));
+    // A negative intercept: no overhead, and the efficiency refitted through the origin.
+    double[] y = {0.002 / 0.72 - 0.0001, 0.004 / 0.72 - 0.0001, 0.008 / 0.72 - 0.0001};
+    GenerationModel zero = GenerationModel.fit(x, y, 0.0);
+    assertThat(zero.overheadSeconds()).isZero();
+    assertThat(zero.efficiency()).isCloseTo(0.72, within(0.03));
   }
 
   @Test
@@ -103,18 +163,27 @@ class EstimatorFormulasTest {
   @Test
   void theFallbackChainPrefersTheNarrowestGroupWithEnoughRigsParameterByParameter() {
     CalibrationGroups groups = new CalibrationGroups(Map.of(
-        "ollama|CUDA|Q4", group("ollama|CUDA|Q4", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
-        "llama.cpp|CUDA|Q8", group("llama.cpp|CUDA|Q8", 2, 1.0, 0.9).build(),
-        "CUDA", group("CUDA", 40, 3.0, 0.65).setKvCacheFactor(1.1).setRuntimeOverheadBytes(600_000_000L).build()));
+        "ollama|CUDA|GDDR|Q4_K_M", group("ollama|CUDA|GDDR|Q4_K_M", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
+        "llama.cpp|CUDA|GDDR|Q8_0", group("llama.cpp|CUDA|GDDR|Q8_0", 2, 1.0, 0.9).build(),
+        "CUDA|GDDR", group("CUDA|GDDR", 40, 3.0, 0.65).build(),
+        "ollama|CUDA|Q4_K_M", group("ollama|CUDA|Q4_K_M", 14, 2.0, 0.7).setKvCacheFactor(null).setRuntimeOverheadBytes(null).build(),
+        "CUDA", group("CUDA", 52, 3.0, 0.6).setKvCacheFactor(1.1).setRuntimeOverheadBytes(600_000_000L).build(),
+        "HBM", group("HBM", 12, 3.4, 0.5).build()));
+    CalibrationGroups.Setup ollama = new CalibrationGroups.Setup("ollama", "CUDA", MemoryClass.GDDR, "Q4_K_M");
+    CalibrationGroups.Setup q8 = new CalibrationGroups.Setup("llama.cpp", "CUDA", MemoryClass.GDDR, "Q8_0");
+    CalibrationGroups.Setup metal = new CalibrationGroups.Setup("ollama", "METAL", MemoryClass.UNIFIED, "Q4_K_M");
+    CalibrationGroups.Setup hbm = new CalibrationGroups.Setup("llama.cpp", "CUDA", MemoryClass.HBM, "Q4_K_M");
 
-    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").from().getGroupId()).isEqualTo("ollama|CUDA|Q4");
-    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").value()).isEqualTo(new GenerationModel(0.002, 0.7));
-    assertThat(groups.vram("ollama", "CUDA", "Q4_K_M").from().getGroupId()).as("the narrow group measured no VRAM").isEqualTo("CUDA");
-    assertThat(groups.generation("llama.cpp", "CUDA", "Q8_0").from().getGroupId()).as("2 rigs are too few").isEqualTo("CUDA");
-    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").from()).isEqualTo(CalibrationGroups.PRIOR);
-    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").value()).isEqualTo(GenerationModel.PRIOR);
-    assertThat(groups.generation("ollama", "METAL", "Q4_K_M").basis()).isEqualTo("the uncalibrated prior");
-    assertThat(groups.generation("ollama", "CUDA", "Q4_K_M").basis()).isEqualTo("ollama|CUDA|Q4 (14 rigs)");
+    assertThat(groups.generation(ollama).from().getGroupId()).isEqualTo("ollama|CUDA|GDDR|Q4_K_M");
+    assertThat(groups.generation(ollama).value()).isEqualTo(new GenerationModel(0.002, 0.7));
+    assertThat(groups.vram(ollama).from().getGroupId()).as("VRAM follows the backend's chain; its narrow group measured none").isEqualTo("CUDA");
+    assertThat(groups.generation(q8).from().getGroupId()).as("2 rigs are too few").isEqualTo("CUDA|GDDR");
+    assertThat(groups.generation(hbm).from().getGroupId()).as("an HBM GPU never takes the GDDR cards' fit").isEqualTo("HBM");
+    assertThat(groups.generation(metal).from()).isEqualTo(CalibrationGroups.PRIOR);
+    assertThat(groups.generation(metal).value()).isEqualTo(GenerationModel.PRIOR);
+    assertThat(groups.generation(metal).basis()).isEqualTo("the uncalibrated prior");
+    assertThat(groups.generation(ollama).basis()).isEqualTo("ollama|CUDA|GDDR|Q4_K_M (14 rigs)");
+    assertThat(groups.physics()).as("no global group yet").isEqualTo(Physics.PRIOR);
   }
 
   private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
@@ -123,10 +192,36 @@ class EstimatorFormulasTest {
   }
 
   @Test
-  void quantizationFamiliesGroupFormatsThatReadAlike() {
-    assertThat(CalibrationGroups.quantFamily("Q4_K_M")).isEqualTo("Q4");
-    assertThat(CalibrationGroups.quantFamily("IQ4_XS")).isEqualTo("Q4");
-    assertThat(CalibrationGroups.quantFamily("Q8_0")).isEqualTo("Q8");
-    assertThat(CalibrationGroups.quantFamily("F16")).isEqualTo("F16");
+  void aSuiteIdSaysWhatItMeasuredAndHowDeepItsGenerationRan() {
+    assertThat(SuiteShape.of("tokbench-suite-1")).isEqualTo(new SuiteShape(512, 128, 0, true));
+    assertThat(SuiteShape.of("tokbench-suite-1").meanGenerationDepth()).as("after its 512-token prompt, 64 tokens in on average").isEqualTo(576.0);
+    assertThat(SuiteShape.of("tokbench-suite-1-pp1024-tg256").meanGenerationDepth()).isEqualTo(1024 + 128.0);
+    assertThat(SuiteShape.of("llama-bench-pp512-tg128").meanGenerationDepth()).as("llama-bench's tg128 starts from an empty context").isEqualTo(64.0);
+    assertThat(SuiteShape.of("llama-bench-pp4096-tg4096-d8192").meanGenerationDepth()).isEqualTo(8192 + 2048.0);
+    assertThat(SuiteShape.of("llama-bench-pp4096-tg4096").meanPromptDepth()).isEqualTo(2048.0);
+  }
+
+  @Test
+  void aMixtureOfExpertsTheCatalogLacksIsReadAsItsMetadataSays() {
+    // Qwen3-30B-A3B: 128 experts, 8 per token; 95 % of a mixture's parameters sit in its experts.
+    assertThat(ActiveShare.fromExperts(128, 8)).isCloseTo(0.05 + 0.95 * 8 / 128, within(1e-12));
+    assertThat(ActiveShare.fromExperts(128, 8)).as("its catalogued active share is 3.3 / 30.5").isCloseTo(3.3 / 30.5, within(0.005));
+    assertThat(ActiveShare.fromExperts(null, null)).isEqualTo(1.0);
+    assertThat(ActiveShare.fromExperts(8, 8)).isEqualTo(1.0);
+    assertThat(ActiveShare.of("gpt-oss-20b", null, ModelCatalog.shared())).isCloseTo(3.6 / 21, within(1e-9));
+  }
+
+  @Test
+  void physicsTermsScaleWhatATokenReadsAndCosts() {
+    Physics physics = new Physics(3.0, 1.5, 2.5, 0.0004, 5.0, 0.9);
+    assertThat(physics.weightsReadBytes(12e9, 1.0)).isEqualTo(12e9);
+    assertThat(physics.weightsReadBytes(12e9, 0.2)).isCloseTo(3.6e9, within(1.0));
+    assertThat(physics.weightsReadBytes(12e9, 0.9)).as("never more than the file").isEqualTo(12e9);
+    assertThat(physics.kvReadBytes(131_072, 4096)).isEqualTo(3.0 * 131_072 * 4096);
+    assertThat(physics.multiGpuSecondsPerToken(1)).isZero();
+    assertThat(physics.multiGpuSecondsPerToken(4)).isCloseTo(0.0008, within(1e-12));
+    assertThat(Physics.idealPipelineSpeedup(4, 512)).as("one micro-batch: no overlap").isEqualTo(1.0);
+    assertThat(Physics.idealPipelineSpeedup(4, 8192)).as("a 2048-token batch is 4 micro-batches").isCloseTo(16.0 / 7, within(1e-12));
+    assertThat(physics.pipelineSpeedup(4, 8192)).isCloseTo(0.9 * 16.0 / 7, within(1e-12));
   }
 }

@@ -27,11 +27,20 @@ class EstimatorTest {
   private static final GpuSpec RTX_4090 = GpuCatalog.shared().byId("nvidia-rtx-4090").orElseThrow();
   private static final GpuSpec RTX_3060 = GpuCatalog.shared().byId("nvidia-rtx-3060-12gb").orElseThrow();
   private static final Estimator ESTIMATOR = new Estimator(ModelCatalog.shared());
-  private static final CalibrationGroups CALIBRATION = new CalibrationGroups(Map.of("ollama|CUDA|Q4", CalibrationRecord.newBuilder(CalibrationGroups.PRIOR)
-      .setGroupId("ollama|CUDA|Q4").setLevel(CalibrationGroups.levelOf("ollama|CUDA|Q4")).setRigCount(23).setRowCount(9)
-      .setOverheadMillisPerToken(4.0).setBandwidthEfficiency(0.75).setResidualSpread(Math.log(1.1))
-      .setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
-      .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build()));
+  /** Generation's narrow group, and that of prompt processing, VRAM and concurrency (the backend's kernels). */
+  private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
+  private static final String KERNELS = "ollama|CUDA|Q4_K_M";
+  private static final CalibrationGroups CALIBRATION = new CalibrationGroups(Map.of(
+      NARROW, group(NARROW, 23, 4.0, 0.75).setResidualSpread(Math.log(1.1)).build(),
+      KERNELS, group(KERNELS, 23, 4.0, 0.75).setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
+          .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build(),
+      "llama.cpp|VULKAN|GDDR|Q4_K_M", group("llama.cpp|VULKAN|GDDR|Q4_K_M", 9, 1.0, 0.5).build(),
+      "llama.cpp|CUDA|GDDR|Q4_K_M", group("llama.cpp|CUDA|GDDR|Q4_K_M", 9, 1.0, 0.9).build()));
+
+  private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
+    return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR).setGroupId(id).setLevel(CalibrationGroups.levelOf(id))
+        .setRigCount(rigs).setRowCount(rigs).setOverheadMillisPerToken(overheadMillis).setBandwidthEfficiency(efficiency);
+  }
 
   private static StatsRow row(GpuSpec gpu, int concurrency, double median, int rigs) {
     return StatsRow.newBuilder()
@@ -61,10 +70,11 @@ class EstimatorTest {
   void anUnmeasuredGpuIsPredictedFromItsGroupWithABand() {
     Estimator.Estimate e = ESTIMATOR.estimate(request(RTX_3060, 8192, 1), List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
 
-    double expected = 1 / (0.004 + FILE_SIZE / (0.75 * 360e9));
+    // the weights and the KV cache of the 512-token prompt and half a reply, read at 75 % of 360 GB/s, plus 4 ms
+    double expected = 1 / (0.004 + (FILE_SIZE + KV_PER_TOKEN * (512 + 64)) / (0.75 * 360e9));
     assertThat(e.singleUserTokensPerSecond()).isCloseTo(expected, within(1e-6));
     assertThat(e.basis().kind()).isEqualTo("predicted");
-    assertThat(e.basis().text()).isEqualTo("predicted from ollama|CUDA|Q4 (23 rigs), ±10 %");
+    assertThat(e.basis().text()).isEqualTo("predicted from ollama|CUDA|GDDR|Q4_K_M (23 rigs), ±10 %");
     assertThat(e.low()).isCloseTo(expected / 1.1, within(1e-6));
     assertThat(e.high()).isCloseTo(expected * 1.1, within(1e-6));
   }
@@ -78,7 +88,7 @@ class EstimatorTest {
     double gain = 1 + 3.0 * 7 / (7 + 3.0);
     assertThat(eight.aggregateTokensPerSecond()).isCloseTo(88.4 * gain, within(1e-9));
     assertThat(eight.perUserTokensPerSecond()).isCloseTo(88.4 * gain / 8, within(1e-9));
-    assertThat(eight.concurrencyBasis().text()).isEqualTo("predicted from ollama|CUDA|Q4 (23 rigs)");
+    assertThat(eight.concurrencyBasis().text()).isEqualTo("predicted from ollama|CUDA|Q4_K_M (23 rigs)");
     assertThat(eight.vram().estimate().kvCacheBytes()).isEqualTo(8 * one.vram().estimate().kvCacheBytes());
   }
 
@@ -105,10 +115,55 @@ class EstimatorTest {
   }
 
   @Test
-  void aModelWhoseArchitectureNoReportCarriedCannotBePlanned() {
+  void aModelWhoseArchitectureNoReportCarriedIsPlannedWithoutItsKvCacheAndSaysSo() {
+    // llama-server reports name the model file but (before the agent reads its header) no architecture
     StatsRow withoutArchitecture = StatsRow.newBuilder(row(RTX_4090, 1, 88.4, 14)).setModelFacts(ModelFacts.newBuilder().setFileSizeBytes(FILE_SIZE).build()).build();
 
-    assertThatThrownBy(() -> ESTIMATOR.estimate(request(RTX_4090, 8192, 1), List.of(withoutArchitecture), CALIBRATION))
-        .isInstanceOf(Estimator.UnknownModelFacts.class).hasMessageContaining("architecture");
+    Estimator.Estimate e = ESTIMATOR.estimate(request(RTX_3060, 8192, 1), List.of(withoutArchitecture), CALIBRATION);
+
+    assertThat(e.vram().estimate().kvCacheBytes()).isZero();
+    assertThat(e.vram().estimate().totalBytes()).isEqualTo(FILE_SIZE + 600_000_000L);
+    assertThat(e.vramBasis().kind()).isEqualTo("partial");
+    assertThat(e.vramBasis().text()).startsWith("KV cache unknown: no report of " + MODEL + " carried its architecture");
+    assertThat(e.singleUserTokensPerSecond()).as("no depth term without the KV cache size").isCloseTo(1 / (0.004 + FILE_SIZE / (0.75 * 360e9)), within(1e-6));
+  }
+
+  @Test
+  void aModelWhoseSizeNobodyKnowsCannotBePlanned() {
+    assertThatThrownBy(() -> ESTIMATOR.estimate(new Estimator.Request("raw:mystery", RTX_4090, 1, "Q4_K_M", 8192, 1, "ollama", 512), List.of(), CALIBRATION))
+        .isInstanceOf(Estimator.UnknownModelFacts.class).hasMessageContaining("parameter count of raw:mystery");
+  }
+
+  @Test
+  void anM2UltraWith192GbHoldsA70bQ4ModelInItsUnifiedMemory() {
+    GpuSpec m2Ultra = GpuCatalog.shared().byId("apple-m2-ultra-76c").orElseThrow();
+    StatsRow llama70b = StatsRow.newBuilder()
+        .setKey(new StatsKey("llama-3.3-70b-instruct", "nvidia-rtx-4090", 2, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1))
+        .setGenerationTokensPerSecond(new Percentiles(17.0, 18.0, 19.0, 20.0, 21.0)).setReportCount(3).setRigCount(3)
+        .setFirstReportAt(Instant.EPOCH).setLastReportAt(Instant.EPOCH).setTypicalSetup(new TypicalSetup("linux", "0.5.7", "CUDA"))
+        .setModelFacts(ModelFacts.newBuilder().setFileSizeBytes(42_520_395_584L).setParameterCount(70_553_706_496L).setKvCacheBytesPerToken(80L * 8 * 128 * 2 * 2).build())
+        .build();
+
+    Estimator.Estimate e = ESTIMATOR.estimate(new Estimator.Request("llama-3.3-70b-instruct", m2Ultra, 1, "Q4_K_M", 8192, 1, "ollama", 512), List.of(llama70b), CALIBRATION);
+
+    assertThat(e.vram().availableBytes()).as("macOS lets the GPU use 3/4 of 192 GB").isEqualTo(144L * 1024 * 1024 * 1024);
+    assertThat(e.vram().fits()).isTrue();
+    assertThat(e.vram().headroomBytes()).isGreaterThan(90L * 1024 * 1024 * 1024);
+    Estimator.Estimate small = ESTIMATOR.estimate(new Estimator.Request("llama-3.3-70b-instruct", m2Ultra, 1, "Q4_K_M", 8192, 1, "ollama", 512, null,
+        32L * 1024 * 1024 * 1024), List.of(llama70b), CALIBRATION);
+    assertThat(small.vram().fits()).as("the same chip with 32 GB").isFalse();
+  }
+
+  @Test
+  void aVulkanRunIsPlannedWithTheVulkanCalibrationNotTheGpusUsualBackend() {
+    Estimator.Request cuda = new Estimator.Request(MODEL, RTX_3060, 1, "Q4_K_M", 8192, 1, "llama.cpp", 512);
+    Estimator.Request vulkan = new Estimator.Request(MODEL, RTX_3060, 1, "Q4_K_M", 8192, 1, "llama.cpp", 512, "VULKAN", null);
+
+    Estimator.Estimate onCuda = ESTIMATOR.estimate(cuda, List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
+    Estimator.Estimate onVulkan = ESTIMATOR.estimate(vulkan, List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
+
+    assertThat(onCuda.basis().text()).startsWith("predicted from llama.cpp|CUDA|GDDR|Q4_K_M");
+    assertThat(onVulkan.basis().text()).startsWith("predicted from llama.cpp|VULKAN|GDDR|Q4_K_M");
+    assertThat(onVulkan.singleUserTokensPerSecond()).isLessThan(onCuda.singleUserTokensPerSecond());
   }
 }

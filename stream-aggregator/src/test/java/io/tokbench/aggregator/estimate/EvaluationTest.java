@@ -67,9 +67,12 @@ class EvaluationTest {
     assertThat(result.gpus()).isEqualTo(12);
     assertThat(result.rows()).isEqualTo(51);
     // Noise alone is 5 % (σ): a calibrated model recovering the truth lands about there.
-    assertThat(result.calibrated().medianAbsolutePercentageError()).isLessThan(8.0);
-    assertThat(result.calibrated().shareWithin20Percent()).isGreaterThan(90.0);
-    assertThat(result.prior().medianAbsolutePercentageError()).isGreaterThan(3 * result.calibrated().medianAbsolutePercentageError());
+    Evaluation.Scores scores = result.overall();
+    assertThat(scores.generationCalibrated().medianAbsolutePercentageError()).isLessThan(8.0);
+    assertThat(scores.generationCalibrated().shareWithin20Percent()).isGreaterThan(90.0);
+    assertThat(scores.generationPrior().medianAbsolutePercentageError()).isGreaterThan(3 * scores.generationCalibrated().medianAbsolutePercentageError());
+    assertThat(result.by(Evaluation.Prediction::backend)).containsOnlyKeys("CUDA", "ROCM");
+    assertThat(scores.promptCalibrated().rows()).as("these rows carry no prompt rate").isZero();
   }
 
   @Test

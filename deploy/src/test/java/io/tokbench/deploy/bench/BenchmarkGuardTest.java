@@ -1,0 +1,39 @@
+package io.tokbench.deploy.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The regression guard of issue 14: a short run of {@code bin/tokbench-benchmark} (scenarios a and
+ * c, 20,000 reports each, the same three processes as the full benchmark) fails the build when the
+ * aggregator falls below {@link #MIN_RATIO} of what raw Kafka does in the same run. The threshold
+ * and the figures it was set from are in the README's "Performance" section; it is a ratio measured
+ * in one run, so a loaded machine slows both sides.
+ */
+class BenchmarkGuardTest {
+  /** Half the lowest ratio measured for (a) and (c) at 20,000 reports, loaded machine included (README, "Performance"). */
+  static final double MIN_RATIO = 0.01;
+
+  @TempDir
+  Path work;
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void theAggregatorKeepsItsRatioToRawKafka() {
+    BenchmarkCommand benchmark = new BenchmarkCommand();
+    int exit = new CommandLine(benchmark).execute("--scenarios", "a,c", "--reports", "20000", "--memory-keys", "0", "--latency-seconds", "0",
+        "--min-ratio", Double.toString(MIN_RATIO), "--work-dir", work.toString());
+
+    assertThat(benchmark.results()).extracting(BenchmarkCommand.Result::scenario).containsExactly("a", "c");
+    assertThat(benchmark.results()).allSatisfy(result -> assertThat(result.ratio())
+        .as("scenario %s: %,.0f reports/s aggregated against %,.0f/s raw", result.scenario(), result.aggregatedPerSecond(), result.rawPerSecond())
+        .isGreaterThanOrEqualTo(MIN_RATIO));
+    assertThat(exit).isZero();
+  }
+}

@@ -1,0 +1,134 @@
+package io.tokbench.aggregator.estimate;
+
+import io.tokbench.aggregator.state.CalibrationPoint;
+import io.tokbench.normalize.OrderStatistics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Fits the {@link Physics} every group shares from all rows, each term from the rows that show it:
+ * the depth term from setups measured at several depths, the mixture-of-experts terms from MoE
+ * rows, the multi-GPU terms from layer-split rows, the prompt attention term from setups measured
+ * at several prompt lengths. A term fewer than {@link #MIN_ROWS} rows (or setups) show keeps its prior.
+ */
+final class PhysicsFit {
+  static final int MIN_ROWS = 3;
+
+  private PhysicsFit() {}
+
+  static Physics fit(Collection<CalibrationPoint> points) {
+    Physics prior = Physics.PRIOR;
+    List<CalibrationPoint> generation = Calibrator.generationPoints(points);
+    List<CalibrationPoint> dense = generation.stream().filter(p -> dense(p) && p.getGpuCount() == 1).toList();
+    GenerationModel base = Calibrator.fitGeneration(dense, prior, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
+    double kvRead = depthFactor(dense, base, prior);
+    Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(), prior.pipelineEfficiency());
+    GenerationModel model = Calibrator.fitGeneration(dense, withDepth, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
+
+    double moeRead = median(generation.stream().filter(p -> !dense(p) && p.getGpuCount() == 1).toList(), p -> {
+      double seconds = 1.0 / p.getGenerationTokensPerSecond() - model.overheadSeconds();
+      double kv = p.getKvBytesPerToken() == null || p.getGenerationDepth() == null ? 0 : withDepth.kvReadBytes(p.getKvBytesPerToken(), p.getGenerationDepth());
+      return (seconds * model.efficiency() * p.getBandwidthGBs() * 1e9 - kv) / (p.getWeightsBytes() * p.getActiveShare());
+    }, prior.moeReadFactor());
+    Map<String, CalibrationPoint> singleGpu = generation.stream().filter(p -> p.getGpuCount() == 1)
+        .collect(Collectors.toMap(CalibrationPoint::getStatsKey, p -> p, (a, b) -> a));
+    // A layer split against the same setup on one GPU: the time per token it adds, per doubling of GPUs.
+    List<CalibrationPoint> splits = generation.stream().filter(p -> p.getGpuCount() > 1 && singleGpu.containsKey(p.getSingleGpuKey())).toList();
+    double multiGpu = Math.max(0.0, median(splits,
+        p -> (1.0 / p.getGenerationTokensPerSecond() - 1.0 / singleGpu.get(p.getSingleGpuKey()).getGenerationTokensPerSecond()) / Physics.log2(p.getGpuCount()),
+        prior.multiGpuSeconds()));
+
+    List<CalibrationPoint> prompt = Calibrator.promptPoints(points);
+    List<CalibrationPoint> densePrompt = prompt.stream().filter(PhysicsFit::dense).toList();
+    double attention = attentionFactor(densePrompt, prior);
+    Physics withAttention = new Physics(kvRead, moeRead, prior.moePromptFactor(), multiGpu, attention, prior.pipelineEfficiency());
+    double logScale = densePrompt.isEmpty() ? 0 : OrderStatistics.median(densePrompt.stream().mapToDouble(p -> Calibrator.logPromptScale(p, withAttention)).toArray());
+    double scale = Math.exp(logScale);
+    double moePrompt = densePrompt.isEmpty() ? prior.moePromptFactor() : median(prompt.stream().filter(p -> !dense(p)).toList(), p -> {
+      double parameters = p.getParametersBillions() * 1e9;
+      double attentionCost = withAttention.promptAttentionCost(p.getAttentionWidth(), parameters, p.getPromptLength() / 2.0);
+      double effectiveBillions = scale * p.getFp16Tflops() / (p.getPromptTokensPerSecond() * attentionCost);
+      return effectiveBillions * 1e9 / parameters / p.getActiveShare();
+    }, prior.moePromptFactor());
+    // A layer split's prompt rate against the same setup's on one GPU, over the ideal pipeline speed-up.
+    Map<String, CalibrationPoint> singlePrompt = prompt.stream().collect(Collectors.toMap(CalibrationPoint::getStatsKey, p -> p, (a, b) -> a));
+    List<CalibrationPoint> promptSplits = points.stream()
+        .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getGpuCount() > 1 && p.getPromptTokensPerSecond() != null
+            && p.getPromptLength() != null && singlePrompt.containsKey(p.getSingleGpuKey()))
+        .toList();
+    double pipeline = median(promptSplits, p -> p.getPromptTokensPerSecond()
+        / (singlePrompt.get(p.getSingleGpuKey()).getPromptTokensPerSecond() * Physics.idealPipelineSpeedup(p.getGpuCount(), p.getPromptLength())),
+        prior.pipelineEfficiency());
+    return new Physics(kvRead, moeRead, moePrompt, multiGpu, attention, pipeline);
+  }
+
+  private static boolean dense(CalibrationPoint p) {
+    return p.getActiveShare() == null || p.getActiveShare() >= 1.0;
+  }
+
+  /**
+   * Each setup measured at several depths gives the time one more token of context costs (the
+   * slope of seconds per token over depth); against the KV bytes that token adds at the group's
+   * efficiency, that is the factor.
+   */
+  private static double depthFactor(List<CalibrationPoint> dense, GenerationModel model, Physics prior) {
+    List<Double> factors = new ArrayList<>();
+    for (List<CalibrationPoint> setup : setups(dense, p -> p.getKvBytesPerToken() != null && p.getGenerationDepth() != null, CalibrationPoint::getGenerationDepth)) {
+      double[] depth = setup.stream().mapToDouble(CalibrationPoint::getGenerationDepth).toArray();
+      double[] seconds = setup.stream().mapToDouble(p -> 1.0 / p.getGenerationTokensPerSecond()).toArray();
+      CalibrationPoint any = setup.get(0);
+      factors.add(slope(depth, seconds) * model.efficiency() * any.getBandwidthGBs() * 1e9 / any.getKvBytesPerToken());
+    }
+    return factors.size() < MIN_ROWS ? prior.kvReadFactor() : Math.max(0.0, OrderStatistics.median(factors.stream().mapToDouble(Double::doubleValue).toArray()));
+  }
+
+  /** Setups measured at several prompt lengths: 1/rate = a × (1 + factor × width × length / parameters). */
+  private static double attentionFactor(List<CalibrationPoint> prompt, Physics prior) {
+    List<Double> factors = new ArrayList<>();
+    for (List<CalibrationPoint> setup : setups(prompt, p -> p.getAttentionWidth() != null && p.getPromptLength() != null, p -> p.getPromptLength())) {
+      double[] load = setup.stream().mapToDouble(p -> p.getAttentionWidth() * (double) p.getPromptLength() / (p.getParametersBillions() * 1e9)).toArray();
+      double[] seconds = setup.stream().mapToDouble(p -> 1.0 / p.getPromptTokensPerSecond()).toArray();
+      double slope = slope(load, seconds);
+      double intercept = mean(seconds) - slope * mean(load);
+      if (intercept > 0 && slope >= 0) {
+        factors.add(slope / intercept);
+      }
+    }
+    return factors.size() < MIN_ROWS ? prior.promptAttentionFactor() : OrderStatistics.median(factors.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** Points of one setup (same model, GPU, quantization, runtime) measured at several values of {@code varying}. */
+  private static List<List<CalibrationPoint>> setups(List<CalibrationPoint> points, Predicate<CalibrationPoint> usable, ToDoubleFunction<CalibrationPoint> varying) {
+    Map<String, List<CalibrationPoint>> bySetup = points.stream().filter(usable).collect(Collectors.groupingBy(CalibrationPoint::getSetupKey));
+    return bySetup.values().stream().filter(s -> s.stream().mapToDouble(varying).distinct().count() > 1).toList();
+  }
+
+  private static double median(List<CalibrationPoint> points, ToDoubleFunction<CalibrationPoint> value, double prior) {
+    return points.size() < MIN_ROWS ? prior : OrderStatistics.median(points.stream().mapToDouble(value).toArray());
+  }
+
+  private static double slope(double[] x, double[] y) {
+    double mx = mean(x);
+    double my = mean(y);
+    double sxx = 0;
+    double sxy = 0;
+    for (int i = 0; i < x.length; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      sxy += (x[i] - mx) * (y[i] - my);
+    }
+    return sxx == 0 ? 0 : sxy / sxx;
+  }
+
+  private static double mean(double[] v) {
+    double sum = 0;
+    for (double d : v) {
+      sum += d;
+    }
+    return sum / v.length;
+  }
+}

@@ -1,0 +1,91 @@
+package io.tokbench.aggregator.estimate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tokbench.aggregator.state.CalibrationPoint;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each shared term of the speed model recovered from synthetic rows that follow known physics: the
+ * rows are what a fleet measuring under exactly these terms would report, so the fit must give the
+ * terms back.
+ */
+class PhysicsFitTest {
+  private static final Physics TRUTH = new Physics(2.5, 1.6, 3.0, 0.0004, 5.0, 0.85);
+  private static final GenerationModel GENERATION = new GenerationModel(0.0015, 0.8);
+  private static final double PROMPT_SCALE = 250;
+  private static final double[] BANDWIDTHS = {360, 504, 936, 1008, 1792};
+  private static final double[] FP16 = {51, 117, 142, 330, 419};
+  /** Dense models: file bytes, parameters, KV bytes per token, attention width. */
+  private static final double[][] DENSE = {{4.9e9, 8.0e9, 131_072, 131_072}, {8.9e9, 14.8e9, 196_608, 245_760}, {2.0e9, 3.2e9, 114_688, 86_016}};
+  private static final double[] MOE = {12.1e9, 20.9e9, 49_152, 98_304, 0.17};
+
+  private static CalibrationPoint point(String setup, int gpu, int gpus, double[] model, double share, double depth, int promptLength, Physics truth) {
+    double bandwidth = BANDWIDTHS[gpu] * 1e9;
+    double generation = SpeedModel.generationTokensPerSecond(GENERATION, truth, model[0], share, (long) model[2], depth, bandwidth, gpus);
+    double prompt = SpeedModel.promptTokensPerSecond(PROMPT_SCALE, truth, model[1], share, (long) model[3], promptLength, FP16[gpu], gpus);
+    String key = setup + "|" + gpu + "|" + gpus + "|" + depth + "|" + promptLength;
+    return CalibrationPoint.newBuilder()
+        .setStatsKey(key).setSetupKey(setup + "|" + gpu + "|" + gpus).setSingleGpuKey(setup + "|" + gpu + "|1|" + depth + "|" + promptLength)
+        .setConcurrency(1).setFullGpu(true).setRigCount(1).setGpuCount(gpus)
+        .setGenerationTokensPerSecond(generation).setActiveShare(share).setKvBytesPerToken((long) model[2]).setGenerationDepth(depth)
+        .setPromptLength(promptLength).setAttentionWidth((long) model[3]).setFp16Tflops(FP16[gpu]).setPromptTokensPerSecond(prompt)
+        .setParametersBillions(model[1] / 1e9).setBandwidthGBs(BANDWIDTHS[gpu]).setWeightsBytes((long) model[0])
+        .build();
+  }
+
+  /** Every dense model on every GPU at four lengths (llama-bench's tgN/ppN), split rows on 2, 4 and 8 GPUs, and a mixture of experts. */
+  private static List<CalibrationPoint> fleet(Physics truth) {
+    List<CalibrationPoint> points = new ArrayList<>();
+    for (int gpu = 0; gpu < BANDWIDTHS.length; gpu++) {
+      for (int m = 0; m < DENSE.length; m++) {
+        for (int n : new int[] {512, 1024, 4096, 8192}) {
+          points.add(point("dense" + m, gpu, 1, DENSE[m], 1.0, n / 2.0, n, truth));
+          for (int gpus : new int[] {2, 4, 8}) {
+            points.add(point("dense" + m, gpu, gpus, DENSE[m], 1.0, n / 2.0, n, truth));
+          }
+        }
+      }
+      points.add(point("moe", gpu, 1, MOE, MOE[4], 64, 512, truth));
+    }
+    return points;
+  }
+
+  @Test
+  void everyTermIsRecoveredFromRowsThatFollowIt() {
+    Physics fitted = PhysicsFit.fit(fleet(TRUTH));
+
+    assertThat(fitted.kvReadFactor()).as("depth").isCloseTo(2.5, within(0.25));
+    assertThat(fitted.moeReadFactor()).as("mixture-of-experts reads").isCloseTo(1.6, within(0.16));
+    assertThat(fitted.multiGpuSeconds()).as("layer split").isCloseTo(0.0004, within(1e-6));
+    assertThat(fitted.promptAttentionFactor()).as("prompt attention").isCloseTo(5.0, within(0.01));
+    assertThat(fitted.pipelineEfficiency()).as("pipeline").isCloseTo(0.85, within(1e-6));
+    assertThat(fitted.moePromptFactor()).as("mixture-of-experts prompt work").isCloseTo(3.0, within(0.05));
+  }
+
+  @Test
+  void aTermNoRowShowsKeepsItsPrior() {
+    // One depth, one GPU count, one prompt length, no mixture: nothing to fit any term from.
+    List<CalibrationPoint> plain = new ArrayList<>();
+    for (int gpu = 0; gpu < BANDWIDTHS.length; gpu++) {
+      for (int m = 0; m < DENSE.length; m++) {
+        plain.add(point("dense" + m, gpu, 1, DENSE[m], 1.0, 576, 512, TRUTH));
+      }
+    }
+    assertThat(PhysicsFit.fit(plain)).isEqualTo(Physics.PRIOR);
+  }
+
+  @Test
+  void theGlobalGroupCarriesTheFittedTermsToEveryOtherGroup() {
+    var global = Calibrator.fitGlobal(fleet(TRUTH), java.time.Instant.EPOCH);
+
+    Physics carried = Physics.of(global);
+    assertThat(carried.multiGpuSeconds()).isCloseTo(0.0004, within(1e-6));
+    assertThat(carried.pipelineEfficiency()).isCloseTo(0.85, within(1e-6));
+    assertThat(global.getMultiGpuMillis()).isCloseTo(0.4, within(1e-3));
+    assertThat(global.getBandwidthEfficiency()).as("under the fitted terms the dense rows give the generation model back").isCloseTo(0.8, within(0.03));
+  }
+}
