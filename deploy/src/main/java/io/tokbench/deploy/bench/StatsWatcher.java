@@ -4,6 +4,7 @@ import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import io.tokbench.serde.AvroDeserializer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  */
 final class StatsWatcher implements AutoCloseable {
   private final Map<String, Long> reportCounts = new ConcurrentHashMap<>();
-  /** When each model's row was first seen, in nanos (for end-to-end latency). */
-  private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
   private final AtomicLong aggregated = new AtomicLong();
+  /** When the sum of report counts grew, and to what: the steps of {@link #aggregated}. */
+  private final List<long[]> growth = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -49,8 +50,8 @@ final class StatsWatcher implements AutoCloseable {
             String key = record.key().toString();
             long count = record.value() == null ? 0 : record.value().getReportCount();
             Long before = reportCounts.put(key, count);
-            aggregated.addAndGet(count - (before == null ? 0 : before));
-            firstSeen.putIfAbsent(record.key().getModel(), now);
+            long total = aggregated.addAndGet(count - (before == null ? 0 : before));
+            growth.add(new long[] {now, total});
           }
         }
       }
@@ -74,8 +75,19 @@ final class StatsWatcher implements AutoCloseable {
     return rows;
   }
 
-  Long firstSeenNanos(String canonicalModel) {
-    return firstSeen.get(canonicalModel);
+  /** For each of base + 1 … base + n: the first time the sum of report counts reached it, in nanos (-1: not yet). */
+  long[] nanosWhenAggregated(long base, int n) {
+    long[] when = new long[n];
+    java.util.Arrays.fill(when, -1);
+    int next = 0;
+    synchronized (growth) {
+      for (long[] step : growth) {
+        while (next < n && step[1] >= base + next + 1) {
+          when[next++] = step[0];
+        }
+      }
+    }
+    return when;
   }
 
   /** Waits until at least {@code reports} reports are aggregated; the time it happened, in nanos. */
