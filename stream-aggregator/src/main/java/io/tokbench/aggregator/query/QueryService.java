@@ -60,6 +60,18 @@ public final class QueryService {
   private static final long SETTLE_NANOS = java.time.Duration.ofSeconds(3).toNanos();
   /** The most partitions ever seen in the metadata: a partition missing from it is still waited for. */
   private volatile int knownPartitions;
+  /**
+   * Where each partition's copies were, as last read from Kafka Streams' metadata. Those calls take
+   * a lock every stream thread also takes, and under 64 clients they were most of an answer's time;
+   * a route this old at most is used as is, and a copy found missing refreshes it.
+   */
+  private static final long ROUTES_NANOS = java.time.Duration.ofSeconds(1).toNanos();
+  private volatile Routes routes;
+  /** Each model's partition, once Kafka Streams has said it: the same lock as the routes. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Integer> partitionOfModel =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+  private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
   /** @param self this instance's internal listener, as advertised in {@code application.server} */
   public QueryService(KafkaStreams streams, HostInfo self) {
@@ -213,7 +225,7 @@ public final class QueryService {
 
   private <T> List<T> gather(Set<Integer> partitions, Freshness freshness, LocalRead<T> localRead, RemoteRead<T> remoteRead) {
     long giveUpAt = System.nanoTime() + SETTLE_NANOS;
-    Map<Integer, Deque<HostInfo>> copies = copies(partitions);
+    Map<Integer, Deque<HostInfo>> copies = copies(partitions, false);
     List<T> answer = new ArrayList<>();
     Set<Integer> pending = new TreeSet<>(partitions);
     while (!pending.isEmpty()) {
@@ -249,7 +261,7 @@ public final class QueryService {
           throw new NotReadyException("part of the tables is moving between instances");
         }
         sleep();
-        copies = copies(pending);
+        copies = copies(pending, true);
       }
     }
     return answer;
@@ -277,8 +289,31 @@ public final class QueryService {
   }
 
   /** Every copy of each partition: the active instance first, then the standbys (this instance's first). */
-  private Map<Integer, Deque<HostInfo>> copies(Set<Integer> partitions) {
+  private Map<Integer, Deque<HostInfo>> copies(Set<Integer> partitions, boolean fresh) {
     requireQueryable();
+    Routes known = routes;
+    if (fresh || known == null || System.nanoTime() - known.readAt() > ROUTES_NANOS) {
+      known = readRoutes();
+      routes = known;
+    }
+    Map<Integer, HostInfo> active = known.active();
+    Map<Integer, List<HostInfo>> standbys = known.standbys();
+    Map<Integer, Deque<HostInfo>> copies = new HashMap<>();
+    for (int p : partitions) {
+      Deque<HostInfo> order = new ArrayDeque<>();
+      if (active.containsKey(p)) {
+        order.add(active.get(p));
+      }
+      standbys.getOrDefault(p, List.of()).stream().sorted((a, b) -> Boolean.compare(!a.equals(self), !b.equals(self))).forEach(order::add);
+      if (order.isEmpty()) {
+        order.add(self); // not in the metadata yet: this instance may already hold it, else the caller looks again
+      }
+      copies.put(p, order);
+    }
+    return copies;
+  }
+
+  private Routes readRoutes() {
     Map<Integer, HostInfo> active = new HashMap<>();
     Map<Integer, List<HostInfo>> standbys = new HashMap<>();
     for (StreamsMetadata metadata : streams.streamsMetadataForStore(AggregatorTopology.STATS_STORE)) {
@@ -293,19 +328,7 @@ public final class QueryService {
         }
       }
     }
-    Map<Integer, Deque<HostInfo>> copies = new HashMap<>();
-    for (int p : partitions) {
-      Deque<HostInfo> order = new ArrayDeque<>();
-      if (active.containsKey(p)) {
-        order.add(active.get(p));
-      }
-      standbys.getOrDefault(p, List.of()).stream().sorted((a, b) -> Boolean.compare(!a.equals(self), !b.equals(self))).forEach(order::add);
-      if (order.isEmpty()) {
-        order.add(self); // not in the metadata yet: this instance may already hold it, else the caller looks again
-      }
-      copies.put(p, order);
-    }
-    return copies;
+    return new Routes(System.nanoTime(), active, standbys);
   }
 
   /** Every partition of the aggregate stores. */
@@ -324,10 +347,15 @@ public final class QueryService {
 
   private int partitionOf(String model) {
     requireQueryable();
+    Integer known = partitionOfModel.getIfPresent(model);
+    if (known != null) {
+      return known; // a topic's partition count never changes under the application (Topics checks it at start)
+    }
     KeyQueryMetadata metadata = streams.queryMetadataForKey(AggregatorTopology.STATS_STORE, model, Serdes.String().serializer());
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw new NotReadyException("the tables are not assigned yet");
     }
+    partitionOfModel.put(model, metadata.partition());
     return metadata.partition();
   }
 
