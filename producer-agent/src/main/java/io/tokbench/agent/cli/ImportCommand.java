@@ -95,14 +95,8 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", description = "The model's name, for markdown tables (which show only the model's type) or to rename it.")
   String model;
 
-  @Option(names = "--dry-run", description = "Read and print; publish nothing, spool nothing.")
-  boolean dryRun;
-
-  @Option(names = "--json", description = "Print the reports as JSON (exactly what is sent) instead of the table.")
-  boolean json;
-
-  @Option(names = {"-y", "--yes"}, description = "Publish without asking.")
-  boolean yes;
+  @picocli.CommandLine.Mixin
+  PublishOptions publishing = new PublishOptions();
 
   @Override
   public Integer call() throws IOException {
@@ -125,7 +119,7 @@ final class ImportCommand implements Callable<Integer> {
       err.println("tokbench-agent: no generation results (tgN rows) to import");
       return ExitCodes.BAD_INPUT_FILE;
     }
-    return new Publication(json, dryRun, yes, agent.stdin).publish(reports, config, spec.commandLine().getOut(), err);
+    return publishing.publication(agent.stdin).publish(reports, config, spec.commandLine().getOut(), err);
   }
 
   private List<BenchmarkReport> read(Path file, PrintWriter err) throws IOException {

@@ -100,14 +100,8 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--pull", description = "Pull missing models first (Ollama), with a progress bar.")
   boolean pull;
 
-  @Option(names = "--dry-run", description = "Measure and print; publish nothing, spool nothing.")
-  boolean dryRun;
-
-  @Option(names = "--json", description = "Print the reports as JSON (exactly what is sent) instead of the table.")
-  boolean json;
-
-  @Option(names = {"-y", "--yes"}, description = "Publish without asking.")
-  boolean yes;
+  @picocli.CommandLine.Mixin
+  PublishOptions publishing = new PublishOptions();
 
   @Override
   public Integer call() throws IOException {
@@ -139,7 +133,7 @@ final class ProbeCommand implements Callable<Integer> {
       err.println("tokbench-agent: " + runtime.name() + " at " + runtime.url() + " has no models; " + runtimeOptions.noModelsHint());
       return ExitCodes.MODEL_NOT_FOUND;
     }
-    return new Publication(json, dryRun, yes, agent.stdin).publish(reports, config, spec.commandLine().getOut(), err);
+    return publishing.publication(agent.stdin).publish(reports, config, spec.commandLine().getOut(), err);
   }
 
   /** Every model at every context and concurrency; empty when the runtime has no models. */
