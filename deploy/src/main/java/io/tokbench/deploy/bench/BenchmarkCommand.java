@@ -7,11 +7,6 @@ import io.tokbench.schema.Retraction;
 import io.tokbench.serde.AvroSerializer;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,7 +50,8 @@ import picocli.CommandLine.Option;
       "figure that carries across machines.",
       "Scenarios: a) reports over 10,000 keys from 2,000 rigs; b) every report a new key;",
       "c) one hot key from 10,000 rigs; d) retracting a rig with 1,000 reports across 100 keys.",
-      "After (a): end-to-end latency at half the sustained rate, and API latency with 64 clients.",
+      "After (a): end-to-end latency at half the sustained rate, and API latency with 64 clients, at",
+      "saturation (each client sends when answered) and at half that rate (on a schedule).",
       "Then heap and RocksDB memory with --memory-keys keys."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -79,6 +74,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
   @Option(names = "--latency-rate", description = "Reports/s sent while measuring end-to-end latency (default: half the sustained rate of (a)).")
   Double latencyRate;
+
+  @Option(names = "--api-rate", description = "Queries/s the 64 API clients send between them for the paced latency (default: half the rate they reach at saturation).")
+  Double apiRate;
 
   @Option(names = "--partitions", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
   int partitions = 4;
@@ -220,44 +218,21 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
   }
 
-  /** 64 clients, each asking for one model's rows again and again, for latency-seconds. */
+  /** 64 clients asking for one model's rows: at saturation, then at --api-rate (default half that), latency-seconds each. */
   private void api(BenchStack stack, List<Workload.Payload> payloads) throws Exception {
-    int clients = 64;
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    double[][] samples = new double[clients][];
-    int[] failures = new int[clients];
-    List<Thread> threads = new ArrayList<>();
-    long end = System.nanoTime() + latencySeconds * 1_000_000_000L;
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      threads.add(new Thread(() -> {
-        double[] mine = new double[1_000_000];
-        int n = 0;
-        while (System.nanoTime() < end && n < mine.length) {
-          String model = "raw:" + payloads.get(ThreadLocalRandom.current().nextInt(payloads.size())).model();
-          URI uri = URI.create(stack.apiUrl() + "/api/v1/stats?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
-          long t0 = System.nanoTime();
-          try {
-            if (http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
-              failures[client]++;
-            }
-          } catch (IOException | InterruptedException e) {
-            failures[client]++;
-          }
-          mine[n++] = (System.nanoTime() - t0) / 1e6;
-        }
-        samples[client] = java.util.Arrays.copyOf(mine, n);
-      }));
+    List<String> models = payloads.stream().map(p -> "raw:" + p.model()).distinct().toList();
+    try (ApiLoad load = new ApiLoad(stack.apiUrl(), models)) {
+      load.saturation(Duration.ofSeconds(Math.min(5, latencySeconds))); // warms both JVMs' query paths
+      ApiLoad.Figures saturated = load.saturation(Duration.ofSeconds(latencySeconds));
+      System.out.printf("  API, %d clients in this JVM (the aggregator in its own), each sending its next query when answered: %,.0f queries/s,"
+              + " p50 %.2f ms, p99 %.2f ms, %d not 200%n", ApiLoad.CLIENTS, saturated.perSecond(), saturated.p50(), saturated.p99(), saturated.failures());
+      double rate = apiRate != null ? apiRate : Math.floor(saturated.perSecond() / 2);
+      ApiLoad.Figures paced = load.atRate(rate, Duration.ofSeconds(latencySeconds));
+      System.out.printf("  API, %d clients sending %,.0f queries/s between them (%s), timed from when each was due: p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d not 200%n",
+          ApiLoad.CLIENTS, rate, apiRate != null ? "--api-rate" : "half the saturated rate", paced.p50(), paced.p99(), paced.max(), paced.failures());
+      notes.add(String.format("API with %d clients: saturated at %,.0f queries/s (p99 %.2f ms); at %,.0f queries/s p99 %.2f ms",
+          ApiLoad.CLIENTS, saturated.perSecond(), saturated.p99(), rate, paced.p99()));
     }
-    threads.forEach(Thread::start);
-    for (Thread thread : threads) {
-      thread.join();
-    }
-    double[] all = java.util.Arrays.stream(samples).flatMapToDouble(java.util.Arrays::stream).sorted().toArray();
-    int failed = java.util.Arrays.stream(failures).sum();
-    System.out.printf("  API, %d clients in this JVM (the aggregator in its own): %,d queries in %d s, %,.0f/s, p50 %.2f ms, p99 %.2f ms, %d not 200%n",
-        clients, all.length, latencySeconds, all.length / (double) latencySeconds, OrderStatistics.percentile(all, 50), OrderStatistics.percentile(all, 99), failed);
-    notes.add(String.format("API p99 %.2f ms at %,.0f queries/s with %d clients", OrderStatistics.percentile(all, 99), all.length / (double) latencySeconds, clients));
   }
 
   /** A rig with 1,000 reports over 100 keys (next to 200 other rigs' 2,000) is retracted: time until every row shows it. */

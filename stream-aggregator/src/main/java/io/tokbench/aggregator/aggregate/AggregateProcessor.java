@@ -60,6 +60,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private final String calibrationChild;
   private final String rejectedChild;
   private final AggregatorMetrics metrics;
+  private final RowChanges changes;
   private final Set<String> dirtyKeys = new LinkedHashSet<>();
   /** Rows emitted since the calibration last heard of them; lost in a crash, which only delays a point until the row next changes. */
   private final Set<String> calibrationPending = new LinkedHashSet<>();
@@ -71,13 +72,15 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private KeyValueStore<String, StatsRow> stats;
   private Cache<String, RowStatistics> rows;
 
-  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, AggregatorMetrics metrics) {
+  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, AggregatorMetrics metrics,
+      RowChanges changes) {
     this.names = names;
     this.limits = limits;
     this.rowChildren = List.copyOf(rowChildren);
     this.calibrationChild = calibrationChild;
     this.rejectedChild = rejectedChild;
     this.metrics = metrics;
+    this.changes = changes;
   }
 
   @Override
@@ -92,6 +95,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     // Rows being aggregated, bounded by their size; an evicted row is rebuilt from its rigs' summaries.
     rows = Caffeine.newBuilder().maximumWeight(limits.rowCacheBytes()).<String, RowStatistics>weigher((key, row) -> row.bytes())
         .executor(Runnable::run).build();
+    changes.tasksMoved();
     dirtyKeys.clear();
     try (KeyValueIterator<String, String> pending = dirty.all()) {
       pending.forEachRemaining(kv -> dirtyKeys.add(kv.key));
@@ -269,6 +273,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         emitted = row.toRow(statsKey);
         stats.put(key, emitted);
       }
+      changes.changed(statsKey.getModel());
       for (String child : rowChildren) {
         context().forward(new Record<>((Object) statsKey, (Object) emitted, timestamp), child);
       }
@@ -300,5 +305,10 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         .setRejectedAt(Instant.ofEpochMilli(context().currentSystemTimeMs()))
         .build();
     context().forward(record.withKey((Object) null).withValue((Object) rejected), rejectedChild);
+  }
+
+  @Override
+  public void close() {
+    changes.tasksMoved();
   }
 }

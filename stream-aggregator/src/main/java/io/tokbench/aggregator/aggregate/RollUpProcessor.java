@@ -3,6 +3,7 @@ package io.tokbench.aggregator.aggregate;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import java.util.Comparator;
@@ -18,7 +19,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The community view: when a row changes, re-picks its model-and-GPU's best-supported setup (most
  * rigs; then most reports; then the smallest key, so every instance picks the same) and forwards
- * it, keyed "model|gpu|gpuCount", or a tombstone when the GPU has no rows left for the model.
+ * it, keyed "model|gpu|gpuCount", or a tombstone when the GPU has no rows left for the model. The
+ * changed row is ranked against the current best alone; the model's other rows on that GPU are read
+ * only when a row is deleted or the best row itself lost rigs or reports, so a popular GPU's many
+ * setups cost nothing per report.
  */
 public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRow, String, CommunityRow> {
   private static final Comparator<KeyValue<String, StatsRow>> BEST =
@@ -56,13 +60,23 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
   public void process(Record<StatsKey, StatsRow> record) {
     StatsKey changed = record.key();
     String communityKey = communityKey(changed.getModel(), changed.getGpu(), changed.getGpuCount());
-    Optional<KeyValue<String, StatsRow>> best = Optional.empty();
-    try (KeyValueIterator<String, StatsRow> it = stats.prefixScan(StatsKeys.gpuPrefix(changed.getModel(), changed.getGpu(), changed.getGpuCount()), Serdes.String().serializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, StatsRow> candidate = it.next();
-        if (best.isEmpty() || BEST.compare(candidate, best.get()) > 0) {
-          best = Optional.of(candidate);
-        }
+    CommunityRow current = community.get(communityKey);
+    Optional<KeyValue<String, StatsRow>> best;
+    if (record.value() == null) {
+      best = scan(changed); // a row gone: the next best is among the others
+    } else if (current == null) {
+      best = Optional.of(KeyValue.pair(StatsKeys.encode(changed), record.value())); // the first row of this model on this GPU
+    } else {
+      // Rows reach this processor only through it, so the view's counts are its best row's latest.
+      KeyValue<String, StatsRow> candidate = KeyValue.pair(StatsKeys.encode(changed), record.value());
+      String currentKey = StatsKeys.encode(keyOf(current));
+      if (candidate.key.equals(currentKey)) {
+        boolean shrank = candidate.value.getRigCount() < current.getRigCount() || candidate.value.getReportCount() < current.getReportCount();
+        best = shrank ? scan(changed) : Optional.of(candidate); // only a best row that lost rigs or reports needs the others read
+      } else if (BEST.compare(candidate, KeyValue.pair(currentKey, withCounts(candidate.value, current))) > 0) {
+        best = Optional.of(candidate);
+      } else {
+        return; // the best setup is still the current one
       }
     }
     if (best.isEmpty()) {
@@ -91,5 +105,28 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
       community.put(communityKey, view);
       context().forward(new Record<>(communityKey, view, record.timestamp()));
     }
+  }
+
+  /** A row with the view's counts, to rank the view's setup against a changed row. */
+  private static StatsRow withCounts(StatsRow any, CommunityRow view) {
+    return StatsRow.newBuilder(any).setRigCount(view.getRigCount()).setReportCount(view.getReportCount()).build();
+  }
+
+  private Optional<KeyValue<String, StatsRow>> scan(StatsKey changed) {
+    Optional<KeyValue<String, StatsRow>> best = Optional.empty();
+    try (KeyValueIterator<String, StatsRow> it = stats.prefixScan(StatsKeys.gpuPrefix(changed.getModel(), changed.getGpu(), changed.getGpuCount()), Serdes.String().serializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, StatsRow> candidate = it.next();
+        if (best.isEmpty() || BEST.compare(candidate, best.get()) > 0) {
+          best = Optional.of(candidate);
+        }
+      }
+    }
+    return best;
+  }
+
+  private static StatsKey keyOf(CommunityRow view) {
+    return new StatsKey(view.getModel(), view.getGpu(), view.getGpuCount(), view.getQuantization(), view.getRuntime(), view.getContextBucket(),
+        view.getSuiteId(), OffloadClass.valueOf(view.getOffloadClass()), view.getConcurrency());
   }
 }

@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.app;
 
+import io.tokbench.aggregator.aggregate.RowChanges;
 import io.tokbench.aggregator.query.ApiServer;
 import io.tokbench.aggregator.query.QueryService;
 import io.tokbench.aggregator.query.Readiness;
@@ -52,14 +53,15 @@ public final class Aggregator implements AutoCloseable {
     int internalPort = config.internalPort() == 0 ? freePort() : config.internalPort();
     Map<String, Object> adminClient = new HashMap<>(config.extraStreamsConfig());
     adminClient.put("bootstrap.servers", config.bootstrapServers());
-    TopicInitializer.ensure(adminClient, config.partitions(), config.replicationFactor());
+    int partitions = TopicInitializer.ensure(adminClient, config.partitions(), config.replicationFactor());
 
     AggregatorMetrics metrics = new AggregatorMetrics();
     Map<String, Object> serde = new HashMap<>(config.extraStreamsConfig());
     serde.put(RegistryClientConfig.URL, config.schemaRegistryUrl());
     Properties properties = streamsProperties(config, internalPort);
     properties.put(RejectFailedRecordHandler.METRICS_CONFIG, metrics);
-    KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics), properties);
+    RowChanges changes = new RowChanges();
+    KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serde, AggregatorTopology.Settings.DEFAULT, metrics, changes), properties);
     ReplacementBackoff backoff = new ReplacementBackoff();
     streams.setUncaughtExceptionHandler(e -> {
       // A record's own failure never gets here (it is rejected as data); this is the registry or
@@ -77,7 +79,7 @@ public final class Aggregator implements AutoCloseable {
     KafkaAdminOperations admin = new KafkaAdminOperations(clients);
     ApiServer api;
     try {
-      api = ApiServer.start(new ApiServer.Ports(config.httpHost(), config.httpPort(), internalPort), new QueryService(streams, self),
+      api = ApiServer.start(new ApiServer.Ports(config.httpHost(), config.httpPort(), internalPort), new QueryService(streams, self, partitions, changes),
           new Readiness(streams, metrics::lastThreadReplacement, Clock.systemUTC()), metrics, config.protection(), admin);
     } catch (RuntimeException e) {
       admin.close();

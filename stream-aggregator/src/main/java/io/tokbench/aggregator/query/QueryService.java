@@ -3,10 +3,12 @@ package io.tokbench.aggregator.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokbench.aggregator.aggregate.RigContributions;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
+import io.tokbench.aggregator.aggregate.RowChanges;
 import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.topology.AggregatorTopology;
+import io.tokbench.aggregator.topology.ContributionPartitioner;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.CommunityRow;
@@ -68,15 +70,36 @@ public final class QueryService {
   private static final long ROUTES_NANOS = java.time.Duration.ofSeconds(1).toNanos();
   private volatile Routes routes;
   /** Each model's partition, once Kafka Streams has said it: the same lock as the routes. */
+  /** Partitions of the aggregate's input: a model's rows are in partition murmur2(model) of them; 0 = ask Kafka Streams. */
+  private final int partitions;
   private final com.github.benmanes.caffeine.cache.Cache<String, Integer> partitionOfModel =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+  /** How much heap the answers kept per model may take. */
+  static final long MODEL_ROWS_BYTES = 32L << 20;
+  private final RowChanges changes;
+  /**
+   * Each model's rows as last read from this instance's running task, kept until the stream says
+   * the model changed: a popular model's rows are then read without the locks a store read shares
+   * with the stream threads (Kafka Streams' task registry, the record cache).
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, ModelRows> modelRows =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(MODEL_ROWS_BYTES)
+          .<String, ModelRows>weigher((model, rows) -> 256 + rows.rows().size() * 1024).build();
+
+  private record ModelRows(long version, List<StatsRow> rows) {}
 
   private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
   /** @param self this instance's internal listener, as advertised in {@code application.server} */
-  public QueryService(KafkaStreams streams, HostInfo self) {
+  /**
+   * @param partitions partitions of the aggregate's input topic, checked at start (0 if unknown)
+   * @param changes where the stream tells which models' rows changed on this instance
+   */
+  public QueryService(KafkaStreams streams, HostInfo self, int partitions, RowChanges changes) {
     this.streams = streams;
     this.self = self;
+    this.partitions = partitions;
+    this.changes = changes;
     this.local = new LocalStores(streams);
   }
 
@@ -132,6 +155,9 @@ public final class QueryService {
   // ---- this instance's share, for its peers ----
 
   List<StatsRow> localStats(StatsFilter filter, Set<Integer> partitions, Freshness freshness) {
+    if (filter.model() != null && partitions.size() == 1) {
+      return modelRows(filter.model(), partitions.iterator().next(), freshness).stream().filter(r -> filter.matches(r.getKey())).toList();
+    }
     List<StatsRow> rows = new ArrayList<>();
     for (int p : partitions) {
       local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, p, freshness, store -> {
@@ -146,6 +172,28 @@ public final class QueryService {
         }
         return null;
       });
+    }
+    return rows;
+  }
+
+  private List<StatsRow> modelRows(String model, int partition, Freshness freshness) {
+    long version = changes.version(model); // before the read: a change after it makes this answer a miss next time
+    ModelRows known = modelRows.getIfPresent(model);
+    if (known != null && known.version() == version) {
+      return known.rows();
+    }
+    Freshness read = new Freshness();
+    List<StatsRow> rows = new ArrayList<>();
+    local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, partition, read, store -> {
+      try (KeyValueIterator<String, StatsRow> it = store.prefixScan(StatsKeys.modelPrefix(model), Serdes.String().serializer())) {
+        it.forEachRemaining(kv -> rows.add(kv.value));
+      }
+      return null;
+    });
+    if (read.isStale()) {
+      freshness.stale(read.lagRecords()); // a standby's copy changes with no word from the stream: never kept
+    } else {
+      modelRows.put(model, new ModelRows(version, List.copyOf(rows)));
     }
     return rows;
   }
@@ -347,6 +395,9 @@ public final class QueryService {
 
   private int partitionOf(String model) {
     requireQueryable();
+    if (partitions > 0) {
+      return ContributionPartitioner.partitionOf(model, partitions); // no call into Kafka Streams, whose metadata is behind a lock
+    }
     Integer known = partitionOfModel.getIfPresent(model);
     if (known != null) {
       return known; // a topic's partition count never changes under the application (Topics checks it at start)

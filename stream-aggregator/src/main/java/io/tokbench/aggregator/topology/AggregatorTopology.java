@@ -3,6 +3,7 @@ package io.tokbench.aggregator.topology;
 import io.tokbench.aggregator.aggregate.AggregateProcessor;
 import io.tokbench.aggregator.aggregate.RetractionProcessor;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
+import io.tokbench.aggregator.aggregate.RowChanges;
 import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.estimate.CalibrateProcessor;
 import io.tokbench.aggregator.estimate.CalibrationFeedProcessor;
@@ -135,6 +136,11 @@ public final class AggregatorTopology {
 
   /** @param serdeConfig schema.registry.url and the registry client's other keys */
   public static Topology build(Map<String, ?> serdeConfig, Settings settings, AggregatorMetrics metrics) {
+    return build(serdeConfig, settings, metrics, new RowChanges());
+  }
+
+  /** @param changes where the aggregate tells this instance's queries that a model's rows changed */
+  public static Topology build(Map<String, ?> serdeConfig, Settings settings, AggregatorMetrics metrics, RowChanges changes) {
     SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientConfig.fromConfigs(serdeConfig));
     AvroDeserializer<BenchmarkReport> reports = new AvroDeserializer<>(BenchmarkReport.class, registry);
     AvroDeserializer<Retraction> retractions = new AvroDeserializer<>(Retraction.class, registry);
@@ -156,7 +162,7 @@ public final class AggregatorTopology {
         CONTRIBUTIONS_STORE, RIG_SUMMARIES_STORE, CONTRIBUTION_INDEX_STORE, RETRACTIONS_STORE, DIRTY_ROWS_STORE, STATS_STORE);
     AggregateProcessor.Limits limits =
         new AggregateProcessor.Limits(settings.emitInterval(), settings.calibrationInterval(), settings.maxRowsPerRig(), settings.rowCacheBytes());
-    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, metrics),
+    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, metrics, changes),
         CONTRIBUTIONS_SOURCE);
     topology.addSink(STATS_SINK, Topics.STATS, serializer(registry, serdeConfig, true, StatsKey.class), serializer(registry, serdeConfig, false, StatsRow.class), AGGREGATE);
     topology.addSink(REFUSED_SINK, Topics.REJECTED, new ByteArraySerializer(), rejections, AGGREGATE);

@@ -14,8 +14,8 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  */
 public final class ContributionPartitioner implements StreamPartitioner<String, ContributionEvent> {
 
-  /** Kafka's default partitioning of a String key. */
-  static int partitionOf(String key, int numPartitions) {
+  /** Kafka's default partitioning of a String key: where a model's rows are. */
+  public static int partitionOf(String key, int numPartitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions;
   }
 

@@ -28,7 +28,8 @@ public final class TopicInitializer {
 
   private TopicInitializer() {}
 
-  public static void ensure(Map<String, Object> adminConfig, int partitions, short replication) {
+  /** @return the partitions of the contributions topic, which hold the aggregate's tables (a model in murmur2 of its name) */
+  public static int ensure(Map<String, Object> adminConfig, int partitions, short replication) {
     try (Admin admin = Admin.create(adminConfig)) {
       // Only missing topics are created: on a secured cluster the topics are made by the operator
       // (manifests, set-up job) and the aggregator's principal may describe but not create them.
@@ -63,6 +64,7 @@ public final class TopicInitializer {
         throw new IllegalStateException(Topics.CONTRIBUTIONS + " has " + contributions + " partitions but " + Topics.REPORTS + " has " + input
             + ": add partitions to " + Topics.CONTRIBUTIONS + " to match");
       }
+      return contributions;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
