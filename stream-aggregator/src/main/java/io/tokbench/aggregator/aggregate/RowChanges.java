@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.aggregate;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.kafka.common.utils.Utils;
 
@@ -18,10 +19,12 @@ import org.apache.kafka.common.utils.Utils;
 public final class RowChanges {
   private static final int STRIPES = 4096;
   private final AtomicLongArray versions = new AtomicLongArray(STRIPES);
+  private final AtomicLong anyChange = new AtomicLong();
 
   /** After the stream wrote a row of this model (or deleted it). */
   public void changed(String model) {
     versions.incrementAndGet(stripe(model));
+    anyChange.incrementAndGet();
   }
 
   /** After a task of the aggregate started or closed here. */
@@ -29,11 +32,17 @@ public final class RowChanges {
     for (int s = 0; s < STRIPES; s++) {
       versions.incrementAndGet(s);
     }
+    anyChange.incrementAndGet();
   }
 
   /** Read before reading the store: an answer read afterwards is current as long as this does not change. */
   public long version(String model) {
     return versions.get(stripe(model));
+  }
+
+  /** Changes whenever any row here changes: for answers that read every row. */
+  public long anyVersion() {
+    return anyChange.get();
   }
 
   private static int stripe(String model) {

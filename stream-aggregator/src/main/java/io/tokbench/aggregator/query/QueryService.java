@@ -88,6 +88,16 @@ public final class QueryService {
 
   private record ModelRows(long version, List<StatsRow> rows) {}
 
+  /**
+   * Each partition's tally of models and GPUs (what {@code /models} and {@code /gpus} show), read
+   * again only after a row changed on this instance, and then at most once a second: every open
+   * home page asks for it every few seconds, and it reads every row and every rig of the partition.
+   */
+  private final Map<Integer, SeenShare> seenShares = new java.util.concurrent.ConcurrentHashMap<>();
+  static final long SEEN_MAX_AGE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
+
+  private record SeenShare(long version, long readAt, Seen seen) {}
+
   private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
   /** @param self this instance's internal listener, as advertised in {@code application.server} */
@@ -226,6 +236,27 @@ public final class QueryService {
   }
 
   Seen localSeen(Set<Integer> partitions, Freshness freshness) {
+    if (partitions.size() != 1) {
+      return readSeen(partitions, freshness);
+    }
+    int partition = partitions.iterator().next();
+    long version = changes.anyVersion();
+    long now = System.nanoTime();
+    SeenShare known = seenShares.get(partition);
+    if (known != null && (known.version() == version || now - known.readAt() < SEEN_MAX_AGE_NANOS)) {
+      return known.seen();
+    }
+    Freshness read = new Freshness();
+    Seen seen = readSeen(partitions, read);
+    if (read.isStale()) {
+      freshness.stale(read.lagRecords());
+    } else {
+      seenShares.put(partition, new SeenShare(version, now, seen));
+    }
+    return seen;
+  }
+
+  private Seen readSeen(Set<Integer> partitions, Freshness freshness) {
     Seen seen = new Seen(new TreeMap<>(), new TreeMap<>());
     for (int p : partitions) {
       local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, p, freshness, store -> {
