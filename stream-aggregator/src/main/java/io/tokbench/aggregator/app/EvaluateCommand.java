@@ -1,9 +1,7 @@
 package io.tokbench.aggregator.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tokbench.aggregator.estimate.Evaluation;
 import io.tokbench.aggregator.estimate.published.PublishedResults;
-import io.tokbench.aggregator.query.RowJson;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.StatsRow;
@@ -64,11 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private List<StatsRow> exported() throws IOException, InterruptedException {
-    List<StatsRow> rows = new ArrayList<>();
-    for (JsonNode node : api.client().get("/api/v1/export?format=json")) {
-      rows.add(RowJson.stats(node));
-    }
-    return rows;
+    return ExportedRows.read(api.client());
   }
 
   private List<StatsRow> published(Map<StatsRow, String> sources) throws IOException {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +111,20 @@ public final class PublishedResults {
     return new PublishedResults(directory, gpus, catalog).load();
   }
 
+  /**
+   * The same measurements as the pipeline aggregates them once loaded into it: one row per
+   * statistics key, whatever the source. The key holds neither the source nor the backend, so where
+   * two sources published one setup (a ROCm run and a Vulkan run of one model on one GPU) their rigs
+   * share a row, with the backend most of them reported (on a tie, the first in alphabetical order,
+   * as the aggregator picks it).
+   */
+  public static List<StatsRow> pipelineRows(Path directory, GpuCatalog gpus, ModelCatalog catalog) throws IOException {
+    PublishedResults results = new PublishedResults(directory, gpus, catalog);
+    Map<StatsKey, List<Measurement>> byKey = results.measurements().stream()
+        .collect(Collectors.groupingBy(Measurement::key, LinkedHashMap::new, Collectors.toList()));
+    return byKey.values().stream().map(rigs -> results.row(rigs, ALPHABETICAL_ON_A_TIE).row()).toList();
+  }
+
   /** Every published measurement in the directory, one per rig and test, in the order of the files. */
   public static List<Measurement> measurements(Path directory, GpuCatalog gpus, ModelCatalog catalog) throws IOException {
     return new PublishedResults(directory, gpus, catalog).measurements();
@@ -118,7 +133,7 @@ public final class PublishedResults {
   private List<PublishedRow> load() throws IOException {
     Map<String, List<Measurement>> bySetup = measurements().stream()
         .collect(Collectors.groupingBy(r -> r.source() + "\u001d" + r.key(), LinkedHashMap::new, Collectors.toList()));
-    return bySetup.values().stream().map(this::row).toList();
+    return bySetup.values().stream().map(rigs -> row(rigs, FIRST_ON_A_TIE)).toList();
   }
 
   private List<Measurement> measurements() throws IOException {
@@ -225,12 +240,18 @@ public final class PublishedResults {
         generation, prompt);
   }
 
-  /** The rigs of one source and setup as one row: percentiles over rigs, the most common backend (the first on a tie). */
-  private PublishedRow row(List<Measurement> rigs) {
+  /** Of backends reported equally often: the first published. */
+  private static final Comparator<String> FIRST_ON_A_TIE = (a, b) -> 0;
+  /** Of backends reported equally often: the first in alphabetical order (the aggregator's RowStatistics). */
+  private static final Comparator<String> ALPHABETICAL_ON_A_TIE = Comparator.reverseOrder();
+
+  /** The rigs of one setup as one row: percentiles over rigs, the most common backend. */
+  private PublishedRow row(List<Measurement> rigs, Comparator<String> tie) {
     Measurement first = rigs.get(0);
     Model model = first.model();
     Map<String, Long> backends = rigs.stream().collect(Collectors.groupingBy(Measurement::backend, LinkedHashMap::new, Collectors.counting()));
-    String backend = backends.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    String backend = backends.entrySet().stream()
+        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry::getKey, tie)).orElseThrow().getKey();
     List<Double> prompts = rigs.stream().map(Measurement::prompt).filter(Objects::nonNull).toList();
     StatsRow row = StatsRow.newBuilder()
         .setKey(first.key())
