@@ -1,10 +1,8 @@
 package io.tokbench.deploy.demo;
 
-import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.registry.client.RegistryClientConfig;
 import io.tokbench.registry.client.SchemaRegistryClient;
 import io.tokbench.schema.BenchmarkReport;
-import io.tokbench.serde.AvroSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,19 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoFeed.class);
-  static final String TOPIC = Topics.REPORTS;
+  static final String TOPIC = ReportSender.TOPIC;
   /** Marks a data directory whose broker already holds the fleet: a restart does not send it twice. */
   static final String SEEDED_MARKER = "demo-fleet-published";
   private static final long SEED = 42;
 
   private final DemoFleet fleet;
-  private final KafkaProducer<String, byte[]> producer;
-  private final AvroSerializer<BenchmarkReport> serializer = new AvroSerializer<>();
+  private final ReportSender sender;
   private final ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "demo-feed");
     t.setDaemon(true);
@@ -56,12 +45,7 @@ public final class DemoFeed implements AutoCloseable {
 
   private DemoFeed(String bootstrapServers, String registryUrl, Clock clock) {
     fleet = new DemoFleet(SEED, clock);
-    serializer.configure(Map.of(RegistryClientConfig.URL, registryUrl), false);
-    producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new ByteArraySerializer());
+    sender = new ReportSender(bootstrapServers, registryUrl);
   }
 
   /**
@@ -89,46 +73,29 @@ public final class DemoFeed implements AutoCloseable {
   private Published publishFleet(String registryUrl) {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     List<BenchmarkReport> reports = fleet.reports(DemoFleet.DEFAULT_RIGS);
-    reports.forEach(r -> sent.add(send(r)));
+    reports.forEach(r -> sent.add(sender.send(r)));
     List<DemoFleet.Outlier> outliers = fleet.outliers();
-    outliers.forEach(o -> sent.add(send(o.report())));
+    outliers.forEach(o -> sent.add(sender.send(o.report())));
     // The truncated and re-framed payloads need the id the registry gave the report schema.
     int schemaId = new SchemaRegistryClient(RegistryClientConfig.of(registryUrl)).latest(TOPIC + "-value").id();
     List<DemoFleet.Malformed> malformed = fleet.malformed(schemaId);
-    malformed.forEach(m -> sent.add(producer.send(new ProducerRecord<>(TOPIC, "demo-malformed", m.payload()))));
-    awaitAcknowledged(sent);
+    malformed.forEach(m -> sent.add(sender.send("demo-malformed", m.payload())));
+    sender.awaitAcknowledged(sent);
     return new Published(reports.size(), outliers.size(), malformed.size());
   }
 
   private void publishLive() {
     try {
-      awaitAcknowledged(List.of(send(fleet.nextLiveReport())));
+      sender.awaitAcknowledged(List.of(sender.send(fleet.nextLiveReport())));
     } catch (RuntimeException e) {
       // The broker may be stopping; the next tick tries again.
       log.warn("Demo feed could not publish a live report: {}", e.getMessage());
     }
   }
 
-  private Future<RecordMetadata> send(BenchmarkReport report) {
-    return producer.send(new ProducerRecord<>(TOPIC, DemoFleet.key(report), serializer.serialize(TOPIC, report)));
-  }
-
-  private void awaitAcknowledged(List<Future<RecordMetadata>> sent) {
-    producer.flush();
-    try {
-      for (Future<RecordMetadata> ack : sent) {
-        ack.get(30, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the broker did not acknowledge the demo reports: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public void close() {
     trickle.shutdownNow();
-    producer.close(Duration.ofSeconds(5));
+    sender.close();
   }
 }

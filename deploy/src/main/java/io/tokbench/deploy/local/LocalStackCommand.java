@@ -3,11 +3,13 @@ package io.tokbench.deploy.local;
 import io.tokbench.aggregator.app.StopSignals;
 import io.tokbench.deploy.demo.DemoFeed;
 import io.tokbench.deploy.demo.DemoFleet;
+import io.tokbench.deploy.demo.PublishedFeed;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,9 @@ import picocli.CommandLine;
       "Demo mode feeds a simulated fleet (300 rigs, concurrency sweeps, outliers and malformed",
       "reports) through the real pipeline so every page has data within a minute; by default it runs",
       "when no Ollama answers at --ollama-url, and it publishes the fleet once per data directory.",
+      "--demo published loads real results people published instead (the llama.cpp scoreboards and more, see",
+      "--published): each as the report importing its table would have made, once per data directory; then",
+      "'tokbench-aggregator evaluate --api URL' scores the estimator on what the pipeline made of them.",
       "Stop with Ctrl-C or SIGTERM (exit code 0 once everything stopped cleanly; a second Ctrl-C",
       "while stopping ends it at once with 130)."
     },
@@ -58,11 +63,16 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Option(names = "--internal-port", description = "Aggregator's internal port: /metrics, /health, /ready, /admin/v1 (default: ${DEFAULT-VALUE}).")
   int internalPort = LocalStack.Config.DEFAULT_INTERNAL_PORT;
 
-  /** Whether to feed the simulated fleet. */
-  enum Demo { auto, on, off }
+  /** Whether to feed the simulated fleet, or the published results. */
+  enum Demo { auto, on, off, published }
 
-  @Option(names = "--demo", description = "Feed a simulated fleet: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: on unless Ollama answers).")
+  @Option(names = "--demo", description = "Feed a simulated fleet (auto, on, off) or the published results (published) "
+      + "(default: ${DEFAULT-VALUE}: the fleet unless Ollama answers).")
   Demo demo = Demo.auto;
+
+  @Option(names = "--published", paramLabel = "DIR", description = "The published results --demo published loads (default: ${DEFAULT-VALUE}, "
+      + "from the repository's root).")
+  Path published = Path.of("stream-aggregator", "src", "test", "resources", "published");
 
   @Option(names = "--ollama-url", description = "Where --demo auto looks for a local Ollama (default: ${DEFAULT-VALUE}).")
   URI ollamaUrl = URI.create("http://localhost:11434");
@@ -78,6 +88,9 @@ public final class LocalStackCommand implements Callable<Integer> {
     if (demoIntervalSeconds < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--demo-interval must be at least 1 second, not " + demoIntervalSeconds);
     }
+    if (demo == Demo.published && !Files.isRegularFile(published.resolve("sources.csv"))) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--published " + published + ": no published results there (no sources.csv)");
+    }
     LocalStack.Config config =
         new LocalStack.Config(dataDir, host, kafkaPort, controllerPort == null ? kafkaPort + 1 : controllerPort, registryPort, apiPort, internalPort);
     // Before starting: a Ctrl-C during start-up then stops the stack as soon as it is up.
@@ -91,11 +104,13 @@ public final class LocalStackCommand implements Callable<Integer> {
     }
     boolean feedDemo = demo == Demo.on || (demo == Demo.auto && !ollamaAnswers(ollamaUrl));
     DemoFeed feed;
+    PublishedFeed.Loaded loaded;
     try {
       feed = feedDemo ? DemoFeed.start(stack.bootstrapServers(), stack.registryUrl(), dataDir, Duration.ofSeconds(demoIntervalSeconds), Clock.systemUTC()) : null;
-    } catch (RuntimeException e) {
+      loaded = demo == Demo.published ? PublishedFeed.load(published, stack.bootstrapServers(), stack.registryUrl(), dataDir, Clock.systemUTC()) : null;
+    } catch (IOException | RuntimeException e) {
       stack.close();
-      System.err.println("tokbench-local: cannot feed the demo fleet: " + rootMessage(e));
+      System.err.println("tokbench-local: cannot feed the " + (demo == Demo.published ? "published results" : "demo fleet") + ": " + rootMessage(e));
       return 1;
     }
     AtomicBoolean stopping = new AtomicBoolean();
@@ -118,9 +133,15 @@ public final class LocalStackCommand implements Callable<Integer> {
     System.out.println("  Aggregator API          : " + stack.apiUrl() + "/api/v1/stats");
     System.out.println("  Metrics and health      : " + stack.internalUrl() + "/metrics");
     System.out.println("  Data directory          : " + dataDir.toAbsolutePath());
-    System.out.println(feed != null
-        ? "  Demo                    : a simulated fleet of " + DemoFleet.DEFAULT_RIGS + " rigs, one live report every " + demoIntervalSeconds + " s (--demo off to disable)"
-        : "  Demo                    : off (Ollama answers at " + ollamaUrl + "; probe it with bin/tokbench-agent probe)");
+    if (loaded != null) {
+      System.out.println("  Demo                    : " + loaded.reports().size() + " published results from " + loaded.rigs() + " rigs on " + loaded.gpus()
+          + " GPUs, " + (loaded.sent() ? "loaded from " + published : "loaded before into this data directory"));
+      System.out.println("  Evaluate the estimator  : bin/tokbench-aggregator evaluate --api " + stack.apiUrl());
+    } else {
+      System.out.println(feed != null
+          ? "  Demo                    : a simulated fleet of " + DemoFleet.DEFAULT_RIGS + " rigs, one live report every " + demoIntervalSeconds + " s (--demo off to disable)"
+          : "  Demo                    : off (" + (demo == Demo.off ? "--demo off" : "Ollama answers at " + ollamaUrl) + "; probe it with bin/tokbench-agent probe)");
+    }
     System.out.println("Press Ctrl-C to stop.");
     signals.await();
     stop.run();

@@ -33,4 +33,12 @@ class LocalStackCommandTest {
     assertThat(command.execute("--kafka-port", "ninety")).isEqualTo(2);
     assertThat(err.toString().lines().findFirst().orElse("")).contains("--kafka-port").contains("ninety");
   }
+
+  @Test
+  void publishedResultsThatAreNotThereAreABadOption() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("--demo", "published", "--published", "no-such-directory")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).contains("--published no-such-directory").contains("no published results");
+  }
 }

@@ -13,6 +13,7 @@ import io.tokbench.agent.importer.LlamaBenchFormat;
 import io.tokbench.agent.importer.LlamaBenchParser;
 import io.tokbench.agent.importer.LlamaBenchReports;
 import io.tokbench.agent.importer.LlamaBenchRow;
+import io.tokbench.agent.importer.NamedRig;
 import io.tokbench.schema.BenchmarkReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -138,7 +139,7 @@ final class ImportCommand implements Callable<Integer> {
     if (!detected && rig.gpus().stream().noneMatch(DetectedGpu::known)) {
       err.println("note: '" + gpu + "' is not in the GPU catalog: the reports keep the name and are flagged as an unknown GPU");
     }
-    UUID rigId = detected ? RigIdentity.load(agent.environment.configDir()) : namedRigId(rig);
+    UUID rigId = detected ? RigIdentity.load(agent.environment.configDir()) : NamedRig.id(rig);
     LlamaBenchReports.Context context = new LlamaBenchReports.Context(rigId, TokbenchAgent.VERSION, rig, detected, fileFormat,
         Optional.ofNullable(model), detected ? localModelHeaders(rows, err) : Map.of(), Instant.now());
     LlamaBenchReports.Result result = LlamaBenchReports.build(rows, context);
@@ -147,19 +148,10 @@ final class ImportCommand implements Callable<Integer> {
     return result.reports();
   }
 
-  /** The GPU the importer named; the CPU as llama-bench printed it; an OS only where the backend implies one (Metal: macOS). */
+  /** The GPU the importer named, in a rig of what the table says (see {@link NamedRig}). */
   private Rig namedRig(List<LlamaBenchRow> rows) {
     int count = gpuCount == null ? 1 : gpuCount;
-    DetectedGpu named = DetectedGpu.of(Rig.vendorOf(gpu), gpu.strip(), OptionalLong.empty(), Optional.empty(), count, OptionalInt.empty());
-    Optional<String> cpu = rows.get(0).field("cpu_info");
-    boolean metal = rows.stream().anyMatch(r -> r.field("backends").map(b -> b.contains("Metal") || b.contains("MTL")).orElse(false));
-    return new Rig(List.of(named), new Rig.CpuInfo(cpu, OptionalInt.empty(), OptionalInt.empty()), OptionalLong.empty(),
-        new Rig.OsInfo(metal ? "macos" : "unknown", Optional.empty(), Optional.empty(), metal ? "arm64" : "unknown"));
-  }
-
-  /** A table from another machine is one rig, named by what the importer knows of it; the same table imported again gets the same id. */
-  private static UUID namedRigId(Rig rig) {
-    return UUID.nameUUIDFromBytes(("imported:" + rig.toHardware()).getBytes(StandardCharsets.UTF_8));
+    return NamedRig.of(DetectedGpu.of(Rig.vendorOf(gpu), gpu.strip(), OptionalLong.empty(), Optional.empty(), count, OptionalInt.empty()), rows);
   }
 
   /** Headers of the model files llama-bench named, where those paths lead to a GGUF file from here. */

@@ -1,9 +1,8 @@
 package io.tokbench.aggregator.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tokbench.aggregator.estimate.Evaluation;
+import io.tokbench.aggregator.estimate.ModelForm;
 import io.tokbench.aggregator.estimate.published.PublishedResults;
-import io.tokbench.aggregator.query.RowJson;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.StatsRow;
@@ -16,8 +15,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,10 +29,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Leave-one-GPU-out cross-validation of the estimator: for each GPU, calibrates on every other GPU's rows and predicts this GPU's single-user "
-          + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %, "
+          + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %%, "
           + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
+      "--without TERM evaluates the calibrated model with a term left out (at its neutral value, the rest fitted without it), "
+          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline.",
       "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
           + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published"
+          + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published --without depth"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:evaluated", "1:the aggregator or the published results could not be read, or no row can be predicted", "2:bad option"})
@@ -42,15 +46,32 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Evaluate on published benchmark results in DIR (the format of stream-aggregator/src/test/resources/published) instead of a running aggregator.")
   Path published;
 
+  @Option(names = "--without", paramLabel = "TERM", split = ",", converter = TermConverter.class,
+      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline.")
+  List<ModelForm.Term> without = new ArrayList<>();
+
+  /** A term by its option name; anything else is a bad option naming the ones there are. */
+  static final class TermConverter implements CommandLine.ITypeConverter<ModelForm.Term> {
+    @Override
+    public ModelForm.Term convert(String value) {
+      return ModelForm.Term.ofName(value)
+          .orElseThrow(() -> new CommandLine.TypeConversionException("'" + value + "' is not a term of the model: use " + ModelForm.Term.names()));
+    }
+  }
+
   @Override
   public Integer call() {
     try {
       Map<StatsRow, String> sources = new IdentityHashMap<>();
       List<StatsRow> rows = published == null ? exported() : published(sources);
-      Evaluation.Result result = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared());
+      ModelForm form = new ModelForm(Set.copyOf(without));
+      Evaluation.Result result = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), form);
       if (result.rows() == 0) {
         System.err.println("evaluate: none of the " + rows.size() + " statistics rows is single-user, fully on a catalog GPU, with a known file size");
         return 1;
+      }
+      if (!form.without().isEmpty()) {
+        System.out.println("calibrated model without: " + form.describeWithout());
       }
       print(System.out, result, sources.isEmpty() ? null : p -> sources.get(p.row()));
       return 0;
@@ -64,11 +85,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private List<StatsRow> exported() throws IOException, InterruptedException {
-    List<StatsRow> rows = new ArrayList<>();
-    for (JsonNode node : api.client().get("/api/v1/export?format=json")) {
-      rows.add(RowJson.stats(node));
-    }
-    return rows;
+    return ExportedRows.read(api.client());
   }
 
   private List<StatsRow> published(Map<StatsRow, String> sources) throws IOException {

@@ -80,9 +80,15 @@ public final class CalibrationGroups {
   }
 
   private final Map<String, CalibrationRecord> groups;
+  private final ModelForm form;
 
   public CalibrationGroups(Map<String, CalibrationRecord> groups) {
+    this(groups, ModelForm.FULL);
+  }
+
+  private CalibrationGroups(Map<String, CalibrationRecord> groups, ModelForm form) {
     this.groups = Map.copyOf(groups);
+    this.form = form;
   }
 
   private static String narrowId(String runtime, String backend, String memoryClass, String quantization) {
@@ -95,7 +101,8 @@ public final class CalibrationGroups {
   }
 
   public Calibrated<GenerationModel> generation(Setup setup) {
-    return pick(setup.generationChain(), r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
+    List<String> chain = form.has(ModelForm.Term.MEMORY_CLASS) ? setup.generationChain() : setup.kernelChain();
+    return pick(chain, r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
   }
 
   public Calibrated<ConcurrencyCurve> concurrency(Setup setup) {
@@ -127,6 +134,11 @@ public final class CalibrationGroups {
 
   /** Fits every group from a table of statistics rows at once (evaluation, and tests): the global group's physics first. */
   public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now) {
+    return fit(rows, gpus, models, now, ModelForm.FULL);
+  }
+
+  /** Fits every group of a model of this form (an ablation leaves terms out). */
+  public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now, ModelForm form) {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
       List<String> groupIds = CalibrationPoints.groupsOf(row, gpus);
@@ -140,7 +152,7 @@ public final class CalibrationGroups {
     }
     Map<String, CalibrationRecord> fitted = new HashMap<>();
     List<CalibrationPoint> all = byGroup.getOrDefault(CalibrationPoints.GLOBAL, List.of());
-    CalibrationRecord global = Calibrator.fitGlobal(all, now);
+    CalibrationRecord global = Calibrator.fitGlobal(all, now, form);
     fitted.put(CalibrationPoints.GLOBAL, global);
     Physics physics = Physics.of(global);
     byGroup.forEach((id, points) -> {
@@ -148,7 +160,7 @@ public final class CalibrationGroups {
         fitted.put(id, Calibrator.fit(id, points, physics, now));
       }
     });
-    return new CalibrationGroups(fitted);
+    return new CalibrationGroups(fitted, form);
   }
 
   /** Fits one group as the stream does: the global group fits its physics, the others use the current ones. */

@@ -53,7 +53,12 @@ public final class Calibrator {
 
   /** The global group: the shared physics first, then its own parameters under them. */
   public static CalibrationRecord fitGlobal(Collection<CalibrationPoint> points, Instant now) {
-    Physics physics = PhysicsFit.fit(points);
+    return fitGlobal(points, now, ModelForm.FULL);
+  }
+
+  /** The global group of a model of this form (an ablation leaves terms out). */
+  static CalibrationRecord fitGlobal(Collection<CalibrationPoint> points, Instant now, ModelForm form) {
+    Physics physics = PhysicsFit.fit(points, form);
     CalibrationRecord record = fit(CalibrationPoints.GLOBAL, points, physics, now);
     return physics.writeTo(CalibrationRecord.newBuilder(record)).build();
   }

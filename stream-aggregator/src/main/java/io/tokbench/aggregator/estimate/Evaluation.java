@@ -79,12 +79,17 @@ public final class Evaluation {
   private Evaluation() {}
 
   public static Result leaveOneGpuOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models) {
+    return leaveOneGpuOut(table, gpus, models, ModelForm.FULL);
+  }
+
+  /** The same for a model of this form: an ablation leaves terms out of the calibrated model (the prior stays as it is). */
+  public static Result leaveOneGpuOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
     List<StatsRow> predictable = table.stream().filter(r -> predictable(r, gpus, models)).toList();
     Map<String, List<StatsRow>> byGpu = predictable.stream().collect(Collectors.groupingBy(r -> r.getKey().getGpu(), TreeMap::new, Collectors.toList()));
     List<Prediction> predictions = new ArrayList<>();
     byGpu.forEach((gpuId, heldOut) -> {
       List<StatsRow> training = table.stream().filter(r -> !r.getKey().getGpu().equals(gpuId)).toList();
-      CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH);
+      CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
       GpuSpec gpu = gpus.byId(gpuId).orElseThrow();
       for (StatsRow row : heldOut) {
         predictions.add(predict(row, gpu, calibration, gpus, models));

@@ -18,7 +18,8 @@ import io.tokbench.schema.CalibrationRecord;
  * @param promptAttentionFactor each prompt token also attends to the tokens before it: 4 ×
  *     attention width × position FLOPs, at this many times the cost of a weight FLOP
  * @param pipelineEfficiency llama.cpp splits a prompt batch of up to 2048 tokens into micro-batches
- *     of 512 and pipelines them over the GPUs: N × m / (N + m − 1) faster at best, times this
+ *     of 512 and pipelines them over the GPUs: N × m / (N + m − 1) faster at best, times this;
+ *     {@link #NO_PIPELINE} in a model without the term (N GPUs prefill as fast as one)
  */
 public record Physics(double kvReadFactor, double moeReadFactor, double moePromptFactor, double multiGpuSeconds,
                       double promptAttentionFactor, double pipelineEfficiency) {
@@ -30,6 +31,8 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
    * as cheap as weight FLOPs; the ideal pipeline.
    */
   public static final Physics PRIOR = new Physics(1.0, 1.5, 2.5, 0.0003, 1.0, 1.0);
+  /** The pipeline efficiency of a model without the pipeline term: no speed-up from a layer split ({@code evaluate --without pipeline}). */
+  public static final double NO_PIPELINE = 0.0;
 
   /** The global group's fitted terms, each falling back to the prior where no row informed it. */
   public static Physics of(CalibrationRecord global) {
@@ -80,7 +83,7 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
 
   /** How much faster a layer split over {@code gpus} GPUs processes a prompt of this length than one GPU. */
   public double pipelineSpeedup(int gpus, int promptTokens) {
-    return gpus <= 1 ? 1.0 : idealPipelineSpeedup(gpus, promptTokens) * pipelineEfficiency;
+    return gpus <= 1 || pipelineEfficiency == NO_PIPELINE ? 1.0 : idealPipelineSpeedup(gpus, promptTokens) * pipelineEfficiency;
   }
 
   /** llama.cpp's defaults: batches of up to 2048 tokens, micro-batches of 512 in flight on the GPUs in turn. */

@@ -22,15 +22,20 @@ final class PhysicsFit {
   private PhysicsFit() {}
 
   static Physics fit(Collection<CalibrationPoint> points) {
+    return fit(points, ModelForm.FULL);
+  }
+
+  /** The terms {@code form} has, fitted; the others at their neutral values (see {@link ModelForm.Term}). */
+  static Physics fit(Collection<CalibrationPoint> points, ModelForm form) {
     Physics prior = Physics.PRIOR;
     List<CalibrationPoint> generation = Calibrator.generationPoints(points);
     List<CalibrationPoint> dense = generation.stream().filter(p -> dense(p) && p.getGpuCount() == 1).toList();
     GenerationModel base = Calibrator.fitGeneration(dense, prior, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
-    double kvRead = depthFactor(dense, base, prior);
+    double kvRead = form.has(ModelForm.Term.DEPTH) ? depthFactor(dense, base, prior) : 0.0;
     Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(), prior.pipelineEfficiency());
     GenerationModel model = Calibrator.fitGeneration(dense, withDepth, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
 
-    double moeRead = median(generation.stream().filter(p -> !dense(p) && p.getGpuCount() == 1).toList(), p -> {
+    double moeRead = !form.has(ModelForm.Term.MOE) ? 1.0 : median(generation.stream().filter(p -> !dense(p) && p.getGpuCount() == 1).toList(), p -> {
       double seconds = 1.0 / p.getGenerationTokensPerSecond() - model.overheadSeconds();
       double kv = p.getKvBytesPerToken() == null || p.getGenerationDepth() == null ? 0 : withDepth.kvReadBytes(p.getKvBytesPerToken(), p.getGenerationDepth());
       return (seconds * model.efficiency() * p.getBandwidthGBs() * 1e9 - kv) / (p.getWeightsBytes() * p.getActiveShare());
@@ -39,17 +44,17 @@ final class PhysicsFit {
         .collect(Collectors.toMap(CalibrationPoint::getStatsKey, p -> p, (a, b) -> a));
     // A layer split against the same setup on one GPU: the time per token it adds, per doubling of GPUs.
     List<CalibrationPoint> splits = generation.stream().filter(p -> p.getGpuCount() > 1 && singleGpu.containsKey(p.getSingleGpuKey())).toList();
-    double multiGpu = Math.max(0.0, median(splits,
+    double multiGpu = !form.has(ModelForm.Term.MULTI_GPU) ? 0.0 : Math.max(0.0, median(splits,
         p -> (1.0 / p.getGenerationTokensPerSecond() - 1.0 / singleGpu.get(p.getSingleGpuKey()).getGenerationTokensPerSecond()) / Physics.log2(p.getGpuCount()),
         prior.multiGpuSeconds()));
 
     List<CalibrationPoint> prompt = Calibrator.promptPoints(points);
     List<CalibrationPoint> densePrompt = prompt.stream().filter(PhysicsFit::dense).toList();
-    double attention = attentionFactor(densePrompt, prior);
+    double attention = form.has(ModelForm.Term.PROMPT_ATTENTION) ? attentionFactor(densePrompt, prior) : 0.0;
     Physics withAttention = new Physics(kvRead, moeRead, prior.moePromptFactor(), multiGpu, attention, prior.pipelineEfficiency());
     double logScale = densePrompt.isEmpty() ? 0 : OrderStatistics.median(densePrompt.stream().mapToDouble(p -> Calibrator.logPromptScale(p, withAttention)).toArray());
     double scale = Math.exp(logScale);
-    double moePrompt = densePrompt.isEmpty() ? prior.moePromptFactor() : median(prompt.stream().filter(p -> !dense(p)).toList(), p -> {
+    double moePrompt = !form.has(ModelForm.Term.MOE) ? 1.0 : densePrompt.isEmpty() ? prior.moePromptFactor() : median(prompt.stream().filter(p -> !dense(p)).toList(), p -> {
       double parameters = p.getParametersBillions() * 1e9;
       double attentionCost = withAttention.promptAttentionCost(p.getAttentionWidth(), parameters, p.getPromptLength() / 2.0);
       double effectiveBillions = scale * p.getFp16Tflops() / (p.getPromptTokensPerSecond() * attentionCost);
@@ -61,7 +66,7 @@ final class PhysicsFit {
         .filter(p -> p.getConcurrency() == 1 && p.getFullGpu() && p.getGpuCount() > 1 && p.getPromptTokensPerSecond() != null
             && p.getPromptLength() != null && singlePrompt.containsKey(p.getSingleGpuKey()))
         .toList();
-    double pipeline = median(promptSplits, p -> p.getPromptTokensPerSecond()
+    double pipeline = !form.has(ModelForm.Term.PIPELINE) ? Physics.NO_PIPELINE : median(promptSplits, p -> p.getPromptTokensPerSecond()
         / (singlePrompt.get(p.getSingleGpuKey()).getPromptTokensPerSecond() * Physics.idealPipelineSpeedup(p.getGpuCount(), p.getPromptLength())),
         prior.pipelineEfficiency());
     return new Physics(kvRead, moeRead, moePrompt, multiGpu, attention, pipeline);

@@ -46,9 +46,7 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         .setMeasuredAt(report.getMeasuredAt().toEpochMilli())
         // The validator checked the summary against these; recompute anyway, it is what we trust.
         .setGenerationTokensPerSecond(ReportValidator.medianGenerationRate(reps))
-        .setPromptTokensPerSecond(OrderStatistics.medianOrNull(reps.stream()
-            .filter(r -> r.getPromptDurationNanos() != null && r.getPromptDurationNanos() > 0 && r.getPromptTokens() > 0)
-            .map(r -> r.getPromptTokens() / (r.getPromptDurationNanos() / 1e9))))
+        .setPromptTokensPerSecond(promptTokensPerSecond(report))
         .setTimeToFirstTokenMillis(OrderStatistics.medianOrNull(reps.stream().map(Repetition::getTimeToFirstTokenNanos).filter(Objects::nonNull)
             .map(ns -> ns / 1e6)))
         .setOs(report.getHardware().getOs().getName())
@@ -61,6 +59,22 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         .setVramUsedBytes(report.getMemory().getVramUsedBytes())
         .setAggregateTokensPerSecond(positiveFinite(report.getSummary().getAggregateTokensPerSecond()))
         .build();
+  }
+
+  /**
+   * Recomputed from the repetitions' prompt timings. An imported report's repetitions carry none:
+   * llama-bench times its pp test apart from its tg test, so the summary's prompt rate (the pp
+   * test's median) is all the report has, and without it imported rows would never show or
+   * calibrate prompt processing.
+   */
+  private static Double promptTokensPerSecond(BenchmarkReport report) {
+    Double timed = OrderStatistics.medianOrNull(report.getRepetitions().stream()
+        .filter(r -> r.getPromptDurationNanos() != null && r.getPromptDurationNanos() > 0 && r.getPromptTokens() > 0)
+        .map(r -> r.getPromptTokens() / (r.getPromptDurationNanos() / 1e9)));
+    if (timed == null && report.getImportedFrom() != null) {
+      return positiveFinite(report.getSummary().getPromptTokensPerSecondMedian());
+    }
+    return timed;
   }
 
   private static Long kvCacheBytesPerToken(Architecture architecture) {

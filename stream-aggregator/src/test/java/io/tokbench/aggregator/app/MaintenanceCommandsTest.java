@@ -33,6 +33,14 @@ class MaintenanceCommandsTest {
   }
 
   @Test
+  void aTermTheModelDoesNotHaveIsABadOptionNamingTheOnesItHas() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("evaluate", "--published", "src/test/resources/published", "--without", "depth,gravity")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).contains("--without", "'gravity'", "memory-class", "pipeline");
+  }
+
+  @Test
   void anUnreachableAggregatorIsExitOneWithTheReason() throws IOException {
     int closedPort = FreePorts.next();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -40,4 +40,28 @@ class ReadmeEvaluationTableTest {
     assertThat(exit).isZero();
     assertThat(table.group(1)).isEqualTo(printed.toString(StandardCharsets.UTF_8));
   }
+
+  /** The ablation block: for each term, the overall, CUDA and Metal lines of {@code evaluate --without TERM}. */
+  @Test
+  void theReadmesAblationTableIsWhatEvaluateWithoutPrints() throws Exception {
+    Pattern block = Pattern.compile("for t in ([a-z -]+); do\\n.*?" + Pattern.quote(COMMAND) + " --without \\$t \\| grep -E '\\^\\(all\\|backend CUDA\\|backend METAL\\) '\\ndone\\n```\\n\\n```\\n(.*?)```",
+        Pattern.DOTALL);
+    Matcher table = block.matcher(Files.readString(README));
+    assertThat(table.find()).as("README shows the ablation loop followed by its output").isTrue();
+
+    StringBuilder expected = new StringBuilder();
+    for (String term : table.group(1).split(" ")) {
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      PrintStream original = System.out;
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      try {
+        assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--published", "src/test/resources/published", "--without", term)).isZero();
+      } finally {
+        System.setOut(original);
+      }
+      expected.append("without ").append(term).append('\n');
+      printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("^(all|backend CUDA|backend METAL) .*")).forEach(l -> expected.append(l).append('\n'));
+    }
+    assertThat(table.group(2)).isEqualTo(expected.toString());
+  }
 }

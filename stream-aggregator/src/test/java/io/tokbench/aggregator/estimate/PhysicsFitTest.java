@@ -79,6 +79,21 @@ class PhysicsFitTest {
   }
 
   @Test
+  void aTermLeftOutIsNeutralAndTheOthersAreStillRecovered() {
+    Physics withoutAll = PhysicsFit.fit(fleet(TRUTH), new ModelForm(java.util.EnumSet.allOf(ModelForm.Term.class)));
+    assertThat(withoutAll).isEqualTo(new Physics(0.0, 1.0, 1.0, 0.0, 0.0, Physics.NO_PIPELINE));
+    assertThat(withoutAll.pipelineSpeedup(4, 2048)).as("no speed-up from a layer split").isEqualTo(1.0);
+
+    // The prompt terms do not enter the generation fit: without them, generation's terms are unchanged.
+    Physics withoutPrompt = PhysicsFit.fit(fleet(TRUTH), new ModelForm(java.util.Set.of(ModelForm.Term.PROMPT_ATTENTION, ModelForm.Term.PIPELINE)));
+    Physics full = PhysicsFit.fit(fleet(TRUTH));
+    assertThat(withoutPrompt.kvReadFactor()).isEqualTo(full.kvReadFactor());
+    assertThat(withoutPrompt.moeReadFactor()).isEqualTo(full.moeReadFactor());
+    assertThat(withoutPrompt.multiGpuSeconds()).isEqualTo(full.multiGpuSeconds());
+    assertThat(withoutPrompt.promptAttentionFactor()).isZero();
+  }
+
+  @Test
   void theGlobalGroupCarriesTheFittedTermsToEveryOtherGroup() {
     var global = Calibrator.fitGlobal(fleet(TRUTH), java.time.Instant.EPOCH);
 

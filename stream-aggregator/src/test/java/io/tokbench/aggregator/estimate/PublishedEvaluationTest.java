@@ -89,6 +89,29 @@ class PublishedEvaluationTest {
         .as("Apple: GPU cores × clock").isLessThan(8.0);
   }
 
+  /**
+   * Each term of the model earns its keep on real hardware: leaving it out (evaluate --without
+   * TERM) makes the figure it models worse. The generation terms are scored on generation, the
+   * prompt terms on prompt processing, overall (the README's ablation table).
+   */
+  @Test
+  void everyTermOfTheModelMakesTheFigureItModelsBetter() {
+    List<StatsRow> rows = published.stream().map(PublishedResults.PublishedRow::row).toList();
+    Map<ModelForm.Term, java.util.function.Function<Evaluation.Scores, Evaluation.Score>> figure = Map.of(
+        ModelForm.Term.MEMORY_CLASS, Evaluation.Scores::generationCalibrated,
+        ModelForm.Term.MULTI_GPU, Evaluation.Scores::generationCalibrated,
+        ModelForm.Term.MOE, Evaluation.Scores::generationCalibrated,
+        ModelForm.Term.DEPTH, Evaluation.Scores::generationCalibrated,
+        ModelForm.Term.PROMPT_ATTENTION, Evaluation.Scores::promptCalibrated,
+        ModelForm.Term.PIPELINE, Evaluation.Scores::promptCalibrated);
+    assertThat(figure).hasSize(ModelForm.Term.values().length);
+    figure.forEach((term, score) -> {
+      Evaluation.Result without = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(term)));
+      assertThat(score.apply(without.overall()).medianAbsolutePercentageError()).as("median absolute error without %s", term.optionName())
+          .isGreaterThan(score.apply(result.overall()).medianAbsolutePercentageError());
+    });
+  }
+
   private static void assertTarget(String what, Evaluation.Score score) {
     assertThat(score.medianAbsolutePercentageError()).as("%s: median absolute error (%%)", what).isLessThanOrEqualTo(10.0);
     assertThat(score.shareWithin20Percent()).as("%s: share within ±20 %% (%%)", what).isGreaterThanOrEqualTo(80.0);

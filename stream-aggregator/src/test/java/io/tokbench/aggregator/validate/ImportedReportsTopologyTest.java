@@ -8,9 +8,11 @@ import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.ImportFormat;
 import io.tokbench.schema.ImportTool;
 import io.tokbench.schema.ImportedFrom;
+import io.tokbench.schema.Repetition;
 import io.tokbench.schema.Settings;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
+import io.tokbench.schema.Summary;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.WithKafkaStack;
 import java.nio.file.Path;
@@ -40,7 +42,12 @@ class ImportedReportsTopologyTest {
   void importedAndProbedMeasurementsOfOneSetupStayInSeparateRows() {
     UUID rig = UUID.randomUUID();
     BenchmarkReport probed = TestReports.at(rig, 100, NOW.minusSeconds(60));
-    BenchmarkReport imported = BenchmarkReport.newBuilder(TestReports.at(rig, 130, NOW.minusSeconds(60)))
+    BenchmarkReport importedRun = TestReports.at(rig, 130, NOW.minusSeconds(60));
+    // llama-bench times pp512 apart from tg128: the repetitions are tg's, the prompt rate is in the summary only.
+    BenchmarkReport imported = BenchmarkReport.newBuilder(importedRun)
+        .setRepetitions(importedRun.getRepetitions().stream()
+            .map(r -> Repetition.newBuilder(r).setPromptTokens(0).setPromptDurationNanos(null).setTimeToFirstTokenNanos(null).build()).toList())
+        .setSummary(Summary.newBuilder(importedRun.getSummary()).setPromptTokensPerSecondMedian(4321.0).build())
         .setSuiteId("llama-bench-pp512-tg128")
         .setSettings(Settings.newBuilder(probed.getSettings()).setGenerationDepthTokens(0).build())
         .setImportedFrom(ImportedFrom.newBuilder().setTool(ImportTool.LLAMA_BENCH).setFormat(ImportFormat.JSON).setSamples(true).setHardwareDetected(true).build())
@@ -57,6 +64,9 @@ class ImportedReportsTopologyTest {
       assertThat(importedRow.getKey()).usingRecursiveComparison().ignoringFields("suiteId").isEqualTo(probedRow.getKey());
       assertThat(importedRow.getGenerationTokensPerSecond().getMedian()).isCloseTo(130, org.assertj.core.data.Offset.offset(0.5));
       assertThat(probedRow.getGenerationTokensPerSecond().getMedian()).isCloseTo(100, org.assertj.core.data.Offset.offset(0.5));
+      assertThat(importedRow.getPromptTokensPerSecond()).as("the imported pp test's rate, from the summary").isNotNull();
+      assertThat(importedRow.getPromptTokensPerSecond().getMedian()).isEqualTo(4321.0);
+      assertThat(probedRow.getPromptTokensPerSecond().getMedian()).as("the probe's, recomputed from its repetitions").isNotEqualTo(4321.0);
     }
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +51,25 @@ public final class PublishedResults {
   private static final double GIB = 1024.0 * 1024 * 1024;
   private static final Pattern APPLE_NAME = Pattern.compile("(M\\d(?: Pro| Max| Ultra)?) (\\d+)-Core GPU.*");
 
-  /** One published measurement of one rig: generation and (where published) prompt processing. */
-  private record Rig(String source, StatsKey key, String backend, long fileBytes, double generation, Double prompt) {}
+  /**
+   * One published measurement of one rig: generation and (where published) prompt processing, and
+   * the test that measured them, as llama-bench (or Ollama) ran it.
+   *
+   * @param key the statistics key the pipeline gives the measurement
+   * @param backend the backend the source names, upper case (CUDA, METAL, ROCM, VULKAN)
+   * @param promptTokens tokens of the prompt test the source ran (0: none; its rate may still be unpublished)
+   * @param generatedTokens tokens of the generation test
+   * @param depth tokens already in the context before the tests ran
+   */
+  public record Measurement(String source, StatsKey key, String backend, Model model, long fileBytes, int promptTokens, int generatedTokens, int depth,
+                            double generation, Double prompt) {}
 
-  /** A model as its metadata describes it. */
-  private record Model(String id, List<String> publishedNames, double parametersBillions, int blocks, int heads, int kvHeads, int keyLength,
-                       Integer experts, Integer expertsUsed) {
+  /**
+   * A model as its metadata describes it (models.csv): what a GGUF header or Ollama's model_info
+   * would have told the agent.
+   */
+  public record Model(String id, List<String> publishedNames, double parametersBillions, int blocks, int heads, int kvHeads, int keyLength,
+                      Integer experts, Integer expertsUsed) {
     ModelFacts facts(long fileBytes) {
       return ModelFacts.newBuilder()
           .setFileSizeBytes(fileBytes)
@@ -97,30 +111,53 @@ public final class PublishedResults {
     return new PublishedResults(directory, gpus, catalog).load();
   }
 
+  /**
+   * The same measurements as the pipeline aggregates them once loaded into it: one row per
+   * statistics key, whatever the source. The key holds neither the source nor the backend, so where
+   * two sources published one setup (a ROCm run and a Vulkan run of one model on one GPU) their rigs
+   * share a row, with the backend most of them reported (on a tie, the first in alphabetical order,
+   * as the aggregator picks it).
+   */
+  public static List<StatsRow> pipelineRows(Path directory, GpuCatalog gpus, ModelCatalog catalog) throws IOException {
+    PublishedResults results = new PublishedResults(directory, gpus, catalog);
+    Map<StatsKey, List<Measurement>> byKey = results.measurements().stream()
+        .collect(Collectors.groupingBy(Measurement::key, LinkedHashMap::new, Collectors.toList()));
+    return byKey.values().stream().map(rigs -> results.row(rigs, ALPHABETICAL_ON_A_TIE).row()).toList();
+  }
+
+  /** Every published measurement in the directory, one per rig and test, in the order of the files. */
+  public static List<Measurement> measurements(Path directory, GpuCatalog gpus, ModelCatalog catalog) throws IOException {
+    return new PublishedResults(directory, gpus, catalog).measurements();
+  }
+
   private List<PublishedRow> load() throws IOException {
-    List<Rig> rigs = new ArrayList<>();
+    Map<String, List<Measurement>> bySetup = measurements().stream()
+        .collect(Collectors.groupingBy(r -> r.source() + "\u001d" + r.key(), LinkedHashMap::new, Collectors.toList()));
+    return bySetup.values().stream().map(rigs -> row(rigs, FIRST_ON_A_TIE)).toList();
+  }
+
+  private List<Measurement> measurements() throws IOException {
+    List<Measurement> rigs = new ArrayList<>();
     rigs.addAll(cudaScoreboard());
     rigs.addAll(appleScoreboard());
     rigs.addAll(xiongjiedai());
     rigs.addAll(more());
-    Map<String, List<Rig>> bySetup = rigs.stream()
-        .collect(Collectors.groupingBy(r -> r.source() + "\u001d" + r.key(), LinkedHashMap::new, Collectors.toList()));
-    return bySetup.values().stream().map(this::row).toList();
+    return rigs;
   }
 
-  private List<Rig> cudaScoreboard() throws IOException {
-    List<Rig> rigs = new ArrayList<>();
+  private List<Measurement> cudaScoreboard() throws IOException {
+    List<Measurement> rigs = new ArrayList<>();
     for (CsvLine.Row row : rows(CUDA_SCOREBOARD)) {
       Map<String, String> c = row.cells();
       mappedGpu("llamacpp-15013", c.get("gpu")).ifPresent(gpu -> number(c.get("tg128_tok_s")).ifPresent(tg ->
           rigs.add(rig("llamacpp-15013", gpu, 1, c.get("backend"), "llama.cpp", model(c.get("model")), c.get("quant"), gib(c.get("model_size_GiB")),
-              "llama-bench-pp512-tg128", 512 + 128, tg, number(c.get("pp512_tok_s")).orElse(null)))));
+              512, 128, 0, tg, number(c.get("pp512_tok_s")).orElse(null)))));
     }
     return rigs;
   }
 
-  private List<Rig> appleScoreboard() throws IOException {
-    List<Rig> rigs = new ArrayList<>();
+  private List<Measurement> appleScoreboard() throws IOException {
+    List<Measurement> rigs = new ArrayList<>();
     for (CsvLine.Row row : rows(APPLE_SCOREBOARD)) {
       Map<String, String> c = row.cells();
       Optional<GpuSpec> gpu = gpus.match("Apple " + c.get("chip"), OptionalInt.of(Integer.parseInt(c.get("gpu_cores"))));
@@ -128,7 +165,7 @@ public final class PublishedResults {
         Optional<Double> tg = number(c.get(quant + "_tg128_tok_s"));
         if (gpu.isPresent() && tg.isPresent()) {
           rigs.add(rig("llamacpp-4167", gpu.get().id(), 1, c.get("backend"), "llama.cpp", model(c.get("model")), quant, gib(c.get(quant + "_size_GiB")),
-              "llama-bench-pp512-tg128", 512 + 128, tg.get(), number(c.get(quant + "_pp512_tok_s")).orElse(null)));
+              512, 128, 0, tg.get(), number(c.get(quant + "_pp512_tok_s")).orElse(null)));
         }
       }
     }
@@ -136,8 +173,8 @@ public final class PublishedResults {
   }
 
   /** tgN and ppN at N = 512 … 8192: llama-bench runs of N tokens, one suite per length. */
-  private List<Rig> xiongjiedai() throws IOException {
-    List<Rig> rigs = new ArrayList<>();
+  private List<Measurement> xiongjiedai() throws IOException {
+    List<Measurement> rigs = new ArrayList<>();
     for (CsvLine.Row row : rows(XIONGJIEDAI)) {
       Map<String, String> c = row.cells();
       String name = c.get("hardware").replaceFirst(" \\* \\d+$", "");
@@ -149,7 +186,7 @@ public final class PublishedResults {
         Optional<Double> tg = number(c.get("tg" + n + "_tok_s"));
         if (gpu.isPresent() && tg.isPresent()) {
           rigs.add(rig("xiongjiedai", gpu.get(), Integer.parseInt(c.get("num_gpus")), c.get("backend"), "llama.cpp", model(c.get("model")), c.get("quant"),
-              gib(c.get("model_size_GiB")), "llama-bench-pp" + n + "-tg" + n, 2 * n, tg.get(), number(c.get("pp" + n + "_tok_s")).orElse(null)));
+              gib(c.get("model_size_GiB")), n, n, 0, tg.get(), number(c.get("pp" + n + "_tok_s")).orElse(null)));
         }
       }
     }
@@ -157,7 +194,7 @@ public final class PublishedResults {
   }
 
   /** llama-bench-shaped rows, a test per row: a tg row and the pp row of the same setup make one rig. */
-  private List<Rig> more() throws IOException {
+  private List<Measurement> more() throws IOException {
     Map<String, List<Map<String, String>>> tests = new LinkedHashMap<>();
     for (CsvLine.Row row : rows(MORE)) {
       Map<String, String> c = row.cells();
@@ -168,7 +205,7 @@ public final class PublishedResults {
           c.get("model_id"), c.get("quant"), c.get("model_size"), c.get("n_depth"), c.get("build_commit"));
       tests.computeIfAbsent(setup, s -> new ArrayList<>()).add(c);
     }
-    List<Rig> rigs = new ArrayList<>();
+    List<Measurement> rigs = new ArrayList<>();
     for (List<Map<String, String>> setup : tests.values()) {
       Optional<Map<String, String>> generation = setup.stream().filter(c -> Integer.parseInt(c.get("n_gen")) > 0).findFirst();
       Optional<Map<String, String>> prompt = setup.stream().filter(c -> Integer.parseInt(c.get("n_gen")) == 0).findFirst();
@@ -177,35 +214,48 @@ public final class PublishedResults {
       }
       Map<String, String> g = generation.get();
       int promptTokens = prompt.map(p -> Integer.parseInt(p.get("n_prompt"))).orElse(Integer.parseInt(g.get("n_prompt")));
-      int generated = Integer.parseInt(g.get("n_gen"));
-      int depth = Integer.parseInt(g.get("n_depth"));
-      String runtime = Normalization.runtime(g.get("runtime"));
-      String suite = (runtime.equals("ollama") ? "ollama-eval" : "llama-bench") + "-pp" + promptTokens + "-tg" + generated + (depth > 0 ? "-d" + depth : "");
-      rigs.add(rig(g.get("source"), g.get("gpu_id"), Integer.parseInt(g.get("gpu_count")), g.get("backends"), runtime, model(g.get("model_id")),
-          g.get("quant"), Long.parseLong(g.get("model_size")), suite, promptTokens + generated + depth, Double.parseDouble(g.get("avg_ts")),
-          prompt.map(p -> Double.parseDouble(p.get("avg_ts"))).orElse(null)));
+      rigs.add(rig(g.get("source"), g.get("gpu_id"), Integer.parseInt(g.get("gpu_count")), g.get("backends"), g.get("runtime"), model(g.get("model_id")),
+          g.get("quant"), Long.parseLong(g.get("model_size")), promptTokens, Integer.parseInt(g.get("n_gen")), Integer.parseInt(g.get("n_depth")),
+          Double.parseDouble(g.get("avg_ts")), prompt.map(p -> Double.parseDouble(p.get("avg_ts"))).orElse(null)));
     }
     return rigs;
   }
 
-  private Rig rig(String source, String gpu, int gpuCount, String backend, String runtime, Model model, String quant, long fileBytes, String suite,
-                  int contextTokens, double generation, Double prompt) {
+  /**
+   * The measurement keyed by the test its source ran: llama-bench's {@code ppP} and {@code tgG}
+   * tests (at depth D) are {@code llama-bench-ppP-tgG-dD}, also where a contributor's prompt figure is
+   * missing from the table (the scoreboards ran pp512 and tg128 every time); an Ollama run that
+   * published only its eval rate is {@code ollama-eval-pp0-tgG}. The context holds every token of
+   * the suite.
+   */
+  private Measurement rig(String source, String gpu, int gpuCount, String backend, String runtime, Model model, String quant, long fileBytes,
+                          int promptTokens, int generatedTokens, int depth, double generation, Double prompt) {
     String modelId = catalog.byId(model.id()).isPresent() ? model.id() : "raw:" + model.id();
-    StatsKey key = new StatsKey(modelId, gpu, gpuCount, Normalization.quantization(quant), Normalization.runtime(runtime),
-        Normalization.contextBucket(contextTokens), suite, OffloadClass.UNKNOWN, 1);
-    return new Rig(source, key, backend.toUpperCase(java.util.Locale.ROOT), fileBytes, generation, prompt);
+    String runtimeId = Normalization.runtime(runtime);
+    String suite = (runtimeId.equals("ollama") ? "ollama-eval" : "llama-bench") + "-pp" + promptTokens + "-tg" + generatedTokens
+        + (depth > 0 ? "-d" + depth : "");
+    StatsKey key = new StatsKey(modelId, gpu, gpuCount, Normalization.quantization(quant), runtimeId,
+        Normalization.contextBucket(promptTokens + generatedTokens + depth), suite, OffloadClass.UNKNOWN, 1);
+    return new Measurement(source, key, backend.toUpperCase(java.util.Locale.ROOT), model, fileBytes, promptTokens, generatedTokens, depth,
+        generation, prompt);
   }
 
-  /** The rigs of one source and setup as one row: percentiles over rigs, the most common backend (the first on a tie). */
-  private PublishedRow row(List<Rig> rigs) {
-    Rig first = rigs.get(0);
-    Model model = model(first.key().getModel().replaceFirst("^raw:", ""));
-    Map<String, Long> backends = rigs.stream().collect(Collectors.groupingBy(Rig::backend, LinkedHashMap::new, Collectors.counting()));
-    String backend = backends.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    List<Double> prompts = rigs.stream().map(Rig::prompt).filter(Objects::nonNull).toList();
+  /** Of backends reported equally often: the first published. */
+  private static final Comparator<String> FIRST_ON_A_TIE = (a, b) -> 0;
+  /** Of backends reported equally often: the first in alphabetical order (the aggregator's RowStatistics). */
+  private static final Comparator<String> ALPHABETICAL_ON_A_TIE = Comparator.reverseOrder();
+
+  /** The rigs of one setup as one row: percentiles over rigs, the most common backend. */
+  private PublishedRow row(List<Measurement> rigs, Comparator<String> tie) {
+    Measurement first = rigs.get(0);
+    Model model = first.model();
+    Map<String, Long> backends = rigs.stream().collect(Collectors.groupingBy(Measurement::backend, LinkedHashMap::new, Collectors.counting()));
+    String backend = backends.entrySet().stream()
+        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry::getKey, tie)).orElseThrow().getKey();
+    List<Double> prompts = rigs.stream().map(Measurement::prompt).filter(Objects::nonNull).toList();
     StatsRow row = StatsRow.newBuilder()
         .setKey(first.key())
-        .setGenerationTokensPerSecond(percentiles(rigs.stream().map(Rig::generation).toList()))
+        .setGenerationTokensPerSecond(percentiles(rigs.stream().map(Measurement::generation).toList()))
         .setPromptTokensPerSecond(prompts.isEmpty() ? null : percentiles(prompts))
         .setReportCount(rigs.size())
         .setRigCount(rigs.size())

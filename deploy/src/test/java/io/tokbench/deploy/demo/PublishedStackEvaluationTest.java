@@ -1,0 +1,187 @@
+package io.tokbench.deploy.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tokbench.aggregator.app.ExportedRows;
+import io.tokbench.aggregator.estimate.Evaluation;
+import io.tokbench.aggregator.estimate.published.PublishedResults;
+import io.tokbench.aggregator.topology.Topics;
+import io.tokbench.catalog.GpuCatalog;
+import io.tokbench.catalog.ModelCatalog;
+import io.tokbench.deploy.local.LocalStack;
+import io.tokbench.schema.ModelFacts;
+import io.tokbench.schema.StatsKey;
+import io.tokbench.schema.StatsRow;
+import io.tokbench.testkit.FreePorts;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The published results through the real pipeline: loaded into a local stack (broker, registry,
+ * aggregator) as the reports importing their tables would have made, validated, normalized and
+ * aggregated, then evaluated over the aggregator's export as {@code evaluate --api} does. The
+ * pipeline's rows are those {@code evaluate --published} builds in memory, so its generation
+ * figures are too; the issue's targets that hold are asserted on them.
+ */
+class PublishedStackEvaluationTest {
+  private static final Path PUBLISHED = Path.of("..", "stream-aggregator", "src", "test", "resources", "published");
+  @TempDir static Path dataDir;
+  private static LocalStack stack;
+  private static PublishedFeed.Loaded loaded;
+  private static List<StatsRow> pipelineRows;
+  private static List<StatsRow> inMemoryRows;
+  private static List<StatsRow> perSourceRows;
+
+  @BeforeAll
+  static void loadThePublishedSetsIntoAStack() throws Exception {
+    stack = LocalStack.start(new LocalStack.Config(dataDir, "localhost", FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next()));
+    assertThat(stack.aggregator().awaitRunning(Duration.ofSeconds(60))).isTrue();
+    loaded = PublishedFeed.load(PUBLISHED, stack.bootstrapServers(), stack.registryUrl(), dataDir, Clock.systemUTC());
+    pipelineRows = awaitAggregated(loaded.reports().size(), Duration.ofSeconds(60));
+    inMemoryRows = PublishedResults.pipelineRows(PUBLISHED, GpuCatalog.shared(), ModelCatalog.shared());
+    perSourceRows = PublishedResults.load(PUBLISHED, GpuCatalog.shared(), ModelCatalog.shared()).stream().map(PublishedResults.PublishedRow::row).toList();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void everyReportIsAcceptedAndAggregatedIntoTheRowsEvaluatePublishedBuilds() throws Exception {
+    assertThat(loaded.sent()).isTrue();
+    assertThat(loaded.reports()).hasSizeGreaterThan(500);
+    assertThat(rejectedRecords()).as("records on " + Topics.REJECTED).isZero();
+    Map<StatsKey, StatsRow> pipeline = byKey(pipelineRows);
+    Map<StatsKey, StatsRow> inMemory = byKey(inMemoryRows);
+    assertThat(pipeline.keySet()).as("no row merged, split or lost").isEqualTo(inMemory.keySet());
+    inMemory.forEach((key, expected) -> {
+      StatsRow row = pipeline.get(key);
+      assertThat(row.getRigCount()).as("rigs of %s", key).isEqualTo(expected.getRigCount());
+      assertThat(row.getGenerationTokensPerSecond().getMedian()).as("generation of %s", key)
+          .isCloseTo(expected.getGenerationTokensPerSecond().getMedian(), within(1e-6 * expected.getGenerationTokensPerSecond().getMedian()));
+      assertThat(row.getTypicalSetup().getBackend()).as("backend of %s", key).isEqualTo(expected.getTypicalSetup().getBackend());
+      assertThat(row.getModelFacts().getFileSizeBytes()).isEqualTo(expected.getModelFacts().getFileSizeBytes());
+      assertThat(row.getModelFacts().getKvCacheBytesPerToken()).isEqualTo(expected.getModelFacts().getKvCacheBytesPerToken());
+      if (expected.getPromptTokensPerSecond() == null) {
+        assertThat(row.getPromptTokensPerSecond()).as("prompt of %s", key).isNull();
+      } else {
+        assertThat(row.getPromptTokensPerSecond().getMedian()).as("prompt of %s", key).isEqualTo(expected.getPromptTokensPerSecond().getMedian());
+      }
+    });
+  }
+
+  /**
+   * Over the API, the evaluation is that of the same rows in memory, given the model facts the
+   * aggregated rows carry: today the aggregator keeps file size, parameters and KV bytes per token
+   * but not the attention width or the expert counts a report's architecture holds, which the
+   * prompt model's attention term and the active share of mixtures the model catalog lacks use.
+   */
+  @Test
+  void theEvaluationOverTheApiIsThatOfTheSameRowsInMemoryAndMeetsTheTargets() throws Exception {
+    List<StatsRow> exported = ExportedRows.of(stack.apiUrl());
+    Map<StatsKey, StatsRow> aggregated = byKey(exported);
+    Evaluation.Result overApi = Evaluation.leaveOneGpuOut(exported, GpuCatalog.shared(), ModelCatalog.shared());
+    Evaluation.Result inMemory = Evaluation.leaveOneGpuOut(inMemoryRows.stream().map(r -> withFactsOf(r, aggregated.get(r.getKey()))).toList(),
+        GpuCatalog.shared(), ModelCatalog.shared());
+    Evaluation.Result published = Evaluation.leaveOneGpuOut(perSourceRows, GpuCatalog.shared(), ModelCatalog.shared());
+    assertThat(overApi.rows()).isEqualTo(inMemory.rows()).isGreaterThan(500);
+    assertThat(overApi.gpus()).isEqualTo(inMemory.gpus());
+    assertSame("all", overApi.overall(), inMemory.overall());
+    Map<String, Evaluation.Scores> byBackend = overApi.by(Evaluation.Prediction::backend);
+    Map<String, Evaluation.Scores> byBackendInMemory = inMemory.by(Evaluation.Prediction::backend);
+    assertThat(byBackend.keySet()).containsExactlyElementsOf(byBackendInMemory.keySet()).contains("CUDA", "METAL", "ROCM", "VULKAN");
+    byBackend.forEach((backend, scores) -> assertSame(backend, scores, byBackendInMemory.get(backend)));
+
+    assertTarget("all", overApi.overall().generationCalibrated());
+    assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
+    assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
+
+    // Against evaluate --published: the rows of two sources that share a key are one row in the
+    // pipeline (1 of 528), and the facts above; CUDA and Metal generation stay within half a point.
+    Map<String, Evaluation.Scores> byBackendPublished = published.by(Evaluation.Prediction::backend);
+    assertThat(published.rows() - overApi.rows()).isEqualTo(perSourceRows.size() - inMemoryRows.size()).isEqualTo(1);
+    assertWithinHalfAPoint("all", overApi.overall(), published.overall());
+    assertWithinHalfAPoint("CUDA", byBackend.get("CUDA"), byBackendPublished.get("CUDA"));
+    assertWithinHalfAPoint("METAL", byBackend.get("METAL"), byBackendPublished.get("METAL"));
+  }
+
+  /** The in-memory row with only the model facts the aggregated row of its key carries. */
+  private static StatsRow withFactsOf(StatsRow row, StatsRow aggregated) {
+    ModelFacts facts = row.getModelFacts();
+    ModelFacts carried = aggregated.getModelFacts();
+    return StatsRow.newBuilder(row).setModelFacts(ModelFacts.newBuilder(facts)
+        .setAttentionWidth(carried.getAttentionWidth() == null ? null : facts.getAttentionWidth())
+        .setExpertCount(carried.getExpertCount() == null ? null : facts.getExpertCount())
+        .setExpertUsedCount(carried.getExpertUsedCount() == null ? null : facts.getExpertUsedCount())
+        .build()).build();
+  }
+
+  private static void assertSame(String what, Evaluation.Scores actual, Evaluation.Scores expected) {
+    for (Function<Evaluation.Scores, Evaluation.Score> score : List.<Function<Evaluation.Scores, Evaluation.Score>>of(
+        Evaluation.Scores::generationPrior, Evaluation.Scores::generationCalibrated, Evaluation.Scores::promptPrior, Evaluation.Scores::promptCalibrated)) {
+      assertThat(score.apply(actual).rows()).as("%s: rows", what).isEqualTo(score.apply(expected).rows());
+      assertThat(score.apply(actual).medianAbsolutePercentageError()).as("%s: median absolute error", what)
+          .isCloseTo(score.apply(expected).medianAbsolutePercentageError(), within(1e-6));
+      assertThat(score.apply(actual).shareWithin20Percent()).as("%s: share within ±20 %%", what).isEqualTo(score.apply(expected).shareWithin20Percent());
+    }
+  }
+
+  private static void assertWithinHalfAPoint(String what, Evaluation.Scores actual, Evaluation.Scores published) {
+    assertThat(actual.generationCalibrated().medianAbsolutePercentageError()).as("%s: median absolute error against evaluate --published", what)
+        .isCloseTo(published.generationCalibrated().medianAbsolutePercentageError(), within(0.5));
+    assertThat(actual.generationCalibrated().shareWithin20Percent()).as("%s: share within ±20 %% against evaluate --published", what)
+        .isCloseTo(published.generationCalibrated().shareWithin20Percent(), within(0.5));
+  }
+
+  private static void assertTarget(String what, Evaluation.Score score) {
+    assertThat(score.medianAbsolutePercentageError()).as("%s: median absolute error (%%)", what).isLessThanOrEqualTo(10.0);
+    assertThat(score.shareWithin20Percent()).as("%s: share within ±20 %% (%%)", what).isGreaterThanOrEqualTo(80.0);
+  }
+
+  /** The export once it counts every report sent: each published measurement is a report of its own. */
+  private static List<StatsRow> awaitAggregated(int reports, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<StatsRow> rows = List.of();
+    while (System.nanoTime() < deadline) {
+      rows = ExportedRows.of(stack.apiUrl());
+      if (rows.stream().mapToLong(StatsRow::getReportCount).sum() == reports) {
+        return rows;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("after " + timeout.toSeconds() + " s the export counts " + rows.stream().mapToLong(StatsRow::getReportCount).sum()
+        + " of " + reports + " reports");
+  }
+
+  private long rejectedRecords() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      int partitions = admin.describeTopics(List.of(Topics.REJECTED)).allTopicNames().get().get(Topics.REJECTED).partitions().size();
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(Topics.REJECTED, p), OffsetSpec.latest());
+      }
+      return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+    }
+  }
+
+  private static Map<StatsKey, StatsRow> byKey(List<StatsRow> rows) {
+    return rows.stream().collect(Collectors.toMap(StatsRow::getKey, r -> r));
+  }
+}
