@@ -104,10 +104,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
   }
 
   private final List<Result> results = new ArrayList<>();
+  private final List<ApiLoad.Figures> apiFigures = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
   public List<Result> results() {
     return results;
+  }
+
+  /** The API's figures of the run, if it measured them: at saturation, then at the fixed rate. */
+  List<ApiLoad.Figures> apiFigures() {
+    return apiFigures;
   }
 
   @Override
@@ -228,6 +234,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
               + " p50 %.2f ms, p99 %.2f ms, %d not 200%n", ApiLoad.CLIENTS, saturated.perSecond(), saturated.p50(), saturated.p99(), saturated.failures());
       double rate = apiRate != null ? apiRate : Math.floor(saturated.perSecond() / 2);
       ApiLoad.Figures paced = load.atRate(rate, Duration.ofSeconds(latencySeconds));
+      apiFigures.add(saturated);
+      apiFigures.add(paced);
       System.out.printf("  API, %d clients sending %,.0f queries/s between them (%s), timed from when each was due: p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d not 200%n",
           ApiLoad.CLIENTS, rate, apiRate != null ? "--api-rate" : "half the saturated rate", paced.p50(), paced.p99(), paced.max(), paced.failures());
       notes.add(String.format("API with %d clients: saturated at %,.0f queries/s (p99 %.2f ms); at %,.0f queries/s p99 %.2f ms",
