@@ -141,7 +141,8 @@ public final class GpuCatalog {
         aliases,
         memoryType,
         optionalDouble(row, "fp16_tflops"),
-        share);
+        share,
+        optionalDouble(row, "board_power_w"));
   }
 
   private static OptionalDouble optionalDouble(Map<String, String> row, String column) {

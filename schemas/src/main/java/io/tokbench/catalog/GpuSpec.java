@@ -20,6 +20,7 @@ import java.util.OptionalInt;
  * @param memoryType GDDR6X, HBM3, LPDDR5X, ...
  * @param fp16Tflops peak dense FP16 throughput of the units prompt batches are multiplied on, when known
  * @param gpuMemoryShare for unified memory, the share of system memory the GPU may use by default; else empty
+ * @param boardPowerWatts the board power limit it ships with, where one value holds for every board the row covers; else empty
  */
 public record GpuSpec(
     String id,
@@ -33,7 +34,8 @@ public record GpuSpec(
     List<String> aliases,
     String memoryType,
     OptionalDouble fp16Tflops,
-    OptionalDouble gpuMemoryShare) {
+    OptionalDouble gpuMemoryShare,
+    OptionalDouble boardPowerWatts) {
 
   public GpuSpec {
     aliases = List.copyOf(aliases);

@@ -70,6 +70,7 @@ public final class CalibrationPoints {
         .setPromptTokensPerSecond(row.getPromptTokensPerSecond() == null ? null : row.getPromptTokensPerSecond().getMedian())
         .setParametersBillions(parameters)
         .setBandwidthGBs(gpu.map(GpuSpec::bandwidthGBs).orElse(null))
+        .setBoardPowerWatts(gpu.flatMap(g -> g.boardPowerWatts().isPresent() ? Optional.of(g.boardPowerWatts().getAsDouble()) : Optional.empty()).orElse(null))
         .setWeightsBytes(facts.getFileSizeBytes())
         // One sequence's context: runtimes size the KV cache by their slots (Ollama's
         // OLLAMA_NUM_PARALLEL), not by how many requests a probe happened to send at once.

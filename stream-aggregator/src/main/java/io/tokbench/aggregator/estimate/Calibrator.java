@@ -112,9 +112,9 @@ public final class Calibrator {
         .toList();
   }
 
-  /** log(prompt tok/s × effective parameters (billions) × attention cost ÷ FP16 TFLOPS): the compute scale one row shows. */
+  /** log(prompt tok/s × effective parameters (billions) × attention cost ÷ sustained FP16 TFLOPS): the compute scale one row shows. */
   static double logPromptScale(CalibrationPoint p, Physics physics) {
-    return Math.log(p.getPromptTokensPerSecond() * promptWork(p, physics) / p.getFp16Tflops());
+    return Math.log(p.getPromptTokensPerSecond() * promptWork(p, physics) / physics.sustainedTflops(p.getFp16Tflops(), p.getBoardPowerWatts()));
   }
 
   /** Billions of parameter-equivalents one prompt token costs, attention over its context included. */

@@ -152,7 +152,8 @@ public final class Estimator {
     } else {
       CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(setup);
       promptRate = SpeedModel.promptTokensPerSecond(scale.value(), physics, parametersBillions(request.model(), modelRows) * 1e9, activeShare,
-          medianFact(modelRows, ModelFacts::getAttentionWidth), request.promptTokens(), fp16Tflops(request.gpu()), request.gpuCount());
+          medianFact(modelRows, ModelFacts::getAttentionWidth), request.promptTokens(), fp16Tflops(request.gpu()),
+          Evaluation.boardPower(request.gpu()), request.gpuCount());
       Double spread = scale.from().getPromptComputeSpread();
       promptBasis = predicted(scale, spread == null ? 0 : spread);
     }

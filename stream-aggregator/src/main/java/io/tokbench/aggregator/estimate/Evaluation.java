@@ -116,10 +116,14 @@ public final class Evaluation {
     Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()
         : Optional.of(new Predicted(row.getPromptTokensPerSecond().getMedian(),
             SpeedModel.promptTokensPerSecond(CalibrationGroups.PRIOR.getPromptTokensPerSecondPerTflop(), Physics.PRIOR, parameters, share,
-                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), count),
+                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), null, count),
             SpeedModel.promptTokensPerSecond(calibration.promptScale(setup).value(), physics, parameters, share,
-                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), count)));
+                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count)));
     return new Prediction(row, backend, generation, prompt);
+  }
+
+  static Double boardPower(GpuSpec gpu) {
+    return gpu.boardPowerWatts().isPresent() ? gpu.boardPowerWatts().getAsDouble() : null;
   }
 
   private static Double parameters(StatsRow row, ModelCatalog models) {

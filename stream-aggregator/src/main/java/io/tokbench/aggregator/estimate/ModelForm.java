@@ -30,7 +30,9 @@ public record ModelForm(Set<Term> without) {
     /** Attention over the prompt's earlier tokens (a); without: a prompt token costs its weight FLOPs only. */
     PROMPT_ATTENTION("prompt-attention"),
     /** A layer split pipelining a prompt's micro-batches over its GPUs; without: N GPUs prefill as fast as one. */
-    PIPELINE("pipeline");
+    PIPELINE("pipeline"),
+    /** A GPU prefilling at most at its board power limit × the fitted TFLOPS per watt; without: every GPU at its peak FP16 throughput. */
+    POWER_LIMIT("power-limit");
 
     private final String optionName;
 

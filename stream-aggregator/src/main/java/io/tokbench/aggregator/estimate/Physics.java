@@ -20,17 +20,23 @@ import io.tokbench.schema.CalibrationRecord;
  * @param pipelineEfficiency llama.cpp splits a prompt batch of up to 2048 tokens into micro-batches
  *     of 512 and pipelines them over the GPUs: N × m / (N + m − 1) faster at best, times this;
  *     {@link #NO_PIPELINE} in a model without the term (N GPUs prefill as fast as one)
+ * @param tflopsPerWatt FP16 tensor TFLOPS a GPU sustains per watt of its board power limit: a card
+ *     whose peak needs more power than its limit allows lowers its clocks under a long tensor-core
+ *     load (NVML's SwPowerCap clocks event), and prefills at this × its limit instead;
+ *     {@link #NO_POWER_CAP} where no row showed it or in a model without the term
  */
 public record Physics(double kvReadFactor, double moeReadFactor, double moePromptFactor, double multiGpuSeconds,
-                      double promptAttentionFactor, double pipelineEfficiency) {
+                      double promptAttentionFactor, double pipelineEfficiency, double tflopsPerWatt) {
   /**
    * Before any row has measured them: the KV cache read as cheaply as weights; 1.5 × the active
    * share for experts (gpt-oss-20b's tensors: 3.1 GB read per token of a 12.1 GB file, where the
    * active share says 2.1 GB); prompt work of a mixture at 2.5 × its active parameters; 0.3 ms per
    * doubling of GPUs (a PCIe hand-over of the hidden state and a synchronisation); attention FLOPs
-   * as cheap as weight FLOPs; the ideal pipeline.
+   * as cheap as weight FLOPs; the ideal pipeline; every GPU at its peak (no power cap).
    */
-  public static final Physics PRIOR = new Physics(1.0, 1.5, 2.5, 0.0003, 1.0, 1.0);
+  public static final Physics PRIOR = new Physics(1.0, 1.5, 2.5, 0.0003, 1.0, 1.0, 0.0);
+  /** The TFLOPS per watt of a model without the power cap ({@code evaluate --without power-limit}): every GPU prefills at its peak. */
+  public static final double NO_POWER_CAP = 0.0;
   /** The pipeline efficiency of a model without the pipeline term: no speed-up from a layer split ({@code evaluate --without pipeline}). */
   public static final double NO_PIPELINE = 0.0;
 
@@ -45,7 +51,8 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
         or(global.getMoePromptFactor(), PRIOR.moePromptFactor),
         global.getMultiGpuMillis() == null ? PRIOR.multiGpuSeconds : global.getMultiGpuMillis() / 1e3,
         or(global.getPromptAttentionFactor(), PRIOR.promptAttentionFactor),
-        or(global.getPipelineEfficiency(), PRIOR.pipelineEfficiency));
+        or(global.getPipelineEfficiency(), PRIOR.pipelineEfficiency),
+        or(global.getPromptTflopsPerWatt(), PRIOR.tflopsPerWatt));
   }
 
   private static double or(Double value, double fallback) {
@@ -81,6 +88,11 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
     return 1.0 + promptAttentionFactor * 2.0 * attentionWidth * meanPromptDepth / parameters;
   }
 
+  /** The FP16 throughput a GPU sustains while prefilling: its peak, or what its board power limit allows, whichever is lower. */
+  public double sustainedTflops(double peakTflops, Double boardPowerWatts) {
+    return tflopsPerWatt == NO_POWER_CAP || boardPowerWatts == null ? peakTflops : Math.min(peakTflops, tflopsPerWatt * boardPowerWatts);
+  }
+
   /** How much faster a layer split over {@code gpus} GPUs processes a prompt of this length than one GPU. */
   public double pipelineSpeedup(int gpus, int promptTokens) {
     return gpus <= 1 || pipelineEfficiency == NO_PIPELINE ? 1.0 : idealPipelineSpeedup(gpus, promptTokens) * pipelineEfficiency;
@@ -94,8 +106,9 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
 
   /** Whether every term is within {@code tolerance} (relative) of the other's. */
   public boolean closeTo(Physics other, double tolerance) {
-    double[] a = {kvReadFactor, moeReadFactor, moePromptFactor, multiGpuSeconds, promptAttentionFactor, pipelineEfficiency};
-    double[] b = {other.kvReadFactor, other.moeReadFactor, other.moePromptFactor, other.multiGpuSeconds, other.promptAttentionFactor, other.pipelineEfficiency};
+    double[] a = {kvReadFactor, moeReadFactor, moePromptFactor, multiGpuSeconds, promptAttentionFactor, pipelineEfficiency, tflopsPerWatt};
+    double[] b = {other.kvReadFactor, other.moeReadFactor, other.moePromptFactor, other.multiGpuSeconds, other.promptAttentionFactor, other.pipelineEfficiency,
+        other.tflopsPerWatt};
     for (int i = 0; i < a.length; i++) {
       if (Math.abs(a[i] - b[i]) > tolerance * Math.max(Math.abs(a[i]), Math.abs(b[i]))) {
         return false;
@@ -111,6 +124,7 @@ public record Physics(double kvReadFactor, double moeReadFactor, double moePromp
   /** The terms written to the global group's record. */
   public CalibrationRecord.Builder writeTo(CalibrationRecord.Builder record) {
     return record.setKvReadFactor(kvReadFactor).setMoeReadFactor(moeReadFactor).setMoePromptFactor(moePromptFactor)
-        .setMultiGpuMillis(multiGpuSeconds * 1e3).setPromptAttentionFactor(promptAttentionFactor).setPipelineEfficiency(pipelineEfficiency);
+        .setMultiGpuMillis(multiGpuSeconds * 1e3).setPromptAttentionFactor(promptAttentionFactor).setPipelineEfficiency(pipelineEfficiency)
+        .setPromptTflopsPerWatt(tflopsPerWatt);
   }
 }

@@ -32,7 +32,8 @@ final class PhysicsFit {
     List<CalibrationPoint> dense = generation.stream().filter(p -> dense(p) && p.getGpuCount() == 1).toList();
     GenerationModel base = Calibrator.fitGeneration(dense, prior, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
     double kvRead = form.has(ModelForm.Term.DEPTH) ? depthFactor(dense, base, prior) : 0.0;
-    Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(), prior.pipelineEfficiency());
+    Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(), prior.pipelineEfficiency(),
+        prior.tflopsPerWatt());
     GenerationModel model = Calibrator.fitGeneration(dense, withDepth, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
 
     double moeRead = !form.has(ModelForm.Term.MOE) ? 1.0 : median(generation.stream().filter(p -> !dense(p) && p.getGpuCount() == 1).toList(), p -> {
@@ -51,13 +52,15 @@ final class PhysicsFit {
     List<CalibrationPoint> prompt = Calibrator.promptPoints(points);
     List<CalibrationPoint> densePrompt = prompt.stream().filter(PhysicsFit::dense).toList();
     double attention = form.has(ModelForm.Term.PROMPT_ATTENTION) ? attentionFactor(densePrompt, prior) : 0.0;
-    Physics withAttention = new Physics(kvRead, moeRead, prior.moePromptFactor(), multiGpu, attention, prior.pipelineEfficiency());
+    Physics withAttention = new Physics(kvRead, moeRead, prior.moePromptFactor(), multiGpu, attention, prior.pipelineEfficiency(),
+        form.has(ModelForm.Term.POWER_LIMIT) ? tflopsPerWatt(densePrompt, new Physics(kvRead, moeRead, prior.moePromptFactor(), multiGpu, attention,
+            prior.pipelineEfficiency(), Physics.NO_POWER_CAP)) : Physics.NO_POWER_CAP);
     double logScale = densePrompt.isEmpty() ? 0 : OrderStatistics.median(densePrompt.stream().mapToDouble(p -> Calibrator.logPromptScale(p, withAttention)).toArray());
     double scale = Math.exp(logScale);
     double moePrompt = !form.has(ModelForm.Term.MOE) ? 1.0 : densePrompt.isEmpty() ? prior.moePromptFactor() : median(prompt.stream().filter(p -> !dense(p)).toList(), p -> {
       double parameters = p.getParametersBillions() * 1e9;
       double attentionCost = withAttention.promptAttentionCost(p.getAttentionWidth(), parameters, p.getPromptLength() / 2.0);
-      double effectiveBillions = scale * p.getFp16Tflops() / (p.getPromptTokensPerSecond() * attentionCost);
+      double effectiveBillions = scale * withAttention.sustainedTflops(p.getFp16Tflops(), p.getBoardPowerWatts()) / (p.getPromptTokensPerSecond() * attentionCost);
       return effectiveBillions * 1e9 / parameters / p.getActiveShare();
     }, prior.moePromptFactor());
     // A layer split's prompt rate against the same setup's on one GPU, over the ideal pipeline speed-up.
@@ -69,7 +72,7 @@ final class PhysicsFit {
     double pipeline = !form.has(ModelForm.Term.PIPELINE) ? Physics.NO_PIPELINE : median(promptSplits, p -> p.getPromptTokensPerSecond()
         / (singlePrompt.get(p.getSingleGpuKey()).getPromptTokensPerSecond() * Physics.idealPipelineSpeedup(p.getGpuCount(), p.getPromptLength())),
         prior.pipelineEfficiency());
-    return new Physics(kvRead, moeRead, moePrompt, multiGpu, attention, pipeline);
+    return new Physics(kvRead, moeRead, moePrompt, multiGpu, attention, pipeline, withAttention.tflopsPerWatt());
   }
 
   private static boolean dense(CalibrationPoint p) {
@@ -90,6 +93,45 @@ final class PhysicsFit {
       factors.add(slope(depth, seconds) * model.efficiency() * any.getBandwidthGBs() * 1e9 / any.getKvBytesPerToken());
     }
     return factors.size() < MIN_ROWS ? prior.kvReadFactor() : Math.max(0.0, OrderStatistics.median(factors.stream().mapToDouble(Double::doubleValue).toArray()));
+  }
+
+  /**
+   * The TFLOPS per watt that makes the dense prompt rows on GPUs with a known board power limit
+   * agree best on one compute scale: each
+   * candidate caps the rows' GPUs at that × their board power, and the one with the smallest mean
+   * absolute deviation of the rows' log scales from their median wins (a median of deviations would
+   * not see a cap that only a minority of the GPUs hit). A cap above every GPU's peak is no cap; fewer
+   * than {@link #MIN_ROWS} such rows keep the prior (no cap).
+   */
+  private static double tflopsPerWatt(List<CalibrationPoint> all, Physics uncapped) {
+    // Only GPUs with a known limit: the others (another backend's kernels, Apple) would pull the cap towards their own scale.
+    List<CalibrationPoint> prompt = all.stream().filter(p -> p.getBoardPowerWatts() != null).toList();
+    if (prompt.size() < MIN_ROWS) {
+      return Physics.NO_POWER_CAP;
+    }
+    double best = Physics.NO_POWER_CAP;
+    double bestSpread = logScaleSpread(prompt, uncapped);
+    for (double candidate = MIN_TFLOPS_PER_WATT; candidate <= MAX_TFLOPS_PER_WATT; candidate *= TFLOPS_PER_WATT_STEP) {
+      Physics capped = new Physics(uncapped.kvReadFactor(), uncapped.moeReadFactor(), uncapped.moePromptFactor(), uncapped.multiGpuSeconds(),
+          uncapped.promptAttentionFactor(), uncapped.pipelineEfficiency(), candidate);
+      double spread = logScaleSpread(prompt, capped);
+      if (spread < bestSpread) {
+        best = candidate;
+        bestSpread = spread;
+      }
+    }
+    return best;
+  }
+
+  /** Sustained TFLOPS per watt searched: from far below any GPU's (0.05) to above every catalogued peak per watt (10), 1 % apart. */
+  static final double MIN_TFLOPS_PER_WATT = 0.05;
+  static final double MAX_TFLOPS_PER_WATT = 10.0;
+  private static final double TFLOPS_PER_WATT_STEP = 1.01;
+
+  private static double logScaleSpread(List<CalibrationPoint> prompt, Physics physics) {
+    double[] logScales = prompt.stream().mapToDouble(p -> Calibrator.logPromptScale(p, physics)).toArray();
+    double median = OrderStatistics.median(logScales);
+    return java.util.Arrays.stream(logScales).map(s -> Math.abs(s - median)).average().orElse(0.0);
   }
 
   /** Setups measured at several prompt lengths: 1/rate = a × (1 + factor × width × length / parameters). */

@@ -22,10 +22,11 @@ public final class SpeedModel {
   /**
    * @param scale prompt tokens/s × billions of parameters per FP16 TFLOPS
    * @param attentionWidth layers × heads × head size, null when unknown (then no attention term)
+   * @param boardPowerWatts the GPU's board power limit, null when unknown (then it prefills at its peak)
    */
   public static double promptTokensPerSecond(double scale, Physics physics, double parameters, double activeShare, Long attentionWidth,
-                                             int promptTokens, double fp16Tflops, int gpus) {
+                                             int promptTokens, double fp16Tflops, Double boardPowerWatts, int gpus) {
     double work = physics.promptParameters(parameters, activeShare) * physics.promptAttentionCost(attentionWidth, parameters, promptTokens / 2.0);
-    return scale * fp16Tflops * 1e9 / work * physics.pipelineSpeedup(gpus, promptTokens);
+    return scale * physics.sustainedTflops(fp16Tflops, boardPowerWatts) * 1e9 / work * physics.pipelineSpeedup(gpus, promptTokens);
   }
 }

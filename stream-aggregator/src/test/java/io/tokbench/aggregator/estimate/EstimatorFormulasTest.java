@@ -213,7 +213,7 @@ class EstimatorFormulasTest {
 
   @Test
   void physicsTermsScaleWhatATokenReadsAndCosts() {
-    Physics physics = new Physics(3.0, 1.5, 2.5, 0.0004, 5.0, 0.9);
+    Physics physics = new Physics(3.0, 1.5, 2.5, 0.0004, 5.0, 0.9, Physics.NO_POWER_CAP);
     assertThat(physics.weightsReadBytes(12e9, 1.0)).isEqualTo(12e9);
     assertThat(physics.weightsReadBytes(12e9, 0.2)).isCloseTo(3.6e9, within(1.0));
     assertThat(physics.weightsReadBytes(12e9, 0.9)).as("never more than the file").isEqualTo(12e9);

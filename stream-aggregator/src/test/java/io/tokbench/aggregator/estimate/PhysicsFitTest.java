@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
  * terms back.
  */
 class PhysicsFitTest {
-  private static final Physics TRUTH = new Physics(2.5, 1.6, 3.0, 0.0004, 5.0, 0.85);
+  private static final Physics TRUTH = new Physics(2.5, 1.6, 3.0, 0.0004, 5.0, 0.85, 0.8);
   private static final GenerationModel GENERATION = new GenerationModel(0.0015, 0.8);
   private static final double PROMPT_SCALE = 250;
   private static final double[] BANDWIDTHS = {360, 504, 936, 1008, 1792};
   private static final double[] FP16 = {51, 117, 142, 330, 419};
+  /** Board power limits: at 0.8 TFLOPS per watt the third GPU (142 TFLOPS, 150 W) and the fourth (330 TFLOPS, 300 W) cannot sustain their peaks. */
+  private static final double[] WATTS = {170, 200, 150, 300, 575};
   /** Dense models: file bytes, parameters, KV bytes per token, attention width. */
   private static final double[][] DENSE = {{4.9e9, 8.0e9, 131_072, 131_072}, {8.9e9, 14.8e9, 196_608, 245_760}, {2.0e9, 3.2e9, 114_688, 86_016}};
   private static final double[] MOE = {12.1e9, 20.9e9, 49_152, 98_304, 0.17};
@@ -26,13 +28,13 @@ class PhysicsFitTest {
   private static CalibrationPoint point(String setup, int gpu, int gpus, double[] model, double share, double depth, int promptLength, Physics truth) {
     double bandwidth = BANDWIDTHS[gpu] * 1e9;
     double generation = SpeedModel.generationTokensPerSecond(GENERATION, truth, model[0], share, (long) model[2], depth, bandwidth, gpus);
-    double prompt = SpeedModel.promptTokensPerSecond(PROMPT_SCALE, truth, model[1], share, (long) model[3], promptLength, FP16[gpu], gpus);
+    double prompt = SpeedModel.promptTokensPerSecond(PROMPT_SCALE, truth, model[1], share, (long) model[3], promptLength, FP16[gpu], WATTS[gpu], gpus);
     String key = setup + "|" + gpu + "|" + gpus + "|" + depth + "|" + promptLength;
     return CalibrationPoint.newBuilder()
         .setStatsKey(key).setSetupKey(setup + "|" + gpu + "|" + gpus).setSingleGpuKey(setup + "|" + gpu + "|1|" + depth + "|" + promptLength)
         .setConcurrency(1).setFullGpu(true).setRigCount(1).setGpuCount(gpus)
         .setGenerationTokensPerSecond(generation).setActiveShare(share).setKvBytesPerToken((long) model[2]).setGenerationDepth(depth)
-        .setPromptLength(promptLength).setAttentionWidth((long) model[3]).setFp16Tflops(FP16[gpu]).setPromptTokensPerSecond(prompt)
+        .setPromptLength(promptLength).setAttentionWidth((long) model[3]).setFp16Tflops(FP16[gpu]).setBoardPowerWatts(WATTS[gpu]).setPromptTokensPerSecond(prompt)
         .setParametersBillions(model[1] / 1e9).setBandwidthGBs(BANDWIDTHS[gpu]).setWeightsBytes((long) model[0])
         .build();
   }
@@ -64,24 +66,39 @@ class PhysicsFitTest {
     assertThat(fitted.promptAttentionFactor()).as("prompt attention").isCloseTo(5.0, within(0.01));
     assertThat(fitted.pipelineEfficiency()).as("pipeline").isCloseTo(0.85, within(1e-6));
     assertThat(fitted.moePromptFactor()).as("mixture-of-experts prompt work").isCloseTo(3.0, within(0.05));
+    assertThat(fitted.tflopsPerWatt()).as("power limit").isCloseTo(0.8, within(0.008));
+  }
+
+  @Test
+  void noPowerCapIsFittedWhereEveryGpuSustainsItsPeak() {
+    Physics uncapped = new Physics(2.5, 1.6, 3.0, 0.0004, 5.0, 0.85, Physics.NO_POWER_CAP);
+    Physics fitted = PhysicsFit.fit(fleet(uncapped));
+    // Any cap the search may settle on lies above every GPU's peak per watt: it changes no prediction.
+    for (int gpu = 0; gpu < FP16.length; gpu++) {
+      assertThat(fitted.sustainedTflops(FP16[gpu], WATTS[gpu])).as("GPU %d", gpu).isEqualTo(FP16[gpu]);
+    }
   }
 
   @Test
   void aTermNoRowShowsKeepsItsPrior() {
-    // One depth, one GPU count, one prompt length, no mixture: nothing to fit any term from.
+    // One depth, one GPU count, one prompt length, no mixture: nothing to fit the other terms from.
     List<CalibrationPoint> plain = new ArrayList<>();
     for (int gpu = 0; gpu < BANDWIDTHS.length; gpu++) {
       for (int m = 0; m < DENSE.length; m++) {
         plain.add(point("dense" + m, gpu, 1, DENSE[m], 1.0, 576, 512, TRUTH));
       }
     }
-    assertThat(PhysicsFit.fit(plain)).isEqualTo(Physics.PRIOR);
+    Physics fitted = PhysicsFit.fit(plain);
+    assertThat(new Physics(fitted.kvReadFactor(), fitted.moeReadFactor(), fitted.moePromptFactor(), fitted.multiGpuSeconds(),
+        fitted.promptAttentionFactor(), fitted.pipelineEfficiency(), Physics.PRIOR.tflopsPerWatt())).isEqualTo(Physics.PRIOR);
+    // The power cap needs only GPUs of different peaks per watt, which one prompt length on each shows.
+    assertThat(fitted.tflopsPerWatt()).as("power limit").isCloseTo(0.8, within(0.008));
   }
 
   @Test
   void aTermLeftOutIsNeutralAndTheOthersAreStillRecovered() {
     Physics withoutAll = PhysicsFit.fit(fleet(TRUTH), new ModelForm(java.util.EnumSet.allOf(ModelForm.Term.class)));
-    assertThat(withoutAll).isEqualTo(new Physics(0.0, 1.0, 1.0, 0.0, 0.0, Physics.NO_PIPELINE));
+    assertThat(withoutAll).isEqualTo(new Physics(0.0, 1.0, 1.0, 0.0, 0.0, Physics.NO_PIPELINE, Physics.NO_POWER_CAP));
     assertThat(withoutAll.pipelineSpeedup(4, 2048)).as("no speed-up from a layer split").isEqualTo(1.0);
 
     // The prompt terms do not enter the generation fit: without them, generation's terms are unchanged.

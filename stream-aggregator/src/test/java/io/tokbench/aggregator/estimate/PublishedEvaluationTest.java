@@ -76,14 +76,15 @@ class PublishedEvaluationTest {
   }
 
   /**
-   * The 15 % target is just missed (15.2 %): data-centre and 300-watt workstation cards prefill well
-   * below their FP16 peak, Ampere cards above the others' share of it.
+   * The 15 % target holds (12.4 %) once a GPU prefills at most at what its board power limit
+   * sustains (15.2 % without that cap).
    */
   @Test
   void promptProcessingFollowsComputeFarBetterThanThePrior() {
     Evaluation.Scores overall = result.overall();
     assertThat(overall.promptCalibrated().rows()).isGreaterThan(450);
-    assertThat(overall.promptCalibrated().medianAbsolutePercentageError()).isLessThan(16.0);
+    assertThat(overall.promptCalibrated().medianAbsolutePercentageError()).isLessThanOrEqualTo(15.0);
+    assertThat(result.by(Evaluation.Prediction::backend).get("CUDA").promptCalibrated().medianAbsolutePercentageError()).isLessThan(16.0);
     assertThat(overall.promptPrior().medianAbsolutePercentageError()).isGreaterThan(2 * overall.promptCalibrated().medianAbsolutePercentageError());
     assertThat(result.by(Evaluation.Prediction::backend).get("METAL").promptCalibrated().medianAbsolutePercentageError())
         .as("Apple: GPU cores × clock").isLessThan(8.0);
@@ -103,7 +104,8 @@ class PublishedEvaluationTest {
         ModelForm.Term.MOE, Evaluation.Scores::generationCalibrated,
         ModelForm.Term.DEPTH, Evaluation.Scores::generationCalibrated,
         ModelForm.Term.PROMPT_ATTENTION, Evaluation.Scores::promptCalibrated,
-        ModelForm.Term.PIPELINE, Evaluation.Scores::promptCalibrated);
+        ModelForm.Term.PIPELINE, Evaluation.Scores::promptCalibrated,
+        ModelForm.Term.POWER_LIMIT, Evaluation.Scores::promptCalibrated);
     assertThat(figure).hasSize(ModelForm.Term.values().length);
     figure.forEach((term, score) -> {
       Evaluation.Result without = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(term)));
