@@ -193,6 +193,7 @@ final class EstimateEndpoints {
             .put("vramBytes", g.vramBytes()).put("vramGiB", RowJson.rate(g.vramBytes() / (double) (1L << 30)))
             .put("usableBytes", g.usableMemoryBytes()).put("unifiedMemory", g.unifiedMemory()).put("memoryType", g.memoryType())
             .put("bandwidthGbs", g.bandwidthGBs()).put("fp16Tflops", g.fp16Tflops().isPresent() ? g.fp16Tflops().getAsDouble() : null)
+            .put("boardPowerWatts", g.boardPowerWatts().isPresent() ? g.boardPowerWatts().getAsDouble() : null)
             .put("segment", g.segment()).put("backend", g.backend()));
     return body;
   }
@@ -206,6 +207,7 @@ final class EstimateEndpoints {
         .put("promptTokensPerSecondPerTflop", r.getPromptTokensPerSecondPerTflop()).put("promptComputeSpread", r.getPromptComputeSpread())
         .put("kvReadFactor", r.getKvReadFactor()).put("moeReadFactor", r.getMoeReadFactor()).put("moePromptFactor", r.getMoePromptFactor())
         .put("multiGpuMillis", r.getMultiGpuMillis()).put("promptAttentionFactor", r.getPromptAttentionFactor()).put("pipelineEfficiency", r.getPipelineEfficiency())
+        .put("promptTflopsPerWatt", r.getPromptTflopsPerWatt())
         .put("residualSpread", r.getResidualSpread()).put("updatedAt", r.getUpdatedAt().toString());
   }
 
