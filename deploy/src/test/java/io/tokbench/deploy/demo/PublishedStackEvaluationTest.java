@@ -10,7 +10,6 @@ import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.deploy.local.LocalStack;
-import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import io.tokbench.testkit.FreePorts;
@@ -34,10 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The published results through the real pipeline: loaded into a local stack (broker, registry,
  * aggregator) as the reports importing their tables would have made, validated, normalized and
  * aggregated, then evaluated over the aggregator's export as {@code evaluate --api} does. The
- * pipeline's rows are those {@code evaluate --published} builds in memory, so its generation
- * figures are too; the issue's targets that hold are asserted on them.
+ * pipeline's rows, model facts included, are those {@code evaluate --published} builds in memory,
+ * so its figures are too; the issue's targets that hold are asserted on them.
  */
 class PublishedStackEvaluationTest {
+  /** Percentage points: evaluate prints errors to a tenth. */
+  private static final double PRINTED_PRECISION = 0.01;
   private static final Path PUBLISHED = Path.of("..", "stream-aggregator", "src", "test", "resources", "published");
   @TempDir static Path dataDir;
   private static LocalStack stack;
@@ -77,8 +78,7 @@ class PublishedStackEvaluationTest {
       assertThat(row.getGenerationTokensPerSecond().getMedian()).as("generation of %s", key)
           .isCloseTo(expected.getGenerationTokensPerSecond().getMedian(), within(1e-6 * expected.getGenerationTokensPerSecond().getMedian()));
       assertThat(row.getTypicalSetup().getBackend()).as("backend of %s", key).isEqualTo(expected.getTypicalSetup().getBackend());
-      assertThat(row.getModelFacts().getFileSizeBytes()).isEqualTo(expected.getModelFacts().getFileSizeBytes());
-      assertThat(row.getModelFacts().getKvCacheBytesPerToken()).isEqualTo(expected.getModelFacts().getKvCacheBytesPerToken());
+      assertThat(row.getModelFacts()).as("model facts of %s", key).isEqualTo(expected.getModelFacts());
       if (expected.getPromptTokensPerSecond() == null) {
         assertThat(row.getPromptTokensPerSecond()).as("prompt of %s", key).isNull();
       } else {
@@ -88,66 +88,60 @@ class PublishedStackEvaluationTest {
   }
 
   /**
-   * Over the API, the evaluation is that of the same rows in memory, given the model facts the
-   * aggregated rows carry: today the aggregator keeps file size, parameters and KV bytes per token
-   * but not the attention width or the expert counts a report's architecture holds, which the
-   * prompt model's attention term and the active share of mixtures the model catalog lacks use.
+   * Over the API, the evaluation is that of the same rows in memory, every model fact included (the
+   * attention width and expert counts a report's architecture holds, which the prompt model's
+   * attention term and the active share of mixtures the model catalog lacks use).
    */
   @Test
   void theEvaluationOverTheApiIsThatOfTheSameRowsInMemoryAndMeetsTheTargets() throws Exception {
     List<StatsRow> exported = ExportedRows.of(stack.apiUrl());
-    Map<StatsKey, StatsRow> aggregated = byKey(exported);
     Evaluation.Result overApi = Evaluation.leaveOneGpuOut(exported, GpuCatalog.shared(), ModelCatalog.shared());
-    Evaluation.Result inMemory = Evaluation.leaveOneGpuOut(inMemoryRows.stream().map(r -> withFactsOf(r, aggregated.get(r.getKey()))).toList(),
-        GpuCatalog.shared(), ModelCatalog.shared());
+    Evaluation.Result inMemory = Evaluation.leaveOneGpuOut(inMemoryRows, GpuCatalog.shared(), ModelCatalog.shared());
     Evaluation.Result published = Evaluation.leaveOneGpuOut(perSourceRows, GpuCatalog.shared(), ModelCatalog.shared());
     assertThat(overApi.rows()).isEqualTo(inMemory.rows()).isGreaterThan(500);
     assertThat(overApi.gpus()).isEqualTo(inMemory.gpus());
-    assertSame("all", overApi.overall(), inMemory.overall());
+    assertSame("all", overApi.overall(), inMemory.overall(), 1e-6);
     Map<String, Evaluation.Scores> byBackend = overApi.by(Evaluation.Prediction::backend);
     Map<String, Evaluation.Scores> byBackendInMemory = inMemory.by(Evaluation.Prediction::backend);
     assertThat(byBackend.keySet()).containsExactlyElementsOf(byBackendInMemory.keySet()).contains("CUDA", "METAL", "ROCM", "VULKAN");
-    byBackend.forEach((backend, scores) -> assertSame(backend, scores, byBackendInMemory.get(backend)));
+    byBackend.forEach((backend, scores) -> assertSame(backend, scores, byBackendInMemory.get(backend), 1e-6));
 
     assertTarget("all", overApi.overall().generationCalibrated());
     assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
     assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
 
     // Against evaluate --published: the rows of two sources that share a key are one row in the
-    // pipeline (1 of 528), and the facts above; CUDA and Metal generation stay within half a point.
+    // pipeline (1 of 528: the Radeon 8060S measured on ROCm by one source and on Vulkan by another,
+    // the row key having no source or backend). Where no row merged (CUDA, Metal) every figure,
+    // prompt processing included, is evaluate --published's; overall, generation and prompt
+    // processing stay within half a point. (The merged row still moves the shared fit by about
+    // 1e-6 points, hence equal to the hundredth, more than evaluate prints.)
     Map<String, Evaluation.Scores> byBackendPublished = published.by(Evaluation.Prediction::backend);
     assertThat(published.rows() - overApi.rows()).isEqualTo(perSourceRows.size() - inMemoryRows.size()).isEqualTo(1);
+    assertSame("CUDA against evaluate --published", byBackend.get("CUDA"), byBackendPublished.get("CUDA"), PRINTED_PRECISION);
+    assertSame("METAL against evaluate --published", byBackend.get("METAL"), byBackendPublished.get("METAL"), PRINTED_PRECISION);
     assertWithinHalfAPoint("all", overApi.overall(), published.overall());
-    assertWithinHalfAPoint("CUDA", byBackend.get("CUDA"), byBackendPublished.get("CUDA"));
-    assertWithinHalfAPoint("METAL", byBackend.get("METAL"), byBackendPublished.get("METAL"));
   }
 
-  /** The in-memory row with only the model facts the aggregated row of its key carries. */
-  private static StatsRow withFactsOf(StatsRow row, StatsRow aggregated) {
-    ModelFacts facts = row.getModelFacts();
-    ModelFacts carried = aggregated.getModelFacts();
-    return StatsRow.newBuilder(row).setModelFacts(ModelFacts.newBuilder(facts)
-        .setAttentionWidth(carried.getAttentionWidth() == null ? null : facts.getAttentionWidth())
-        .setExpertCount(carried.getExpertCount() == null ? null : facts.getExpertCount())
-        .setExpertUsedCount(carried.getExpertUsedCount() == null ? null : facts.getExpertUsedCount())
-        .build()).build();
-  }
-
-  private static void assertSame(String what, Evaluation.Scores actual, Evaluation.Scores expected) {
+  private static void assertSame(String what, Evaluation.Scores actual, Evaluation.Scores expected, double points) {
     for (Function<Evaluation.Scores, Evaluation.Score> score : List.<Function<Evaluation.Scores, Evaluation.Score>>of(
         Evaluation.Scores::generationPrior, Evaluation.Scores::generationCalibrated, Evaluation.Scores::promptPrior, Evaluation.Scores::promptCalibrated)) {
       assertThat(score.apply(actual).rows()).as("%s: rows", what).isEqualTo(score.apply(expected).rows());
       assertThat(score.apply(actual).medianAbsolutePercentageError()).as("%s: median absolute error", what)
-          .isCloseTo(score.apply(expected).medianAbsolutePercentageError(), within(1e-6));
+          .isCloseTo(score.apply(expected).medianAbsolutePercentageError(), within(points));
       assertThat(score.apply(actual).shareWithin20Percent()).as("%s: share within ±20 %%", what).isEqualTo(score.apply(expected).shareWithin20Percent());
     }
   }
 
+  /** Calibrated generation and prompt processing, each within half a point of evaluate --published's. */
   private static void assertWithinHalfAPoint(String what, Evaluation.Scores actual, Evaluation.Scores published) {
-    assertThat(actual.generationCalibrated().medianAbsolutePercentageError()).as("%s: median absolute error against evaluate --published", what)
-        .isCloseTo(published.generationCalibrated().medianAbsolutePercentageError(), within(0.5));
-    assertThat(actual.generationCalibrated().shareWithin20Percent()).as("%s: share within ±20 %% against evaluate --published", what)
-        .isCloseTo(published.generationCalibrated().shareWithin20Percent(), within(0.5));
+    for (Function<Evaluation.Scores, Evaluation.Score> score : List.<Function<Evaluation.Scores, Evaluation.Score>>of(
+        Evaluation.Scores::generationCalibrated, Evaluation.Scores::promptCalibrated)) {
+      assertThat(score.apply(actual).medianAbsolutePercentageError()).as("%s: median absolute error against evaluate --published", what)
+          .isCloseTo(score.apply(published).medianAbsolutePercentageError(), within(0.5));
+      assertThat(score.apply(actual).shareWithin20Percent()).as("%s: share within ±20 %% against evaluate --published", what)
+          .isCloseTo(score.apply(published).shareWithin20Percent(), within(0.5));
+    }
   }
 
   private static void assertTarget(String what, Evaluation.Score score) {

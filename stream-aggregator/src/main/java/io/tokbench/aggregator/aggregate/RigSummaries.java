@@ -29,6 +29,9 @@ public final class RigSummaries {
         .setKvCacheBytesPerToken(latest.getKvCacheBytesPerToken())
         .setVramUsedBytes(latest.getVramUsedBytes())
         .setAggregateTokensPerSecond(latest.getAggregateTokensPerSecond())
+        .setExpertCount(latest.getExpertCount())
+        .setExpertUsedCount(latest.getExpertUsedCount())
+        .setAttentionWidth(latest.getAttentionWidth())
         .build();
   }
 

@@ -29,6 +29,9 @@ final class RowStatistics {
   private final SortedValues kvBytesPerToken = new SortedValues();
   private final SortedValues vramUsed = new SortedValues();
   private final SortedValues aggregateRate = new SortedValues();
+  private final SortedValues experts = new SortedValues();
+  private final SortedValues expertsUsed = new SortedValues();
+  private final SortedValues attentionWidth = new SortedValues();
   private final Map<String, Integer> os = new HashMap<>();
   private final Map<String, Integer> runtimeVersion = new HashMap<>();
   private final Map<String, Integer> backend = new HashMap<>();
@@ -52,6 +55,9 @@ final class RowStatistics {
     addIfPresent(kvBytesPerToken, rig.getKvCacheBytesPerToken());
     addIfPresent(vramUsed, rig.getVramUsedBytes());
     addIfPresent(aggregateRate, rig.getAggregateTokensPerSecond());
+    addIfPresent(experts, rig.getExpertCount());
+    addIfPresent(expertsUsed, rig.getExpertUsedCount());
+    addIfPresent(attentionWidth, rig.getAttentionWidth());
     count(os, rig.getOs(), 1);
     count(runtimeVersion, rig.getRuntimeVersion(), 1);
     count(backend, rig.getBackend(), 1);
@@ -70,6 +76,9 @@ final class RowStatistics {
     removeIfPresent(kvBytesPerToken, rig.getKvCacheBytesPerToken());
     removeIfPresent(vramUsed, rig.getVramUsedBytes());
     removeIfPresent(aggregateRate, rig.getAggregateTokensPerSecond());
+    removeIfPresent(experts, rig.getExpertCount());
+    removeIfPresent(expertsUsed, rig.getExpertUsedCount());
+    removeIfPresent(attentionWidth, rig.getAttentionWidth());
     count(os, rig.getOs(), -1);
     count(runtimeVersion, rig.getRuntimeVersion(), -1);
     count(backend, rig.getBackend(), -1);
@@ -92,6 +101,9 @@ final class RowStatistics {
     move(kvBytesPerToken, before.getKvCacheBytesPerToken(), after.getKvCacheBytesPerToken());
     move(vramUsed, before.getVramUsedBytes(), after.getVramUsedBytes());
     move(aggregateRate, before.getAggregateTokensPerSecond(), after.getAggregateTokensPerSecond());
+    move(experts, before.getExpertCount(), after.getExpertCount());
+    move(expertsUsed, before.getExpertUsedCount(), after.getExpertUsedCount());
+    move(attentionWidth, before.getAttentionWidth(), after.getAttentionWidth());
     recount(os, before.getOs(), after.getOs());
     recount(runtimeVersion, before.getRuntimeVersion(), after.getRuntimeVersion());
     recount(backend, before.getBackend(), after.getBackend());
@@ -121,6 +133,9 @@ final class RowStatistics {
         .setKvCacheBytesPerToken(medianLong(kvBytesPerToken))
         .setVramUsedBytes(medianLong(vramUsed))
         .setAggregateTokensPerSecond(aggregateRate.size() == 0 ? null : aggregateRate.percentile(50))
+        .setExpertCount(medianInt(experts))
+        .setExpertUsedCount(medianInt(expertsUsed))
+        .setAttentionWidth(medianLong(attentionWidth))
         .build();
     return facts.equals(new ModelFacts()) ? null : facts;
   }
@@ -128,11 +143,16 @@ final class RowStatistics {
   /** Approximate heap bytes, for the cache that holds rows being aggregated. */
   int bytes() {
     return 200 + generation.bytes() + prompt.bytes() + ttft.bytes() + firstReportAt.bytes() + lastReportAt.bytes() + fileSize.bytes()
-        + parameters.bytes() + kvBytesPerToken.bytes() + vramUsed.bytes() + aggregateRate.bytes() + 48 * (os.size() + runtimeVersion.size() + backend.size());
+        + parameters.bytes() + kvBytesPerToken.bytes() + vramUsed.bytes() + aggregateRate.bytes() + experts.bytes() + expertsUsed.bytes()
+        + attentionWidth.bytes() + 48 * (os.size() + runtimeVersion.size() + backend.size());
   }
 
   private static Long medianLong(SortedValues values) {
     return values.size() == 0 ? null : Math.round(values.percentile(50));
+  }
+
+  private static Integer medianInt(SortedValues values) {
+    return values.size() == 0 ? null : (int) Math.round(values.percentile(50));
   }
 
   private static Percentiles percentiles(SortedValues sorted) {

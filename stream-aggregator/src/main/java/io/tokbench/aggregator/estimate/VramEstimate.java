@@ -45,8 +45,12 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
     if (a.getBlockCount() == null || a.getAttentionHeadCountKv() == null) {
       throw new IllegalArgumentException("architecture lacks layer or KV head counts");
     }
-    int headSize = a.getKeyLength() != null ? a.getKeyLength() : a.getEmbeddingLength() / a.getAttentionHeadCount();
-    return (long) a.getBlockCount() * a.getAttentionHeadCountKv() * headSize * 2L * bytesPerElement;
+    return (long) a.getBlockCount() * a.getAttentionHeadCountKv() * headSize(a) * 2L * bytesPerElement;
+  }
+
+  /** The reported key length, else hidden size / attention heads. */
+  public static int headSize(Architecture a) {
+    return a.getKeyLength() != null ? a.getKeyLength() : a.getEmbeddingLength() / a.getAttentionHeadCount();
   }
 
   public long totalBytes() {

@@ -41,6 +41,7 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
 
   public static ReportSample sample(BenchmarkReport report) {
     List<Repetition> reps = report.getRepetitions();
+    Architecture architecture = report.getModel().getArchitecture();
     return ReportSample.newBuilder()
         .setReportId(report.getReportId().toString())
         .setMeasuredAt(report.getMeasuredAt().toEpochMilli())
@@ -55,9 +56,13 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         // The estimator's calibration inputs: what the runtime said about the model, and memory.
         .setFileSizeBytes(report.getModel().getFileSizeBytes())
         .setParameterCount(report.getModel().getParameterCount())
-        .setKvCacheBytesPerToken(kvCacheBytesPerToken(report.getModel().getArchitecture()))
+        .setKvCacheBytesPerToken(kvCacheBytesPerToken(architecture))
         .setVramUsedBytes(report.getMemory().getVramUsedBytes())
         .setAggregateTokensPerSecond(positiveFinite(report.getSummary().getAggregateTokensPerSecond()))
+        // The active share of a mixture the model catalog lacks, and the prompt model's attention term.
+        .setExpertCount(architecture == null ? null : architecture.getExpertCount())
+        .setExpertUsedCount(architecture == null ? null : architecture.getExpertUsedCount())
+        .setAttentionWidth(attentionWidth(architecture))
         .build();
   }
 
@@ -78,11 +83,22 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
   }
 
   private static Long kvCacheBytesPerToken(Architecture architecture) {
-    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCountKv() == null
-        || (architecture.getKeyLength() == null && (architecture.getEmbeddingLength() == null || architecture.getAttentionHeadCount() == null))) {
+    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCountKv() == null || !knowsHeadSize(architecture)) {
       return null;
     }
     return VramEstimate.kvBytesPerToken(architecture, VramEstimate.F16_BYTES);
+  }
+
+  /** Layers × attention heads × head size: what one token attends to the earlier ones with. */
+  private static Long attentionWidth(Architecture architecture) {
+    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCount() == null || !knowsHeadSize(architecture)) {
+      return null;
+    }
+    return (long) architecture.getBlockCount() * architecture.getAttentionHeadCount() * VramEstimate.headSize(architecture);
+  }
+
+  private static boolean knowsHeadSize(Architecture architecture) {
+    return architecture.getKeyLength() != null || (architecture.getEmbeddingLength() != null && architecture.getAttentionHeadCount() != null);
   }
 
   /** Summed throughput of parallel streams is not recomputable from the repetitions; keep it only when sane. */

@@ -114,6 +114,10 @@ class IncrementalRowPropertyTest {
         .setBackend("CUDA")
         .setFileSizeBytes(rig % 4 == 0 ? null : 4_000_000_000L + rig)
         .setVramUsedBytes(6_000_000_000L + (long) rate)
+        // A rig's facts change between its reports (a re-quantized upload, an updated runtime): each move must be undone exactly.
+        .setExpertCount(rig % 3 == 0 ? null : 64 << (measuredAt % 2))
+        .setExpertUsedCount(rig % 3 == 0 ? null : 8)
+        .setAttentionWidth(rig % 5 == 0 ? null : 131_072L * (1 + measuredAt % 3))
         .build();
   }
 }

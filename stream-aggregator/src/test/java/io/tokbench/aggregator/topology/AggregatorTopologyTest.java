@@ -3,13 +3,18 @@ package io.tokbench.aggregator.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tokbench.aggregator.estimate.ActiveShare;
 import io.tokbench.aggregator.support.AggregatorDriver;
 import io.tokbench.aggregator.support.TestReports;
 import io.tokbench.aggregator.validate.Rejection;
+import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.Architecture;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.CommunityRow;
+import io.tokbench.schema.Model;
+import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.ProbeFlags;
 import io.tokbench.schema.RejectedReport;
@@ -270,6 +275,48 @@ class AggregatorTopologyTest {
     assertThat(row.getTypicalSetup().getOs()).isEqualTo("linux");
     assertThat(row.getTypicalSetup().getBackend()).isEqualTo("CUDA");
     assertThat(row.getPromptTokensPerSecond().getMedian()).isCloseTo(3200.0, within(1e-6));
+  }
+
+  /**
+   * A mixture the model catalog lacks is known as one only through the runtime's metadata: the
+   * expert counts and the attention width reach the row's model facts (median over the rigs whose
+   * latest report carries them), so the estimator reads it with its active share, not as dense.
+   */
+  @Test
+  void theRowCarriesTheReportedExpertCountsAndAttentionWidth() {
+    Architecture moe = Architecture.newBuilder().setBlockCount(48).setAttentionHeadCount(32).setAttentionHeadCountKv(4).setEmbeddingLength(2048)
+        .setKeyLength(128).setExpertCount(128).setExpertUsedCount(8).build();
+    // The same shape without a key length: the head size is then hidden size / heads.
+    Architecture moeWithoutKeyLength = Architecture.newBuilder(moe).setKeyLength(null).setEmbeddingLength(4096).build();
+    UUID changing = UUID.randomUUID();
+    driver.publish(
+        withArchitecture(TestReports.at(changing, 80, NOW.minusSeconds(600)), Architecture.newBuilder(moe).setExpertUsedCount(2).setBlockCount(24).build()),
+        withArchitecture(TestReports.at(changing, 82, NOW.minusSeconds(300)), moe),
+        withArchitecture(report(UUID.randomUUID(), 90), moeWithoutKeyLength),
+        withArchitecture(report(UUID.randomUUID(), 85), null));
+    StatsRow row = onlyRow();
+    assertThat(row.getRigCount()).isEqualTo(3);
+    ModelFacts facts = row.getModelFacts();
+    assertThat(facts.getExpertCount()).isEqualTo(128);
+    assertThat(facts.getExpertUsedCount()).as("each rig's latest report counts, not its earlier one").isEqualTo(8);
+    assertThat(facts.getAttentionWidth()).isEqualTo(48L * 32 * 128);
+    assertThat(facts.getKvCacheBytesPerToken()).isEqualTo(48L * 4 * 128 * 2 * 2);
+    assertThat(ActiveShare.of(row.getKey().getModel(), facts, ModelCatalog.shared())).as("active share of a mixture the catalog lacks")
+        .isCloseTo(1 - 0.95 + 0.95 * 8 / 128, within(1e-9));
+  }
+
+  @Test
+  void aDenseModelsRowHasAnAttentionWidthAndNoExperts() {
+    driver.publish(report(UUID.randomUUID(), 90));
+    ModelFacts facts = onlyRow().getModelFacts();
+    assertThat(facts.getExpertCount()).isNull();
+    assertThat(facts.getExpertUsedCount()).isNull();
+    assertThat(facts.getAttentionWidth()).as("32 layers x 32 heads x 4096 / 32").isEqualTo(32L * 4096);
+  }
+
+  private static BenchmarkReport withArchitecture(BenchmarkReport report, Architecture architecture) {
+    return TestReports.forModel(BenchmarkReport.newBuilder(report)
+        .setModel(Model.newBuilder(report.getModel()).setArchitecture(architecture).build()).build(), "made-up-moe-30b-a3b");
   }
 
   // ---- retraction ----
