@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.Function;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -21,21 +22,47 @@ final class FitSample {
   private FitSample() {}
 
   static <V> List<V> of(KeyValueIterator<String, V> points, int limit) {
-    Comparator<Ranked<V>> lowestFirst = Comparator.<Ranked<V>>comparingInt(Ranked::rank).thenComparing(Ranked::key);
-    Comparator<Ranked<V>> highestFirst = lowestFirst.reversed();
-    PriorityQueue<Ranked<V>> kept = new PriorityQueue<>(highestFirst);
+    Sampler<V> sampler = new Sampler<>(limit);
     while (points.hasNext()) {
       KeyValue<String, V> next = points.next();
-      Ranked<V> ranked = new Ranked<>(Utils.murmur2(next.key.getBytes(StandardCharsets.UTF_8)), next.key, next.value);
+      sampler.offer(next.key, next.value);
+    }
+    return sampler.sample();
+  }
+
+  /** The same sample of points already read, each keyed by {@code key}. */
+  static <V> List<V> of(List<V> points, Function<V, String> key, int limit) {
+    if (points.size() <= limit) {
+      return points;
+    }
+    Sampler<V> sampler = new Sampler<>(limit);
+    points.forEach(p -> sampler.offer(key.apply(p), p));
+    return sampler.sample();
+  }
+
+  private static final class Sampler<V> {
+    private static final Comparator<Ranked<?>> LOWEST_FIRST = Comparator.<Ranked<?>>comparingInt(Ranked::rank).thenComparing(Ranked::key);
+    private final int limit;
+    private final PriorityQueue<Ranked<V>> kept = new PriorityQueue<>(LOWEST_FIRST.reversed());
+
+    Sampler(int limit) {
+      this.limit = limit;
+    }
+
+    void offer(String key, V point) {
+      Ranked<V> ranked = new Ranked<>(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)), key, point);
       if (kept.size() < limit) {
         kept.add(ranked);
-      } else if (lowestFirst.compare(ranked, kept.peek()) < 0) {
+      } else if (LOWEST_FIRST.compare(ranked, kept.peek()) < 0) {
         kept.poll();
         kept.add(ranked);
       }
     }
-    List<V> sample = new ArrayList<>(kept.size());
-    kept.stream().sorted(lowestFirst).forEach(r -> sample.add(r.point()));
-    return sample;
+
+    List<V> sample() {
+      List<V> sample = new ArrayList<>(kept.size());
+      kept.stream().sorted(LOWEST_FIRST).forEach(r -> sample.add(r.point()));
+      return sample;
+    }
   }
 }

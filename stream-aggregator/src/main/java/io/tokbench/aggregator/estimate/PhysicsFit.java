@@ -105,17 +105,38 @@ final class PhysicsFit {
    */
   private static double tflopsPerWatt(List<CalibrationPoint> all, Physics uncapped) {
     // Only GPUs with a known limit: the others (another backend's kernels, Apple) would pull the cap towards their own scale.
-    List<CalibrationPoint> prompt = all.stream().filter(p -> p.getBoardPowerWatts() != null).toList();
+    List<CalibrationPoint> prompt = FitSample.of(all.stream().filter(p -> p.getBoardPowerWatts() != null).toList(),
+        CalibrationPoint::getStatsKey, MAX_POWER_CAP_ROWS);
     if (prompt.size() < MIN_ROWS) {
       return Physics.NO_POWER_CAP;
     }
+    // A row's log compute scale is log(rate × work) − log(min(peak, cap × watts)) (Calibrator.logPromptScale):
+    // only the last term depends on the cap, so the rest is computed once, not once per candidate.
+    int n = prompt.size();
+    double[] logRateWork = new double[n];
+    double[] logPeak = new double[n];
+    double[] logWatts = new double[n];
+    for (int i = 0; i < n; i++) {
+      CalibrationPoint p = prompt.get(i);
+      logRateWork[i] = Math.log(p.getPromptTokensPerSecond() * Calibrator.promptWork(p, uncapped));
+      logPeak[i] = Math.log(p.getFp16Tflops());
+      logWatts[i] = Math.log(p.getBoardPowerWatts());
+    }
+    double[] logScales = new double[n];
+    for (int i = 0; i < n; i++) {
+      logScales[i] = logRateWork[i] - logPeak[i];
+    }
     double best = Physics.NO_POWER_CAP;
-    double bestSpread = logScaleSpread(prompt, uncapped);
+    double bestSpread = meanAbsoluteDeviation(logScales);
     for (double candidate = MIN_TFLOPS_PER_WATT; candidate <= MAX_TFLOPS_PER_WATT; candidate *= TFLOPS_PER_WATT_STEP) {
-      Physics capped = new Physics(uncapped.kvReadFactor(), uncapped.moeReadFactor(), uncapped.moePromptFactor(), uncapped.multiGpuSeconds(),
-          uncapped.promptAttentionFactor(), uncapped.pipelineEfficiency(), candidate);
-      double spread = logScaleSpread(prompt, capped);
-      if (spread < bestSpread) {
+      double logCap = Math.log(candidate);
+      for (int i = 0; i < n; i++) {
+        logScales[i] = logRateWork[i] - Math.min(logPeak[i], logCap + logWatts[i]);
+      }
+      double spread = meanAbsoluteDeviation(logScales);
+      // The spread is flat where the cap moves no row across the median: the lowest cap of a flat
+      // minimum is taken, whatever the last bits of rounding say.
+      if (spread < bestSpread - SPREAD_TOLERANCE) {
         best = candidate;
         bestSpread = spread;
       }
@@ -127,11 +148,20 @@ final class PhysicsFit {
   static final double MIN_TFLOPS_PER_WATT = 0.05;
   static final double MAX_TFLOPS_PER_WATT = 10.0;
   private static final double TFLOPS_PER_WATT_STEP = 1.01;
+  /**
+   * Rows the cap is fitted on at most (a uniform sample by key hash): one parameter needs far fewer,
+   * and the search (530 candidates) runs on a stream thread at every refit of the global group.
+   */
+  static final int MAX_POWER_CAP_ROWS = 1_000;
+  private static final double SPREAD_TOLERANCE = 1e-12;
 
-  private static double logScaleSpread(List<CalibrationPoint> prompt, Physics physics) {
-    double[] logScales = prompt.stream().mapToDouble(p -> Calibrator.logPromptScale(p, physics)).toArray();
-    double median = OrderStatistics.median(logScales);
-    return java.util.Arrays.stream(logScales).map(s -> Math.abs(s - median)).average().orElse(0.0);
+  private static double meanAbsoluteDeviation(double[] values) {
+    double median = OrderStatistics.median(values); // sorts in place: callers rewrite every element before the next use
+    double sum = 0;
+    for (double v : values) {
+      sum += Math.abs(v - median);
+    }
+    return sum / values.length;
   }
 
   /** Setups measured at several prompt lengths: 1/rate = a × (1 + factor × width × length / parameters). */
