@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every calibration group's points and refits the groups that changed, at most once per
  * interval: a popular group (the global one holds every row) would otherwise be refitted for each
- * report. The set of changed groups lives in memory; after a restart every stored group counts as
+ * report. A refit reads its whole group on the stream thread, so big groups are refitted less often
+ * ({@link #POINTS_PER_INTERVAL}) and a tick refits one big group at most; the rest wait for the
+ * next tick. The set of changed groups lives in memory; after a restart every stored group counts as
  * changed, so a crash between a point's arrival and its refit loses nothing. Every group is fitted
  * under the physics the global group fitted (read from the calibration global store, as the global
  * group may live on another instance); when those move, every group of this task is refitted.
@@ -39,6 +41,13 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
    * 1,000,000 keys). Ten thousand rows pin a group's parameters far below their spread.
    */
   static final int MAX_POINTS_PER_FIT = 10_000;
+  /**
+   * A group is refitted at most once per interval for every this many points it held at its last
+   * fit. A refit reads all of its group's points on the stream thread, so the few big groups (the
+   * global one holds every row) stalled every other task of that thread each interval, and those
+   * stalls were the end-to-end latency's tail; a big group's fit barely moves with a few new points.
+   */
+  static final int POINTS_PER_INTERVAL = 2_000;
 
   private static final Logger log = LoggerFactory.getLogger(CalibrateProcessor.class);
 
@@ -49,6 +58,8 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   private final Set<String> changed = new LinkedHashSet<>();
   /** Groups with points here: bounded, since a group is named by strings reports bring. */
   private final Set<String> groups = new java.util.HashSet<>();
+  /** When each group may be refitted next (wall clock, ms); in memory: after a restart every group is due. */
+  private final java.util.Map<String, Long> nextFitAt = new java.util.HashMap<>();
   private KeyValueStore<String, CalibrationPoint> points;
   private ReadOnlyKeyValueStore<String, CalibrationRecord> calibrations;
   private Physics fittedUnder = Physics.PRIOR;
@@ -69,6 +80,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
     fittedUnder = Physics.of(calibrations.get(CalibrationPoints.GLOBAL));
     groups.clear();
     changed.clear();
+    nextFitAt.clear();
     markAllChanged();
     groups.addAll(changed);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
@@ -113,13 +125,26 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       markAllChanged();
       fittedUnder = physics;
     }
-    for (String group : changed) {
+    // One big group per tick at most, so the big groups' refits fall on different ticks.
+    boolean bigGroupRead = false;
+    for (java.util.Iterator<String> due = changed.iterator(); due.hasNext() && !bigGroupRead; ) {
+      String group = due.next();
+      if (now < nextFitAt.getOrDefault(group, Long.MIN_VALUE)) {
+        continue; // a big group refitted recently: it stays changed until its turn
+      }
+      due.remove();
       List<CalibrationPoint> members;
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
         members = FitSample.of(it, MAX_POINTS_PER_FIT);
       }
+      bigGroupRead = members.size() > POINTS_PER_INTERVAL;
       if (members.isEmpty()) {
         groups.remove(group);
+        nextFitAt.remove(group);
+      } else {
+        // Ticks skipped: one per POINTS_PER_INTERVAL points beyond the first; half a tick of slack for the clock's jitter.
+        long skipped = (members.size() - 1) / POINTS_PER_INTERVAL;
+        nextFitAt.put(group, skipped == 0 ? now : now + skipped * interval.toMillis() + interval.toMillis() / 2);
       }
       CalibrationRecord fitted;
       try {
@@ -131,6 +156,5 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       }
       context().forward(new Record<>(group, fitted, now));
     }
-    changed.clear();
   }
 }
