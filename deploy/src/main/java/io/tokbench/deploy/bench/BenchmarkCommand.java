@@ -75,6 +75,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--latency-rate", description = "Reports/s sent while measuring end-to-end latency (default: half the sustained rate of (a)).")
   Double latencyRate;
 
+  @Option(names = "--latency-timeline", description = "Also print the end-to-end latency over the run (about 60 points): periodic stalls show as spikes.")
+  boolean latencyTimeline;
+
   @Option(names = "--api-rate", description = "Queries/s the 64 API clients send between them for the paced latency (default: half the rate they reach at saturation).")
   Double apiRate;
 
@@ -217,7 +220,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
       for (int i = 0; i < millis.length; i++) {
         millis[i] = (counted[i] - sent.get(i)) / 1e6;
       }
-      if (Boolean.getBoolean("bench.timeline")) {
+      if (latencyTimeline) {
         for (int i = 0; i < millis.length; i += Math.max(1, millis.length / 60)) {
           System.out.printf("    t=%.2fs latency %.0f ms%n", (sent.get(i) - start) / 1e9, millis[i]);
         }

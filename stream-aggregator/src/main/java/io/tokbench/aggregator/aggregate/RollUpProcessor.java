@@ -25,10 +25,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * setups cost nothing per report.
  */
 public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRow, String, CommunityRow> {
-  private static final Comparator<KeyValue<String, StatsRow>> BEST =
-      Comparator.<KeyValue<String, StatsRow>>comparingInt(kv -> kv.value.getRigCount())
-          .thenComparingLong(kv -> kv.value.getReportCount())
-          .thenComparing(kv -> kv.key, Comparator.reverseOrder());
+  /** How well a setup is supported: more rigs, then more reports, then the smaller encoded key wins. */
+  private record Support(int rigs, long reports, String key) implements Comparable<Support> {
+    private static final Comparator<Support> ORDER =
+        Comparator.comparingInt(Support::rigs).thenComparingLong(Support::reports).thenComparing(Support::key, Comparator.reverseOrder());
+
+    static Support of(KeyValue<String, StatsRow> row) {
+      return new Support(row.value.getRigCount(), row.value.getReportCount(), row.key);
+    }
+
+    @Override
+    public int compareTo(Support other) {
+      return ORDER.compare(this, other);
+    }
+  }
 
   private final String statsStore;
   private final String communityStore;
@@ -73,7 +83,7 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
       if (candidate.key.equals(currentKey)) {
         boolean shrank = candidate.value.getRigCount() < current.getRigCount() || candidate.value.getReportCount() < current.getReportCount();
         best = shrank ? scan(changed) : Optional.of(candidate); // only a best row that lost rigs or reports needs the others read
-      } else if (BEST.compare(candidate, KeyValue.pair(currentKey, withCounts(candidate.value, current))) > 0) {
+      } else if (Support.of(candidate).compareTo(new Support(current.getRigCount(), current.getReportCount(), currentKey)) > 0) {
         best = Optional.of(candidate);
       } else {
         return; // the best setup is still the current one
@@ -107,17 +117,12 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
     }
   }
 
-  /** A row with the view's counts, to rank the view's setup against a changed row. */
-  private static StatsRow withCounts(StatsRow any, CommunityRow view) {
-    return StatsRow.newBuilder(any).setRigCount(view.getRigCount()).setReportCount(view.getReportCount()).build();
-  }
-
   private Optional<KeyValue<String, StatsRow>> scan(StatsKey changed) {
     Optional<KeyValue<String, StatsRow>> best = Optional.empty();
     try (KeyValueIterator<String, StatsRow> it = stats.prefixScan(StatsKeys.gpuPrefix(changed.getModel(), changed.getGpu(), changed.getGpuCount()), Serdes.String().serializer())) {
       while (it.hasNext()) {
         KeyValue<String, StatsRow> candidate = it.next();
-        if (best.isEmpty() || BEST.compare(candidate, best.get()) > 0) {
+        if (best.isEmpty() || Support.of(candidate).compareTo(Support.of(best.get())) > 0) {
           best = Optional.of(candidate);
         }
       }

@@ -30,7 +30,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -69,11 +68,8 @@ public final class QueryService {
    */
   private static final long ROUTES_NANOS = java.time.Duration.ofSeconds(1).toNanos();
   private volatile Routes routes;
-  /** Each model's partition, once Kafka Streams has said it: the same lock as the routes. */
-  /** Partitions of the aggregate's input: a model's rows are in partition murmur2(model) of them; 0 = ask Kafka Streams. */
+  /** Partitions of the aggregate's input: a model's rows are in partition murmur2(model) of them. */
   private final int partitions;
-  private final com.github.benmanes.caffeine.cache.Cache<String, Integer> partitionOfModel =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
   /** How much heap the answers kept per model may take. */
   static final long MODEL_ROWS_BYTES = 32L << 20;
   private final RowChanges changes;
@@ -100,12 +96,15 @@ public final class QueryService {
 
   private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
-  /** @param self this instance's internal listener, as advertised in {@code application.server} */
   /**
-   * @param partitions partitions of the aggregate's input topic, checked at start (0 if unknown)
+   * @param self this instance's internal listener, as advertised in {@code application.server}
+   * @param partitions partitions of the aggregate's input topic, as checked at start
    * @param changes where the stream tells which models' rows changed on this instance
    */
   public QueryService(KafkaStreams streams, HostInfo self, int partitions, RowChanges changes) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
+    }
     this.streams = streams;
     this.self = self;
     this.partitions = partitions;
@@ -192,20 +191,28 @@ public final class QueryService {
     if (known != null && known.version() == version) {
       return known.rows();
     }
-    Freshness read = new Freshness();
-    List<StatsRow> rows = new ArrayList<>();
-    local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, partition, read, store -> {
+    return readAndKeep(freshness, read -> local.<StatsRow, List<StatsRow>>read(AggregatorTopology.STATS_STORE, partition, read, store -> {
+      List<StatsRow> rows = new ArrayList<>();
       try (KeyValueIterator<String, StatsRow> it = store.prefixScan(StatsKeys.modelPrefix(model), Serdes.String().serializer())) {
         it.forEachRemaining(kv -> rows.add(kv.value));
       }
-      return null;
-    });
-    if (read.isStale()) {
-      freshness.stale(read.lagRecords()); // a standby's copy changes with no word from the stream: never kept
+      return List.copyOf(rows);
+    }), rows -> modelRows.put(model, new ModelRows(version, rows)));
+  }
+
+  /**
+   * Reads an answer and keeps it for the next query, unless it came from a copy that is not this
+   * instance's running task: a standby's store changes with no word from the stream.
+   */
+  private static <T> T readAndKeep(Freshness freshness, java.util.function.Function<Freshness, T> read, java.util.function.Consumer<T> keep) {
+    Freshness thisRead = new Freshness();
+    T answer = read.apply(thisRead);
+    if (thisRead.isStale()) {
+      freshness.stale(thisRead.lagRecords());
     } else {
-      modelRows.put(model, new ModelRows(version, List.copyOf(rows)));
+      keep.accept(answer);
     }
-    return rows;
+    return answer;
   }
 
   List<CommunityRow> localCommunity(String model, Set<Integer> partitions, Freshness freshness) {
@@ -246,14 +253,7 @@ public final class QueryService {
     if (known != null && (known.version() == version || now - known.readAt() < SEEN_MAX_AGE_NANOS)) {
       return known.seen();
     }
-    Freshness read = new Freshness();
-    Seen seen = readSeen(partitions, read);
-    if (read.isStale()) {
-      freshness.stale(read.lagRecords());
-    } else {
-      seenShares.put(partition, new SeenShare(version, now, seen));
-    }
-    return seen;
+    return readAndKeep(freshness, read -> readSeen(partitions, read), seen -> seenShares.put(partition, new SeenShare(version, now, seen)));
   }
 
   private Seen readSeen(Set<Integer> partitions, Freshness freshness) {
@@ -426,20 +426,9 @@ public final class QueryService {
 
   private int partitionOf(String model) {
     requireQueryable();
-    if (partitions > 0) {
-      return ContributionPartitioner.partitionOf(model, partitions); // no call into Kafka Streams, whose metadata is behind a lock
-    }
-    Integer known = partitionOfModel.getIfPresent(model);
-    if (known != null) {
-      return known; // a topic's partition count never changes under the application (Topics checks it at start)
-    }
-    KeyQueryMetadata metadata = streams.queryMetadataForKey(AggregatorTopology.STATS_STORE, model, Serdes.String().serializer());
-    if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-      throw new NotReadyException("the tables are not assigned yet");
-    }
-    partitionOfModel.put(model, metadata.partition());
-    return metadata.partition();
+    return ContributionPartitioner.partitionOf(model, partitions); // no call into Kafka Streams, whose metadata is behind a lock
   }
+
 
   /** Per model and per GPU: statistics rows, reports, and the set of distinct rigs. */
   public record Seen(Map<String, Tally> models, Map<String, Tally> gpus) {
