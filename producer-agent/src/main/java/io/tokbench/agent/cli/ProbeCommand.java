@@ -9,6 +9,7 @@ import io.tokbench.agent.probe.ContextTooSmallException;
 import io.tokbench.agent.probe.ModelDescription;
 import io.tokbench.agent.probe.ModelNotFoundException;
 import io.tokbench.agent.probe.PowerSampler;
+import io.tokbench.agent.probe.ProcessOffload;
 import io.tokbench.agent.probe.ProbeResult;
 import io.tokbench.agent.probe.ProbeRunner;
 import io.tokbench.agent.probe.ProbeSuite;
@@ -23,6 +24,7 @@ import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.GpuVendor;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +145,8 @@ final class ProbeCommand implements Callable<Integer> {
     Rig rig = new RigDetector(agent.host).detect();
     PowerSampler power = rig.gpus().stream().anyMatch(g -> g.vendor() == GpuVendor.NVIDIA) ? new NvidiaPowerSampler(agent.host) : PowerSampler.NONE;
     UUID rigId = RigIdentity.load(agent.environment.configDir());
-    ProbeRunner runner = new ProbeRunner(runtime, suite, new ConsoleProgress(err, System.console() != null), power, Clock.systemUTC());
+    ProbeRunner runner = new ProbeRunner(runtime, suite, new ConsoleProgress(err, System.console() != null), power, Clock.systemUTC(),
+        new ProcessOffload(agent.host, Path.of("/proc")));
     ReportBuilder builder = new ReportBuilder(rigId, TokbenchAgent.VERSION, suite, rig, info);
     List<BenchmarkReport> reports = new ArrayList<>();
     for (String model : targets) {

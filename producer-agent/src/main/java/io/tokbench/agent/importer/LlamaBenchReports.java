@@ -6,6 +6,7 @@ import io.tokbench.agent.gguf.GgufFacts;
 import io.tokbench.agent.probe.ModelNames;
 import io.tokbench.agent.probe.ReportBuilder;
 import io.tokbench.agent.probe.Samples;
+import io.tokbench.agent.residence.GpuLayers;
 import io.tokbench.schema.Backend;
 import io.tokbench.schema.BackendSource;
 import io.tokbench.schema.BenchmarkReport;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -212,17 +215,16 @@ public final class LlamaBenchReports {
       return new Offload(null, null, OffloadMethod.UNKNOWN, false);
     }
     int layers = ngl.get();
-    int blocks = context.gguf(row).flatMap(g -> g.blockCount().isPresent() ? Optional.of(g.blockCount().getAsInt()) : Optional.empty()).orElse(-1);
+    OptionalInt blocks = context.gguf(row).map(GgufFacts::blockCount).orElse(OptionalInt.empty());
     boolean cpuExperts = row.field("n_cpu_moe").flatMap(LlamaBenchReports::integer).orElse(0) > 0;
+    OptionalDouble share = GpuLayers.share(layers, blocks);
     if (layers == 0) {
       return new Offload(0.0, 0, OffloadMethod.LAYERS_REQUESTED, false);
     }
-    // The output layer counts as one more than the blocks (llama.cpp offloads n_layer + 1).
-    boolean all = layers < 0 || layers >= 999 || (blocks > 0 && layers > blocks);
-    if (all && !cpuExperts) {
+    if (share.orElse(0) == 1.0 && !cpuExperts) {
       return new Offload(1.0, layers < 0 ? null : layers, OffloadMethod.LAYERS_REQUESTED, false);
     }
-    Double fraction = cpuExperts || blocks <= 0 ? null : Math.min(1.0, layers / (double) (blocks + 1));
+    Double fraction = cpuExperts || share.isEmpty() ? null : share.getAsDouble();
     return new Offload(fraction, layers < 0 ? null : layers, OffloadMethod.LAYERS_REQUESTED, true);
   }
 

@@ -5,6 +5,7 @@ import io.tokbench.schema.Backend;
 import io.tokbench.schema.BackendSource;
 import io.tokbench.schema.OffloadMethod;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * How much of the model sat in GPU memory, the backend that did the work, and how the agent knows
@@ -15,11 +16,11 @@ import java.util.Optional;
 public record Offload(Optional<Double> fraction, OffloadMethod method, Backend backend, BackendSource backendSource) {
 
   /**
-   * What can be known without asking the GPU tools about the runtime's process: the runtime's own
-   * account of the loaded model (Ollama's /api/ps), else a rig without GPUs, which can only have
-   * used the CPU; otherwise the fraction is unknown and the backend is the rig's usual one.
+   * The runtime's own account of the loaded model (Ollama's /api/ps), else a rig without GPUs,
+   * which can only have used the CPU, else what the runtime's process shows
+   * ({@link ProcessOffload}); otherwise the fraction is unknown and the backend is the rig's usual one.
    */
-  public static Offload determine(Rig rig, Optional<LoadedModel> loaded) {
+  public static Offload determine(Rig rig, Optional<LoadedModel> loaded, Supplier<Optional<Offload>> fromProcess) {
     if (loaded.isPresent()) {
       double fraction = loaded.get().gpuOffloadFraction();
       return fraction <= 0
@@ -29,6 +30,6 @@ public record Offload(Optional<Double> fraction, OffloadMethod method, Backend b
     if (rig.gpus().isEmpty()) {
       return new Offload(Optional.of(0.0), OffloadMethod.NO_GPU, Backend.CPU, BackendSource.NOT_ON_GPU);
     }
-    return new Offload(Optional.empty(), OffloadMethod.UNKNOWN, rig.likelyBackend(), BackendSource.RIG_DEFAULT);
+    return fromProcess.get().orElseGet(() -> new Offload(Optional.empty(), OffloadMethod.UNKNOWN, rig.likelyBackend(), BackendSource.RIG_DEFAULT));
   }
 }

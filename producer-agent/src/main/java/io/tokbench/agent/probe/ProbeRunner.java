@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,9 +23,15 @@ public final class ProbeRunner {
   private final ProbeListener listener;
   private final PowerSampler power;
   private final Clock clock;
+  private final ProcessOffload processOffload;
   private final PromptBuilder prompts = new PromptBuilder();
 
   public ProbeRunner(RuntimeClient runtime, ProbeSuite suite, ProbeListener listener, PowerSampler power, Clock clock) {
+    this(runtime, suite, listener, power, clock, ProcessOffload.system());
+  }
+
+  public ProbeRunner(RuntimeClient runtime, ProbeSuite suite, ProbeListener listener, PowerSampler power, Clock clock, ProcessOffload processOffload) {
+    this.processOffload = processOffload;
     this.runtime = runtime;
     this.suite = suite;
     this.listener = listener;
@@ -45,7 +52,8 @@ public final class ProbeRunner {
       Generation warmUp = generate(model, context);
       listener.step();
       Optional<LoadedModel> loaded = runtime.loaded(model);
-      Offload offload = Offload.determine(rig, loaded);
+      Offload offload = Offload.determine(rig, loaded,
+          () -> processOffload.judge(rig, runtime.url(), description, context > 0 ? OptionalInt.of(context) : OptionalInt.empty()));
 
       for (int concurrency : concurrencyLevels) {
         Measured measured = measureWithRetry(model, description.name(), context, concurrency);

@@ -54,6 +54,11 @@ public final class LlamaServer implements AutoCloseable {
     }
   }
 
+  /** The server's process id, as the GPU tools would list it. */
+  public long pid() {
+    return process.pid();
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port;
   }

@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.estimate;
 
+import io.tokbench.normalize.ModelShape;
 import io.tokbench.schema.Architecture;
 
 /**
@@ -16,7 +17,7 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
   public static final double PRIOR_KV_FACTOR = 1.0;
   public static final long PRIOR_OVERHEAD_BYTES = 500L * 1024 * 1024;
   /** f16 K and V entries, as llama.cpp and Ollama store them by default. */
-  public static final int F16_BYTES = 2;
+  public static final int F16_BYTES = ModelShape.F16_BYTES;
 
   public static VramEstimate of(long weightsBytes, Architecture architecture, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
     return of(weightsBytes, kvBytesPerToken(architecture, F16_BYTES), contextTokens, sequences, kvFactor, overheadBytes);
@@ -37,20 +38,10 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
     return new VramEstimate(weightsBytes, kv, overheadBytes);
   }
 
-  /**
-   * KV cache per token of context: layers × KV heads × head size × 2 (keys and values) × bytes per
-   * element. The head size is the reported key length, else hidden size / attention heads.
-   */
+  /** {@link ModelShape#kvCacheBytesPerToken}, for an architecture the caller has checked. */
   public static long kvBytesPerToken(Architecture a, int bytesPerElement) {
-    if (a.getBlockCount() == null || a.getAttentionHeadCountKv() == null) {
-      throw new IllegalArgumentException("architecture lacks layer or KV head counts");
-    }
-    return (long) a.getBlockCount() * a.getAttentionHeadCountKv() * headSize(a) * 2L * bytesPerElement;
-  }
-
-  /** The reported key length, else hidden size / attention heads. */
-  public static int headSize(Architecture a) {
-    return a.getKeyLength() != null ? a.getKeyLength() : a.getEmbeddingLength() / a.getAttentionHeadCount();
+    return ModelShape.kvCacheBytesPerToken(a, bytesPerElement)
+        .orElseThrow(() -> new IllegalArgumentException("architecture lacks layer or KV head counts or head size"));
   }
 
   public long totalBytes() {

@@ -1,9 +1,9 @@
 package io.tokbench.aggregator.normalize;
 
-import io.tokbench.aggregator.estimate.VramEstimate;
 import io.tokbench.aggregator.state.ContributionEvent;
 import io.tokbench.aggregator.state.ReportSample;
 import io.tokbench.aggregator.validate.ReportValidator;
+import io.tokbench.normalize.ModelShape;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.Architecture;
@@ -13,6 +13,7 @@ import io.tokbench.schema.StatsKey;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -83,22 +84,15 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
   }
 
   private static Long kvCacheBytesPerToken(Architecture architecture) {
-    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCountKv() == null || !knowsHeadSize(architecture)) {
-      return null;
-    }
-    return VramEstimate.kvBytesPerToken(architecture, VramEstimate.F16_BYTES);
+    return architecture == null ? null : boxed(ModelShape.kvCacheBytesPerToken(architecture, ModelShape.F16_BYTES));
   }
 
-  /** Layers × attention heads × head size: what one token attends to the earlier ones with. */
   private static Long attentionWidth(Architecture architecture) {
-    if (architecture == null || architecture.getBlockCount() == null || architecture.getAttentionHeadCount() == null || !knowsHeadSize(architecture)) {
-      return null;
-    }
-    return (long) architecture.getBlockCount() * architecture.getAttentionHeadCount() * VramEstimate.headSize(architecture);
+    return architecture == null ? null : boxed(ModelShape.attentionWidth(architecture));
   }
 
-  private static boolean knowsHeadSize(Architecture architecture) {
-    return architecture.getKeyLength() != null || (architecture.getEmbeddingLength() != null && architecture.getAttentionHeadCount() != null);
+  private static Long boxed(OptionalLong value) {
+    return value.isPresent() ? value.getAsLong() : null;
   }
 
   /** Summed throughput of parallel streams is not recomputable from the repetitions; keep it only when sane. */
