@@ -41,7 +41,8 @@ public final class Normalization {
         contextBucket(report.getSettings().getContextLength()),
         report.getSuiteId(),
         offload,
-        report.getSettings().getConcurrency());
+        report.getSettings().getConcurrency(),
+        onCpu ? Backend.CPU.name() : report.getRuntime().getBackend().name());
   }
 
   /** Canonical model id; a model the catalog does not know keeps its name, without quant suffix. */

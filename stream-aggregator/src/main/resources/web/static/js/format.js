@@ -5,6 +5,7 @@ const wholeNumber = new Intl.NumberFormat('en');
 const GIB = 2 ** 30;
 const RUNTIMES = { ollama: 'Ollama', 'llama.cpp': 'llama.cpp', lmstudio: 'LM Studio', vllm: 'vLLM', sglang: 'SGLang' };
 const OSES = { linux: 'Linux', macos: 'macOS', windows: 'Windows' };
+const BACKENDS = { CUDA: 'CUDA', ROCM: 'ROCm', METAL: 'Metal', VULKAN: 'Vulkan', SYCL: 'SYCL', CPU: 'CPU' };
 export const OFFLOADS = { FULL_GPU: 'Fully on GPU', PARTIAL_OFFLOAD: 'Partly offloaded to CPU', CPU_ONLY: 'CPU only', UNKNOWN: 'Offload not reported' };
 /** The same, inside a sentence. */
 const OFFLOAD_PHRASES = { FULL_GPU: 'fully on the GPU', PARTIAL_OFFLOAD: 'partly offloaded to the CPU', CPU_ONLY: 'on the CPU only', UNKNOWN: 'offload not reported' };
@@ -19,6 +20,8 @@ export const fmtGiB = (bytes) => (isNumber(bytes) ? `${oneDecimal.format(bytes /
 export const fmtCtx = (tokens) => (isNumber(tokens) ? `${Math.round(tokens / 1024)}K` : '—');
 export const fmtCount = (n) => (isNumber(n) ? wholeNumber.format(n) : '—');
 export const fmtRuntime = (r) => RUNTIMES[r] || r;
+/** "llama.cpp · Vulkan": a row's runtime with the backend it computed with, when reported. */
+export const fmtRuntimeOn = (row) => [fmtRuntime(row.runtime), BACKENDS[row.backend]].filter(Boolean).join(' · ');
 export const fmtOs = (os) => OSES[os] || os || '';
 export const fmtOffload = (o) => OFFLOADS[o] || o;
 export const fmtClock = (d) => d.toLocaleTimeString('en-GB', { hour12: false });

@@ -4,7 +4,7 @@ import { getJson, errorText } from './api.js';
 import { $, el, fillSelect, fillTable, gpuHref, link, numCell, setText } from './dom.js';
 import { gpuLabel } from './catalog.js';
 import { drawBoxPlot, drawHistogram } from './charts.js';
-import { fmtCount, fmtCtx, fmtOffload, fmtRuntime, fmtTps, OFFLOADS, plural, UNKNOWN_QUANT } from './format.js';
+import { fmtCount, fmtCtx, fmtOffload, fmtRuntime, fmtRuntimeOn, fmtTps, OFFLOADS, plural, UNKNOWN_QUANT } from './format.js';
 
 const PAGE_ROWS = 25;
 const EMPTY_FILTERS = { quant: '', runtime: '', ctx: '', offload: '' };
@@ -40,7 +40,7 @@ function fillFilterOptions() {
   }
 }
 
-const rowKey = (r) => [r.gpu, r.gpuCount, r.quant, r.runtime, r.ctx, r.suite, r.offload, r.concurrency].join('|');
+const rowKey = (r) => [r.gpu, r.gpuCount, r.quant, r.runtime, r.ctx, r.suite, r.offload, r.concurrency, r.backend].join('|');
 const matches = (r) => Object.entries(state.filters).every(([name, value]) => !value || String(r[name]) === value);
 
 function render() {
@@ -60,10 +60,10 @@ function render() {
     const p = r.generationTokensPerSecond;
     const toggle = el('button', { type: 'button', class: 'link-button', 'data-key': key, 'aria-expanded': String(open), 'aria-controls': panelId,
       onclick: () => { if (state.open.has(key)) state.open.delete(key); else state.open.add(key); render(); } },
-      open ? 'Hide' : 'Show', el('span', { class: 'visually-hidden' }, ` distribution for ${gpuLabel(r)} ${r.quant} ${fmtRuntime(r.runtime)}`));
+      open ? 'Hide' : 'Show', el('span', { class: 'visually-hidden' }, ` distribution for ${gpuLabel(r)} ${r.quant} ${fmtRuntimeOn(r)}`));
     const main = el('tr', {},
       el('th', { scope: 'row' }, link(gpuHref(r.gpu), gpuLabel(r))),
-      el('td', {}, r.quant), el('td', {}, fmtRuntime(r.runtime)), numCell(fmtCtx(r.ctx)), el('td', {}, fmtOffload(r.offload)),
+      el('td', {}, r.quant), el('td', {}, fmtRuntimeOn(r)), numCell(fmtCtx(r.ctx)), el('td', {}, fmtOffload(r.offload)),
       numCell(fmtCount(r.concurrency)), numCell(fmtTps(p.median)), numCell(`${fmtTps(p.p25)}–${fmtTps(p.p75)}`),
       numCell(fmtCount(r.rigCount)), el('td', {}, toggle));
     if (!open) return [main];
@@ -92,7 +92,7 @@ $('pager-next').addEventListener('click', () => { state.page++; render(); });
 /** Box plot from the row's percentiles at once; the histogram when the per-rig medians arrive. */
 async function fillDistribution(cell, row) {
   const p = row.generationTokensPerSecond;
-  const what = `${gpuLabel(row)}, ${row.quant}, ${fmtRuntime(row.runtime)}, ${fmtCtx(row.ctx)} context, ${plural(row.concurrency, 'user')}`;
+  const what = `${gpuLabel(row)}, ${row.quant}, ${fmtRuntimeOn(row)}, ${fmtCtx(row.ctx)} context, ${plural(row.concurrency, 'user')}`;
   const summary = `p10 ${fmtTps(p.p10)} · p25 ${fmtTps(p.p25)} · median ${fmtTps(p.median)} · p75 ${fmtTps(p.p75)} · p90 ${fmtTps(p.p90)} tok/s · ${plural(row.reportCount, 'report')} (suite ${row.suite})`;
   const histogram = el('div', { class: 'histogram' }, el('p', { class: 'muted' }, 'Loading the per-rig medians…'));
   cell.replaceChildren(el('div', { class: 'dist-panel' }, drawBoxPlot(p, what), el('p', { class: 'muted' }, summary), histogram));
@@ -101,7 +101,7 @@ async function fillDistribution(cell, row) {
   let medians = state.distributions.get(version);
   if (!medians) {
     const params = new URLSearchParams({ model: state.modelId, gpu: row.gpu, gpuCount: row.gpuCount, quant: row.quant, runtime: row.runtime,
-      ctx: row.ctx, suite: row.suite, offload: row.offload, concurrency: row.concurrency });
+      ctx: row.ctx, suite: row.suite, offload: row.offload, concurrency: row.concurrency, backend: row.backend });
     const res = await getJson(`/api/v1/distribution?${params}`).catch(() => null);
     if (!res || !res.ok) {
       histogram.replaceChildren(el('p', { class: 'muted' }, `Per-rig medians unavailable${res ? `: ${errorText(res)}` : ''}.`));

@@ -110,6 +110,7 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
         .setSuiteId(key.getSuiteId())
         .setOffloadClass(key.getOffloadClass().name())
         .setConcurrency(key.getConcurrency())
+        .setBackend(key.getBackend())
         .build();
     if (!view.equals(community.get(communityKey))) {
       community.put(communityKey, view);
@@ -132,6 +133,6 @@ public final class RollUpProcessor extends ContextualProcessor<StatsKey, StatsRo
 
   private static StatsKey keyOf(CommunityRow view) {
     return new StatsKey(view.getModel(), view.getGpu(), view.getGpuCount(), view.getQuantization(), view.getRuntime(), view.getContextBucket(),
-        view.getSuiteId(), OffloadClass.valueOf(view.getOffloadClass()), view.getConcurrency());
+        view.getSuiteId(), OffloadClass.valueOf(view.getOffloadClass()), view.getConcurrency(), view.getBackend());
   }
 }

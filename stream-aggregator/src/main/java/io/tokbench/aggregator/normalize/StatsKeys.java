@@ -5,26 +5,31 @@ import io.tokbench.schema.StatsKey;
 
 /**
  * Statistics keys as store keys. Fields are joined with the ASCII unit separator, in the order
- * model, GPU, GPU count, quantization, runtime, context, suite, offload, concurrency, so that a
- * prefix scan finds every setup of one model, or of one model on one GPU (the community roll-up).
+ * model, GPU, GPU count, quantization, runtime, context, suite, offload, concurrency, backend, so
+ * that a prefix scan finds every setup of one model, or of one model on one GPU (the community
+ * roll-up). Keys written before the backend joined the key (nine fields) read as backend UNKNOWN.
  */
 public final class StatsKeys {
   public static final char SEPARATOR = '\u001f';
+  /** The backend of a key that has none: written before v4 of the key. */
+  public static final String UNKNOWN_BACKEND = "UNKNOWN";
 
   private StatsKeys() {}
 
   public static String encode(StatsKey key) {
     return String.join(String.valueOf(SEPARATOR),
         key.getModel(), key.getGpu(), String.valueOf(key.getGpuCount()), key.getQuantization(), key.getRuntime(),
-        String.valueOf(key.getContextBucket()), key.getSuiteId(), key.getOffloadClass().name(), String.valueOf(key.getConcurrency()));
+        String.valueOf(key.getContextBucket()), key.getSuiteId(), key.getOffloadClass().name(), String.valueOf(key.getConcurrency()),
+        key.getBackend());
   }
 
   public static StatsKey decode(String encoded) {
     String[] f = encoded.split(String.valueOf(SEPARATOR), -1);
-    if (f.length != 9) {
+    if (f.length != 9 && f.length != 10) {
       throw new IllegalArgumentException("not an encoded statistics key: " + encoded.replace(SEPARATOR, '|'));
     }
-    return new StatsKey(f[0], f[1], Integer.parseInt(f[2]), f[3], f[4], Integer.parseInt(f[5]), f[6], OffloadClass.valueOf(f[7]), Integer.parseInt(f[8]));
+    return new StatsKey(f[0], f[1], Integer.parseInt(f[2]), f[3], f[4], Integer.parseInt(f[5]), f[6], OffloadClass.valueOf(f[7]), Integer.parseInt(f[8]),
+        f.length == 10 ? f[9] : UNKNOWN_BACKEND);
   }
 
   /** Prefix of every key of a model. */

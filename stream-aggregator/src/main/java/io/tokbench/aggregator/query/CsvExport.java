@@ -20,7 +20,7 @@ final class CsvExport {
   private static final CsvMapper CSV = new CsvMapper();
   private static final CsvSchema SCHEMA = CsvSchema.builder()
       .addColumns(List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite", "offload", "concurrency",
-          "p10", "p25", "median", "p75", "p90", "reportCount", "rigCount", "firstReportAt", "lastReportAt"), CsvSchema.ColumnType.NUMBER_OR_STRING)
+          "backend", "p10", "p25", "median", "p75", "p90", "reportCount", "rigCount", "firstReportAt", "lastReportAt"), CsvSchema.ColumnType.NUMBER_OR_STRING)
       .setUseHeader(true).build();
   private static final Pattern FORMULA = Pattern.compile("^[=+\\-@\\t\\r]");
 
@@ -32,7 +32,7 @@ final class CsvExport {
       StatsKey k = r.getKey();
       Percentiles p = r.getGenerationTokensPerSecond();
       lines.add(List.of(text(k.getModel()), text(k.getGpu()), k.getGpuCount(), text(k.getQuantization()), text(k.getRuntime()), k.getContextBucket(),
-          text(k.getSuiteId()), k.getOffloadClass().name(), k.getConcurrency(), p.getP10(), p.getP25(), p.getMedian(), p.getP75(), p.getP90(),
+          text(k.getSuiteId()), k.getOffloadClass().name(), k.getConcurrency(), text(k.getBackend()), p.getP10(), p.getP25(), p.getMedian(), p.getP75(), p.getP90(),
           r.getReportCount(), r.getRigCount(), r.getFirstReportAt().toString(), r.getLastReportAt().toString()));
     }
     try {

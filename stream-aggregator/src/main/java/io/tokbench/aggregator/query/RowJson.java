@@ -3,6 +3,7 @@ package io.tokbench.aggregator.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.normalize.Normalization;
 import io.tokbench.schema.CommunityRow;
 import io.tokbench.schema.ModelFacts;
@@ -59,7 +60,8 @@ public final class RowJson {
         .setGpuCount(n.get("gpuCount").asInt()).setMedianTokensPerSecond(n.get("medianTokensPerSecond").asDouble())
         .setReportCount(n.get("reportCount").asLong()).setRigCount(n.get("rigCount").asInt()).setTypicalSetup(n.get("typicalSetup").asText())
         .setQuantization(n.get("quant").asText()).setRuntime(n.get("runtime").asText()).setContextBucket(n.get("ctx").asInt())
-        .setSuiteId(n.get("suite").asText()).setOffloadClass(n.get("offload").asText()).setConcurrency(n.get("concurrency").asInt()).build()));
+        .setSuiteId(n.get("suite").asText()).setOffloadClass(n.get("offload").asText()).setConcurrency(n.get("concurrency").asInt())
+        .setBackend(n.path("backend").asText(StatsKeys.UNKNOWN_BACKEND)).build()));
     return rows;
   }
 
@@ -69,7 +71,8 @@ public final class RowJson {
     ObjectNode node = JSON.createObjectNode();
     node.put("model", key.getModel()).put("gpu", key.getGpu()).put("gpuCount", key.getGpuCount())
         .put("quant", key.getQuantization()).put("runtime", key.getRuntime()).put("ctx", key.getContextBucket())
-        .put("suite", key.getSuiteId()).put("offload", key.getOffloadClass().name()).put("concurrency", key.getConcurrency());
+        .put("suite", key.getSuiteId()).put("offload", key.getOffloadClass().name()).put("concurrency", key.getConcurrency())
+        .put("backend", key.getBackend());
     node.set("generationTokensPerSecond", percentiles(row.getGenerationTokensPerSecond(), rounded));
     node.set("promptTokensPerSecond", row.getPromptTokensPerSecond() == null ? JSON.nullNode() : percentiles(row.getPromptTokensPerSecond(), rounded));
     node.set("timeToFirstTokenMillis", row.getTimeToFirstTokenMillis() == null ? JSON.nullNode() : percentiles(row.getTimeToFirstTokenMillis(), rounded));
@@ -93,7 +96,7 @@ public final class RowJson {
   public static StatsRow stats(JsonNode node) {
     StatsKey key = new StatsKey(node.get("model").asText(), node.get("gpu").asText(), node.get("gpuCount").asInt(), node.get("quant").asText(),
         node.get("runtime").asText(), node.get("ctx").asInt(), node.get("suite").asText(), OffloadClass.valueOf(node.get("offload").asText()),
-        node.get("concurrency").asInt());
+        node.get("concurrency").asInt(), node.path("backend").asText(StatsKeys.UNKNOWN_BACKEND));
     JsonNode setup = node.get("typicalSetup");
     return StatsRow.newBuilder()
         .setKey(key)
@@ -134,7 +137,8 @@ public final class RowJson {
         .put("medianTokensPerSecond", rounded ? rate(row.getMedianTokensPerSecond()) : row.getMedianTokensPerSecond()).put("reportCount", row.getReportCount())
         .put("rigCount", row.getRigCount()).put("typicalSetup", row.getTypicalSetup())
         .put("quant", row.getQuantization()).put("runtime", row.getRuntime()).put("ctx", row.getContextBucket())
-        .put("suite", row.getSuiteId()).put("offload", row.getOffloadClass()).put("concurrency", row.getConcurrency());
+        .put("suite", row.getSuiteId()).put("offload", row.getOffloadClass()).put("concurrency", row.getConcurrency())
+        .put("backend", row.getBackend());
     return node;
   }
 

@@ -1,37 +1,52 @@
 package io.tokbench.aggregator.query;
 
+import io.tokbench.schema.Backend;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A subset of the statistics key's fields, from query parameters. Bad values become a
  * {@link BadParameter} naming the parameter.
  */
 public record StatsFilter(
-    String model, String gpu, Integer gpuCount, String quant, String runtime, Integer ctx, String suite, OffloadClass offload, Integer concurrency) {
+    String model, String gpu, Integer gpuCount, String quant, String runtime, Integer ctx, String suite, OffloadClass offload, Integer concurrency,
+    String backend) {
 
-  /** The nine fields that name a row. */
-  public static final List<String> PARAMETERS = List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite", "offload", "concurrency");
+  /** The ten fields that name a row. */
+  public static final List<String> PARAMETERS = List.of("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite", "offload", "concurrency", "backend");
 
   public static StatsFilter from(Map<String, String> params) {
     Params p = Params.of(params);
     return new StatsFilter(
         p.id("model"), p.id("gpu"), p.integer("gpuCount", 1, 64), p.id("quant"), p.id("runtime"),
-        p.integer("ctx", 1, 16 * 1024 * 1024), p.id("suite"), offload(p.text("offload")), p.integer("concurrency", 1, 4096));
+        p.integer("ctx", 1, 16 * 1024 * 1024), p.id("suite"), offload(p.text("offload")), p.integer("concurrency", 1, 4096), backend(p.text("backend")));
   }
 
-  /** The filter naming exactly one row: every one of the nine parameters is required. */
+  /** Every exact lookup needs these; the backend only where the setup was measured on several. */
+  private static final List<String> REQUIRED = PARAMETERS.subList(0, PARAMETERS.indexOf("backend"));
+
+  /**
+   * The filter naming one row: the nine parameters before {@code backend} are required; the
+   * backend may be left out (see {@link #withBackend}), as it was before it joined the key.
+   */
   public static StatsFilter exactKey(Map<String, String> params) {
-    for (String name : PARAMETERS) {
+    for (String name : REQUIRED) {
       if (!params.containsKey(name)) {
-        throw new BadParameter(name, "required: a row is named by all of " + String.join(", ", PARAMETERS));
+        throw new BadParameter(name, "required: a row is named by all of " + String.join(", ", REQUIRED)
+            + " (and backend, where one setup was measured on several)");
       }
     }
     return from(params);
+  }
+
+  public StatsFilter withBackend(String value) {
+    return new StatsFilter(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency, value);
   }
 
   public boolean matches(StatsKey key) {
@@ -43,17 +58,18 @@ public record StatsFilter(
         && (ctx == null || ctx == key.getContextBucket())
         && (suite == null || suite.equals(key.getSuiteId()))
         && (offload == null || offload == key.getOffloadClass())
-        && (concurrency == null || concurrency == key.getConcurrency());
+        && (concurrency == null || concurrency == key.getConcurrency())
+        && (backend == null || backend.equals(key.getBackend()));
   }
 
   public StatsKey toKey() {
-    return new StatsKey(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency);
+    return new StatsKey(model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency, backend);
   }
 
   /** The filter as query parameters again (to ask another instance). */
   public Map<String, String> asParameters() {
     Map<String, String> params = new LinkedHashMap<>();
-    Object[] values = {model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency};
+    Object[] values = {model, gpu, gpuCount, quant, runtime, ctx, suite, offload, concurrency, backend};
     for (int i = 0; i < values.length; i++) {
       if (values[i] != null) {
         params.put(PARAMETERS.get(i), values[i].toString());
@@ -70,6 +86,17 @@ public record StatsFilter(
       return OffloadClass.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new BadParameter("offload", "'" + value + "' is not one of FULL_GPU, PARTIAL_OFFLOAD, CPU_ONLY, UNKNOWN");
+    }
+  }
+
+  private static String backend(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Backend.valueOf(value.toUpperCase(Locale.ROOT)).name();
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter("backend", "'" + value + "' is not one of " + Arrays.stream(Backend.values()).map(Enum::name).collect(Collectors.joining(", ")));
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Statistics rows: lists with filters and paging, one row, its distribution, where a rate stands, the export. */
 final class StatsResource {
@@ -51,15 +52,15 @@ final class StatsResource {
   }
 
   private void row(Context ctx) {
-    StatsFilter exact = StatsFilter.exactKey(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map());
     Freshness freshness = new Freshness();
+    StatsFilter exact = exact(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map(), freshness);
     StatsRow row = queries.stats(exact, freshness).stream().findFirst().orElseThrow(() -> new NotFoundException("no statistics for that key"));
     Answers.json(ctx, RowJson.stats(row), freshness);
   }
 
   private void distribution(Context ctx) {
-    StatsFilter exact = StatsFilter.exactKey(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map());
     Freshness freshness = new Freshness();
+    StatsFilter exact = exact(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map(), freshness);
     ObjectNode body = RowJson.JSON.createObjectNode();
     ArrayNode values = body.putArray("rigMedians");
     for (double m : queries.rigMedians(exact, freshness)) {
@@ -71,8 +72,8 @@ final class StatsResource {
   private void percentile(Context ctx) {
     Params params = Params.of(ctx.queryParamMap(), PERCENTILE);
     double tps = params.positive("tps", MAX_TOKENS_PER_SECOND);
-    StatsFilter exact = StatsFilter.exactKey(params.map());
     Freshness freshness = new Freshness();
+    StatsFilter exact = exact(params.map(), freshness);
     double[] medians = queries.rigMedians(exact, freshness);
     if (medians.length == 0) {
       throw new NotFoundException("no statistics for that key");
@@ -82,6 +83,25 @@ final class StatsResource {
     Answers.json(ctx, RowJson.JSON.createObjectNode().put("tokensPerSecond", RowJson.rate(tps)).put("percentile", RowJson.rate(rank)).put("rigCount", medians.length)
         .put("summary", String.format(Locale.ROOT, "your %s tok/s is at the %.0fth percentile of %s",
         java.math.BigDecimal.valueOf(RowJson.rate(tps)).stripTrailingZeros().toPlainString(), rank, label)), freshness);
+  }
+
+  /**
+   * The row a request names. Without {@code backend} (a request of before it joined the key), the
+   * one backend the setup was measured on; a setup measured on several needs it named.
+   */
+  private StatsFilter exact(Map<String, String> params, Freshness freshness) {
+    StatsFilter exact = StatsFilter.exactKey(params);
+    if (exact.backend() != null) {
+      return exact;
+    }
+    List<String> backends = queries.stats(exact, freshness).stream().map(r -> r.getKey().getBackend()).distinct().sorted().toList();
+    if (backends.isEmpty()) {
+      throw new NotFoundException("no statistics for that key");
+    }
+    if (backends.size() > 1) {
+      throw new StatsFilter.BadParameter("backend", "required: this setup was measured on " + String.join(" and ", backends));
+    }
+    return exact.withBackend(backends.get(0));
   }
 
   private void export(Context ctx) {

@@ -27,7 +27,7 @@ import net.jqwik.api.Provide;
  * retractions and rig retractions: exact percentiles stay exact.
  */
 class IncrementalRowPropertyTest {
-  private static final StatsKey KEY = new StatsKey("m", "nvidia-rtx-4090", 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1);
+  private static final StatsKey KEY = new StatsKey("m", "nvidia-rtx-4090", 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
 
   /** One step: a rig reports a rate, a report is withdrawn, or a whole rig is. */
   record Op(int kind, int rig, double rate, int pick) {}

@@ -106,7 +106,7 @@ class RollUpPropertyTest {
   }
 
   private static StatsKey key(int gpu, int setup) {
-    return new StatsKey(MODEL, gpuName(gpu), 1, "Q4_K_M", "ollama", 4096 << setup, "tokbench-suite-1", OffloadClass.FULL_GPU, 1);
+    return new StatsKey(MODEL, gpuName(gpu), 1, "Q4_K_M", "ollama", 4096 << setup, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
   }
 
   private static StatsRow row(StatsKey key, int rigs, long reports) {

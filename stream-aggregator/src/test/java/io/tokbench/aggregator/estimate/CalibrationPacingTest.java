@@ -109,7 +109,7 @@ class CalibrationPacingTest {
 
   /** A fully offloaded single-user row of an 8B model on an RTX 4090; rates vary by row. */
   private static StatsRow row(int i) {
-    StatsKey key = new StatsKey("model-" + i, "nvidia-rtx-4090", 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1);
+    StatsKey key = new StatsKey("model-" + i, "nvidia-rtx-4090", 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
     double median = 80 + i % 20;
     return StatsRow.newBuilder()
         .setKey(key)

@@ -44,7 +44,7 @@ class EstimatorTest {
 
   private static StatsRow row(GpuSpec gpu, int concurrency, double median, int rigs) {
     return StatsRow.newBuilder()
-        .setKey(new StatsKey(MODEL, gpu.id(), 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, concurrency))
+        .setKey(new StatsKey(MODEL, gpu.id(), 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, concurrency, "CUDA"))
         .setGenerationTokensPerSecond(new Percentiles(median * 0.9, median * 0.95, median, median * 1.05, median * 1.1))
         .setReportCount(rigs).setRigCount(rigs).setFirstReportAt(Instant.EPOCH).setLastReportAt(Instant.EPOCH)
         .setTypicalSetup(new TypicalSetup("linux", "0.5.7", "CUDA"))
@@ -138,7 +138,7 @@ class EstimatorTest {
   void anM2UltraWith192GbHoldsA70bQ4ModelInItsUnifiedMemory() {
     GpuSpec m2Ultra = GpuCatalog.shared().byId("apple-m2-ultra-76c").orElseThrow();
     StatsRow llama70b = StatsRow.newBuilder()
-        .setKey(new StatsKey("llama-3.3-70b-instruct", "nvidia-rtx-4090", 2, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1))
+        .setKey(new StatsKey("llama-3.3-70b-instruct", "nvidia-rtx-4090", 2, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA"))
         .setGenerationTokensPerSecond(new Percentiles(17.0, 18.0, 19.0, 20.0, 21.0)).setReportCount(3).setRigCount(3)
         .setFirstReportAt(Instant.EPOCH).setLastReportAt(Instant.EPOCH).setTypicalSetup(new TypicalSetup("linux", "0.5.7", "CUDA"))
         .setModelFacts(ModelFacts.newBuilder().setFileSizeBytes(42_520_395_584L).setParameterCount(70_553_706_496L).setKvCacheBytesPerToken(80L * 8 * 128 * 2 * 2).build())

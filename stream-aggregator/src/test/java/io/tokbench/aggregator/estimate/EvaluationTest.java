@@ -45,7 +45,7 @@ class EvaluationTest {
         for (int m = 0; m < Q4_SIZES.length; m++) {
           long size = setup.quant().equals("Q8_0") ? Math.round(Q4_SIZES[m] * 1.75) : Q4_SIZES[m];
           double rate = setup.truth().tokensPerSecond(gpu.bandwidthBytesPerSecond(), size) * Math.exp(random.nextGaussian() * 0.05);
-          StatsKey key = new StatsKey("synthetic-model-" + m, gpuId, 1, setup.quant(), setup.runtime(), 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1);
+          StatsKey key = new StatsKey("synthetic-model-" + m, gpuId, 1, setup.quant(), setup.runtime(), 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
           rows.add(StatsRow.newBuilder()
               .setKey(key)
               .setGenerationTokensPerSecond(new Percentiles(rate * 0.9, rate * 0.95, rate, rate * 1.05, rate * 1.1))

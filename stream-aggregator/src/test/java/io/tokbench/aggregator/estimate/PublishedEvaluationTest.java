@@ -57,10 +57,12 @@ class PublishedEvaluationTest {
   }
 
   /**
-   * ROCm and Vulkan have a dozen rows each, from five GPUs; they miss the ±20 % share (ROCm also
-   * the median) because of rows no GPU-side physics explains: Ollama's ROCm build of early 2024
-   * reaching 43 % of a 7900 XTX's bandwidth, and cards in an Ampere Altra host whose per-token CPU
-   * cost doubles a 3B model's time. These bounds keep them from getting worse.
+   * ROCm and Vulkan have a dozen-odd rows each, from five GPUs; they miss the targets because of
+   * rows no GPU-side physics explains: Ollama's ROCm build of early 2024 reaching 43 % of a 7900
+   * XTX's bandwidth, and cards in an Ampere Altra host whose per-token CPU cost doubles a 3B
+   * model's time. One GPU's ROCm and Vulkan runs are separate rows (the backend is in the key:
+   * ROCm 11.6 % and 71 % on 17 rows, Vulkan 10.5 % and 75 % on 12). These bounds keep them from
+   * getting worse.
    */
   @Test
   void generationOnRocmAndVulkanStaysWhereItIs() {
@@ -69,9 +71,9 @@ class PublishedEvaluationTest {
     Evaluation.Score vulkan = byBackend.get("VULKAN").generationCalibrated();
     assertThat(rocm.rows()).isGreaterThanOrEqualTo(10);
     assertThat(vulkan.rows()).isGreaterThanOrEqualTo(10);
-    assertThat(rocm.medianAbsolutePercentageError()).isLessThan(16.0);
-    assertThat(rocm.shareWithin20Percent()).isGreaterThanOrEqualTo(60.0);
-    assertThat(vulkan.medianAbsolutePercentageError()).isLessThanOrEqualTo(10.0);
+    assertThat(rocm.medianAbsolutePercentageError()).isLessThan(12.5);
+    assertThat(rocm.shareWithin20Percent()).isGreaterThanOrEqualTo(70.0);
+    assertThat(vulkan.medianAbsolutePercentageError()).isLessThanOrEqualTo(11.0);
     assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(75.0);
   }
 

@@ -10,6 +10,7 @@ import io.tokbench.aggregator.support.RunningAggregators;
 import io.tokbench.aggregator.support.TestReports;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.aggregator.validate.Rejection;
+import io.tokbench.schema.Backend;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.schema.RejectedReport;
 import io.tokbench.serde.AvroDeserializer;
@@ -76,6 +77,20 @@ class AgentToApiIntegrationTest {
       assertThat(rank.body().path("percentile").asDouble()).isCloseTo(50.0, within(1e-9));
       assertThat(rank.body().path("summary").asText()).isEqualTo("your 95 tok/s is at the 50th percentile of nvidia-rtx-4090 · Q4_K_M · ollama · 8K");
       assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?" + key).body().path("rigCount").asInt()).isEqualTo(4);
+      assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?" + key + "&backend=cuda").body().path("rigCount").asInt()).isEqualTo(4);
+
+      // The same GPU under Vulkan is a row of its own; a request that leaves the backend out must now name it.
+      BenchmarkReport vulkan = TestReports.at(UUID.randomUUID(), 70, now);
+      vulkan.getRuntime().setBackend(Backend.VULKAN);
+      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), List.of(vulkan));
+      await(url, a -> a.status() == 200 && a.body().path("total").asInt() == 2, Duration.ofSeconds(60));
+      RunningAggregators.Answer ambiguous = get(aggregator.apiUrl() + "/api/v1/stats/row?" + key);
+      assertThat(ambiguous.status()).isEqualTo(400);
+      assertThat(ambiguous.body().path("parameter").asText()).isEqualTo("backend");
+      assertThat(ambiguous.body().path("error").asText()).contains("CUDA and VULKAN");
+      assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?" + key + "&backend=VULKAN").body().path("rigCount").asInt()).isEqualTo(1);
+      assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?" + key + "&backend=CUDA").body().path("rigCount").asInt()).isEqualTo(4);
+      assertThat(get(aggregator.apiUrl() + "/api/v1/stats/row?" + key + "&backend=OPENCL").body().path("parameter").asText()).isEqualTo("backend");
     }
   }
 

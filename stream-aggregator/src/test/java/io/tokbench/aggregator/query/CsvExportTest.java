@@ -19,7 +19,7 @@ class CsvExportTest {
   @Test
   void textWithLineBreaksCommasAndQuotesStaysInItsCellAndFormulasAreDefused() throws Exception {
     StatsRow row = StatsRow.newBuilder()
-        .setKey(new StatsKey("raw:evil\r\nmodel,\"x\"", "=HYPERLINK(\"http://x\")", 1, "+1+1", "@SUM(A1)", 8192, "-2+3", OffloadClass.FULL_GPU, 1))
+        .setKey(new StatsKey("raw:evil\r\nmodel,\"x\"", "=HYPERLINK(\"http://x\")", 1, "+1+1", "@SUM(A1)", 8192, "-2+3", OffloadClass.FULL_GPU, 1, "=CUDA"))
         .setGenerationTokensPerSecond(new Percentiles(80.123456789, 85.0, 90.98765432, 95.0, 100.0))
         .setPromptTokensPerSecond(null).setTimeToFirstTokenMillis(null)
         .setReportCount(3).setRigCount(2).setFirstReportAt(Instant.parse("2026-01-01T00:00:00Z")).setLastReportAt(Instant.parse("2026-01-02T00:00:00Z"))
@@ -33,14 +33,15 @@ class CsvExportTest {
       assertThat(all).hasSize(2);
       assertThat(all.get(0)).startsWith("model", "gpu", "gpuCount", "quant", "runtime", "ctx", "suite");
       List<String> cells = all.get(1);
-      assertThat(cells).hasSize(18);
+      assertThat(cells).hasSize(19);
       assertThat(cells.get(0)).isEqualTo("raw:evil\r\nmodel,\"x\"");
       assertThat(cells.get(1)).isEqualTo("'=HYPERLINK(\"http://x\")");
       assertThat(cells.get(3)).isEqualTo("'+1+1");
       assertThat(cells.get(4)).isEqualTo("'@SUM(A1)");
       assertThat(cells.get(6)).isEqualTo("'-2+3");
-      assertThat(cells.get(9)).as("the export keeps raw rates").isEqualTo("80.123456789");
-      assertThat(cells.get(11)).isEqualTo("90.98765432");
+      assertThat(cells.get(9)).isEqualTo("'=CUDA");
+      assertThat(cells.get(10)).as("the export keeps raw rates").isEqualTo("80.123456789");
+      assertThat(cells.get(12)).isEqualTo("90.98765432");
     }
   }
 

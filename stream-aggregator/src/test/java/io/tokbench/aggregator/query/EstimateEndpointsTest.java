@@ -23,7 +23,7 @@ class EstimateEndpointsTest {
 
   private static StatsRow row(String model, String gpu, int gpuCount, String backend, double median, ModelFacts facts) {
     return StatsRow.newBuilder()
-        .setKey(new StatsKey(model, gpu, gpuCount, "Q4_K_M", "llama.cpp", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1))
+        .setKey(new StatsKey(model, gpu, gpuCount, "Q4_K_M", "llama.cpp", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, backend))
         .setGenerationTokensPerSecond(new Percentiles(median, median, median, median, median))
         .setReportCount(3).setRigCount(3).setFirstReportAt(Instant.EPOCH).setLastReportAt(Instant.EPOCH)
         .setTypicalSetup(new TypicalSetup("linux", "b6002", backend))

@@ -132,7 +132,7 @@ public final class PublishedTables {
   public static StatsKey key(JsonNode row) {
     return new StatsKey(row.get("model").asText(), row.get("gpu").asText(), row.get("gpuCount").asInt(), row.get("quant").asText(),
         row.get("runtime").asText(), row.get("ctx").asInt(), row.get("suite").asText(), OffloadClass.valueOf(row.get("offload").asText()),
-        row.get("concurrency").asInt());
+        row.get("concurrency").asInt(), row.path("backend").asText("UNKNOWN"));
   }
 
   private static ExpectedTables.Row row(StatsRow row) {

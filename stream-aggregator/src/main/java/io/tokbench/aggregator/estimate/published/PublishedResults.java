@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,16 +112,14 @@ public final class PublishedResults {
 
   /**
    * The same measurements as the pipeline aggregates them once loaded into it: one row per
-   * statistics key, whatever the source. The key holds neither the source nor the backend, so where
-   * two sources published one setup (a ROCm run and a Vulkan run of one model on one GPU) their rigs
-   * share a row, with the backend most of them reported (on a tie, the first in alphabetical order,
-   * as the aggregator picks it).
+   * statistics key, whatever the source. The key holds the backend but not the source, so where two
+   * sources published one setup on one backend their rigs share a row.
    */
   public static List<StatsRow> pipelineRows(Path directory, GpuCatalog gpus, ModelCatalog catalog) throws IOException {
     PublishedResults results = new PublishedResults(directory, gpus, catalog);
     Map<StatsKey, List<Measurement>> byKey = results.measurements().stream()
         .collect(Collectors.groupingBy(Measurement::key, LinkedHashMap::new, Collectors.toList()));
-    return byKey.values().stream().map(rigs -> results.row(rigs, ALPHABETICAL_ON_A_TIE).row()).toList();
+    return byKey.values().stream().map(rigs -> results.row(rigs).row()).toList();
   }
 
   /** Every published measurement in the directory, one per rig and test, in the order of the files. */
@@ -133,7 +130,7 @@ public final class PublishedResults {
   private List<PublishedRow> load() throws IOException {
     Map<String, List<Measurement>> bySetup = measurements().stream()
         .collect(Collectors.groupingBy(r -> r.source() + "\u001d" + r.key(), LinkedHashMap::new, Collectors.toList()));
-    return bySetup.values().stream().map(rigs -> row(rigs, FIRST_ON_A_TIE)).toList();
+    return bySetup.values().stream().map(this::row).toList();
   }
 
   private List<Measurement> measurements() throws IOException {
@@ -235,23 +232,16 @@ public final class PublishedResults {
     String suite = (runtimeId.equals("ollama") ? "ollama-eval" : "llama-bench") + "-pp" + promptTokens + "-tg" + generatedTokens
         + (depth > 0 ? "-d" + depth : "");
     StatsKey key = new StatsKey(modelId, gpu, gpuCount, Normalization.quantization(quant), runtimeId,
-        Normalization.contextBucket(promptTokens + generatedTokens + depth), suite, OffloadClass.UNKNOWN, 1);
-    return new Measurement(source, key, backend.toUpperCase(java.util.Locale.ROOT), model, fileBytes, promptTokens, generatedTokens, depth,
+        Normalization.contextBucket(promptTokens + generatedTokens + depth), suite, OffloadClass.UNKNOWN, 1, backend.toUpperCase(java.util.Locale.ROOT));
+    return new Measurement(source, key, key.getBackend(), model, fileBytes, promptTokens, generatedTokens, depth,
         generation, prompt);
   }
 
-  /** Of backends reported equally often: the first published. */
-  private static final Comparator<String> FIRST_ON_A_TIE = (a, b) -> 0;
-  /** Of backends reported equally often: the first in alphabetical order (the aggregator's RowStatistics). */
-  private static final Comparator<String> ALPHABETICAL_ON_A_TIE = Comparator.reverseOrder();
-
-  /** The rigs of one setup as one row: percentiles over rigs, the most common backend. */
-  private PublishedRow row(List<Measurement> rigs, Comparator<String> tie) {
+  /** The rigs of one setup (one backend, as the key says) as one row: percentiles over rigs. */
+  private PublishedRow row(List<Measurement> rigs) {
     Measurement first = rigs.get(0);
     Model model = first.model();
-    Map<String, Long> backends = rigs.stream().collect(Collectors.groupingBy(Measurement::backend, LinkedHashMap::new, Collectors.counting()));
-    String backend = backends.entrySet().stream()
-        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry::getKey, tie)).orElseThrow().getKey();
+    String backend = first.key().getBackend();
     List<Double> prompts = rigs.stream().map(Measurement::prompt).filter(Objects::nonNull).toList();
     StatsRow row = StatsRow.newBuilder()
         .setKey(first.key())
