@@ -107,6 +107,26 @@ public final class QueryService {
 
   private record SeenShare(long version, long readAt, Seen seen) {}
 
+  /**
+   * The last merge of the partitions' shares: with 10,000 models it copies every tally and rig set,
+   * and every open home page asks for it every few seconds.
+   */
+  private volatile MergedSeen mergedSeen;
+
+  private record MergedSeen(List<Seen> shares, Seen all) {
+    boolean isOf(List<Seen> others) {
+      if (others.size() != shares.size()) {
+        return false;
+      }
+      for (int i = 0; i < shares.size(); i++) {
+        if (others.get(i) != shares.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
   private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
   /**
@@ -182,11 +202,22 @@ public final class QueryService {
     return medians.stream().mapToDouble(Double::doubleValue).sorted().toArray();
   }
 
-  /** Models and GPUs seen, each with its rows, reports and distinct rigs. */
+  /**
+   * Models and GPUs seen, each with its rows, reports and distinct rigs. The same object as last
+   * time while every partition's share is: only this instance's kept shares come back as the same
+   * objects (a peer's or a stale copy's share is new at every read), so the merge, and what is
+   * rendered from it, is redone only after a share was read again.
+   */
   public Seen seen(Freshness freshness) {
     List<Seen> shares = gather(allPartitions(), freshness, (p, f) -> List.of(localSeen(Set.of(p), f)),
         (host, ps, f) -> List.of(Seen.fromJson(peers.get(host, PEER_PREFIX + "/seen", ps, Map.of(), f))));
-    return Seen.merge(shares);
+    MergedSeen last = mergedSeen;
+    if (last != null && last.isOf(shares)) {
+      return last.all();
+    }
+    Seen all = Seen.merge(shares);
+    mergedSeen = new MergedSeen(shares, all);
+    return all;
   }
 
   /** The estimator's calibration: a global store, so this instance has every group. */
