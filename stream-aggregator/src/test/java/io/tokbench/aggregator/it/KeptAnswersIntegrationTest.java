@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 @WithKafkaStack
 class KeptAnswersIntegrationTest {
   private static final List<String> MODELS = List.of("kept-a", "kept-b", "kept-c", "kept-d", "kept-e", "kept-f", "kept-g", "kept-h");
+  /** The sample report's row, but for its model. */
+  private static final String ROW_KEY = "&gpu=nvidia-rtx-4090&gpuCount=1&quant=Q4_K_M&runtime=ollama&ctx=8192&suite=tokbench-suite-1&offload=FULL_GPU&concurrency=1";
   private final KafkaStack stack;
   @TempDir Path dir;
   private int spools;
@@ -84,9 +86,12 @@ class KeptAnswersIntegrationTest {
 
       for (String model : List.of(local, remote)) {
         String url = first.apiUrl() + "/api/v1/stats?model=" + model + "&ctx=8192";
+        String row = first.apiUrl() + "/api/v1/stats/row?model=" + model + ROW_KEY;
         RunningAggregators.Answer before = get(url);
         assertThat(get(url).response().body()).isEqualTo(before.response().body());
         assertThat(before.body().path("rows").get(0).path("reportCount").asLong()).isEqualTo(1);
+        assertThat(get(row).body().path("reportCount").asLong()).isEqualTo(1);
+        assertThat(get(row).body().path("reportCount").asLong()).isEqualTo(1);
         long counted = topic.reportsCounted();
         publish(List.of(TestReports.forModel(TestReports.at(UUID.randomUUID(), 90, at), model.substring(4))));
         awaitCounted(topic, counted + 1);
@@ -98,6 +103,7 @@ class KeptAnswersIntegrationTest {
         assertThat(next.body().path("rows").get(0).path("generationTokensPerSecond").path("median").asDouble()).isEqualTo(80);
         assertThat(next.response().headers().firstValue(Freshness.STALE_HEADER)).hasValue("false");
         assertThat(get(url).response().body()).isEqualTo(next.response().body());
+        assertThat(get(row).body().path("reportCount").asLong()).as("the row of %s", model).isEqualTo(2);
       }
     }
   }
