@@ -17,8 +17,17 @@ final class Answers {
   }
 
   static void json(Context ctx, int status, JsonNode body) {
+    json(ctx, status, bytes(body));
+  }
+
+  private static void json(Context ctx, int status, byte[] body) {
+    ctx.status(status).contentType(JSON_TYPE).result(body);
+  }
+
+  /** A body as sent. */
+  static byte[] bytes(JsonNode body) {
     try {
-      ctx.status(status).contentType(JSON_TYPE).result(RowJson.JSON.writeValueAsBytes(body));
+      return RowJson.JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -26,11 +35,16 @@ final class Answers {
 
   /** A read answer, with how current it is. */
   static void json(Context ctx, JsonNode body, Freshness freshness) {
+    json(ctx, bytes(body), freshness);
+  }
+
+  /** A read answer already rendered, with how current it is. */
+  static void json(Context ctx, byte[] body, Freshness freshness) {
     ctx.header(Freshness.STALE_HEADER, String.valueOf(freshness.isStale()));
     if (freshness.isStale()) {
       ctx.header(Freshness.LAG_HEADER, String.valueOf(freshness.lagRecords()));
     }
-    json(ctx, body);
+    json(ctx, 200, body);
   }
 
   static ObjectNode error(String message) {

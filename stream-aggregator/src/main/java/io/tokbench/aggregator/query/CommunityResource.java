@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What community sites show: per model, the best-supported setup of each GPU; and what has been
@@ -21,6 +22,10 @@ final class CommunityResource {
   private final QueryService queries;
   private final ModelCatalog models = ModelCatalog.shared();
   private final GpuCatalog gpus = GpuCatalog.shared();
+  /** Per endpoint, the last answer and the tallies it was rendered from ({@link QueryService#seen} returns them again while nothing changed). */
+  private final Map<String, Rendered> lastSeen = new ConcurrentHashMap<>();
+
+  private record Rendered(QueryService.Seen from, byte[] body) {}
 
   CommunityResource(QueryService queries) {
     this.queries = queries;
@@ -53,13 +58,18 @@ final class CommunityResource {
                     java.util.function.Function<String, Optional<String>> displayName) {
     Params.of(ctx.queryParamMap(), List.of());
     Freshness freshness = new Freshness();
-    Map<String, QueryService.Seen.Tally> tallies = which.apply(queries.seen(freshness));
-    ObjectNode body = RowJson.JSON.createObjectNode();
-    ArrayNode array = body.putArray(name);
-    tallies.entrySet().stream()
-        .sorted(Comparator.<Map.Entry<String, QueryService.Seen.Tally>>comparingLong(e -> e.getValue().reports()).reversed().thenComparing(Map.Entry::getKey))
-        .forEach(e -> array.addObject().put("id", e.getKey()).put("name", displayName.apply(e.getKey()).orElse(null))
-            .put("rows", e.getValue().rows()).put("rigs", e.getValue().rigs().size()).put("reports", e.getValue().reports()));
-    Answers.json(ctx, body, freshness);
+    QueryService.Seen seen = queries.seen(freshness);
+    Rendered last = lastSeen.get(name);
+    if (last == null || last.from() != seen) {
+      ObjectNode body = RowJson.JSON.createObjectNode();
+      ArrayNode array = body.putArray(name);
+      which.apply(seen).entrySet().stream()
+          .sorted(Comparator.<Map.Entry<String, QueryService.Seen.Tally>>comparingLong(e -> e.getValue().reports()).reversed().thenComparing(Map.Entry::getKey))
+          .forEach(e -> array.addObject().put("id", e.getKey()).put("name", displayName.apply(e.getKey()).orElse(null))
+              .put("rows", e.getValue().rows()).put("rigs", e.getValue().rigs().size()).put("reports", e.getValue().reports()));
+      last = new Rendered(seen, Answers.bytes(body));
+      lastSeen.put(name, last);
+    }
+    Answers.json(ctx, last.body(), freshness);
   }
 }

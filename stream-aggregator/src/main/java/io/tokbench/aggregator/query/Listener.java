@@ -24,6 +24,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class Listener implements AutoCloseable {
   static final int IDLE_TIMEOUT_MS = 30_000;
+  /** What Javalin copies an answer through: one write for a one-row answer, a few for a page. */
+  static final int RESPONSE_COPY_BYTES = 4096;
   static final long MIN_RESPONSE_BYTES_PER_SECOND = 1024;
   static final int MAX_CONNECTIONS = 2000;
   /** Headers and request line: the API's own 414 for long query strings comes first (ApiProtection). */
@@ -65,6 +67,9 @@ final class Listener implements AutoCloseable {
       config.http.generateEtags = true;
       config.http.compressionStrategy = CompressionStrategy.GZIP;
       config.http.maxRequestSize = ApiProtection.MAX_BODY_BYTES;
+      // Javalin copies every answer to Jetty's (buffered) output through a new array of this size,
+      // by default Jetty's output buffer, 32 KiB: half of all a query allocated, for 1 KiB answers.
+      config.http.responseBufferSize = RESPONSE_COPY_BYTES;
       config.http.defaultContentType = Answers.JSON_TYPE;
       config.requestLogger.http((ctx, millis) -> metrics.query(endpoint(ctx), ctx.statusCode(), (long) (millis * 1e6)));
       JsonErrors.install(config.routes);

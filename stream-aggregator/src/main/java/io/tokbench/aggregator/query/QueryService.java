@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
@@ -82,7 +83,19 @@ public final class QueryService {
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(MODEL_ROWS_BYTES)
           .<String, ModelRows>weigher((model, rows) -> 256 + rows.rows().size() * 1024).build();
 
-  private record ModelRows(long version, List<StatsRow> rows) {}
+  /** A model's rows, read at {@code version}; {@code current} when from this instance's running task (only those are kept). */
+  private record ModelRows(long version, List<StatsRow> rows, boolean current) {}
+
+  /**
+   * One model's rows matching a filter. {@code current}: they are this instance's kept rows of the
+   * model at {@code version} of {@link RowChanges}, so an answer made from them alone holds until
+   * that version moves; otherwise (a peer's answer, a standby's or a restoring store's) nothing
+   * made from them may be kept.
+   */
+  public record ModelStats(List<StatsRow> rows, long version, boolean current) {}
+
+  /** The version of rows another instance sent: no version of {@link RowChanges}, which start at 0 and only grow. */
+  static final long NO_VERSION = -1;
 
   /**
    * Each partition's tally of models and GPUs (what {@code /models} and {@code /gpus} show), read
@@ -93,6 +106,26 @@ public final class QueryService {
   static final long SEEN_MAX_AGE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
 
   private record SeenShare(long version, long readAt, Seen seen) {}
+
+  /**
+   * The last merge of the partitions' shares: with 10,000 models it copies every tally and rig set,
+   * and every open home page asks for it every few seconds.
+   */
+  private volatile MergedSeen mergedSeen;
+
+  private record MergedSeen(List<Seen> shares, Seen all) {
+    boolean isOf(List<Seen> others) {
+      if (others.size() != shares.size()) {
+        return false;
+      }
+      for (int i = 0; i < shares.size(); i++) {
+        if (others.get(i) != shares.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   private record Routes(long readAt, Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys) {}
 
@@ -116,9 +149,40 @@ public final class QueryService {
 
   /** Rows matching the filter. */
   public List<StatsRow> stats(StatsFilter filter, Freshness freshness) {
-    Set<Integer> partitions = filter.model() != null ? Set.of(partitionOf(filter.model())) : allPartitions();
-    return gather(partitions, freshness, (p, f) -> localStats(filter, Set.of(p), f),
-        (host, ps, f) -> RowJson.statsRows(peers.get(host, PEER_PREFIX + "/stats", ps, filter.asParameters(), f)));
+    if (filter.model() != null) {
+      return modelStats(filter, freshness).rows();
+    }
+    return gather(allPartitions(), freshness, (p, f) -> localStats(filter, Set.of(p), f), remoteStats(filter));
+  }
+
+  /** Rows matching a filter that names a model, and whether they are this instance's current ones. */
+  public ModelStats modelStats(StatsFilter filter, Freshness freshness) {
+    AtomicReference<ModelRows> local = new AtomicReference<>();
+    List<StatsRow> rows = gather(Set.of(partitionOf(filter.model())), freshness, (p, f) -> {
+      ModelRows read = modelRows(filter.model(), p, f);
+      local.set(read);
+      return matching(read, filter);
+    }, remoteStats(filter));
+    // One partition: when the local read returned, it is the answer; when a peer answered, local is unset.
+    ModelRows read = local.get();
+    return read == null ? new ModelStats(rows, NO_VERSION, false) : new ModelStats(rows, read.version(), read.current());
+  }
+
+  /**
+   * The version of {@link RowChanges} a kept answer about this model must have been read at to
+   * hold now; refused like any query while the instance cannot answer.
+   */
+  long version(String model) {
+    requireQueryable();
+    return changes.version(model);
+  }
+
+  private RemoteRead<StatsRow> remoteStats(StatsFilter filter) {
+    return (host, ps, f) -> RowJson.statsRows(peers.get(host, PEER_PREFIX + "/stats", ps, filter.asParameters(), f));
+  }
+
+  private static List<StatsRow> matching(ModelRows rows, StatsFilter filter) {
+    return rows.rows().stream().filter(r -> filter.matches(r.getKey())).toList();
   }
 
   /** The community view of one model: per GPU, its best-supported setup. */
@@ -138,11 +202,22 @@ public final class QueryService {
     return medians.stream().mapToDouble(Double::doubleValue).sorted().toArray();
   }
 
-  /** Models and GPUs seen, each with its rows, reports and distinct rigs. */
+  /**
+   * Models and GPUs seen, each with its rows, reports and distinct rigs. The same object as last
+   * time while every partition's share is: only this instance's kept shares come back as the same
+   * objects (a peer's or a stale copy's share is new at every read), so the merge, and what is
+   * rendered from it, is redone only after a share was read again.
+   */
   public Seen seen(Freshness freshness) {
     List<Seen> shares = gather(allPartitions(), freshness, (p, f) -> List.of(localSeen(Set.of(p), f)),
         (host, ps, f) -> List.of(Seen.fromJson(peers.get(host, PEER_PREFIX + "/seen", ps, Map.of(), f))));
-    return Seen.merge(shares);
+    MergedSeen last = mergedSeen;
+    if (last != null && last.isOf(shares)) {
+      return last.all();
+    }
+    Seen all = Seen.merge(shares);
+    mergedSeen = new MergedSeen(shares, all);
+    return all;
   }
 
   /** The estimator's calibration: a global store, so this instance has every group. */
@@ -165,7 +240,7 @@ public final class QueryService {
 
   List<StatsRow> localStats(StatsFilter filter, Set<Integer> partitions, Freshness freshness) {
     if (filter.model() != null && partitions.size() == 1) {
-      return modelRows(filter.model(), partitions.iterator().next(), freshness).stream().filter(r -> filter.matches(r.getKey())).toList();
+      return matching(modelRows(filter.model(), partitions.iterator().next(), freshness), filter);
     }
     List<StatsRow> rows = new ArrayList<>();
     for (int p : partitions) {
@@ -185,19 +260,22 @@ public final class QueryService {
     return rows;
   }
 
-  private List<StatsRow> modelRows(String model, int partition, Freshness freshness) {
+  private ModelRows modelRows(String model, int partition, Freshness freshness) {
     long version = changes.version(model); // before the read: a change after it makes this answer a miss next time
     ModelRows known = modelRows.getIfPresent(model);
     if (known != null && known.version() == version) {
-      return known.rows();
+      return known;
     }
-    return readAndKeep(freshness, read -> local.<StatsRow, List<StatsRow>>read(AggregatorTopology.STATS_STORE, partition, read, store -> {
-      List<StatsRow> rows = new ArrayList<>();
-      try (KeyValueIterator<String, StatsRow> it = store.prefixScan(StatsKeys.modelPrefix(model), Serdes.String().serializer())) {
-        it.forEachRemaining(kv -> rows.add(kv.value));
-      }
-      return List.copyOf(rows);
-    }), rows -> modelRows.put(model, new ModelRows(version, rows)));
+    return readAndKeep(freshness, read -> {
+      List<StatsRow> rows = local.<StatsRow, List<StatsRow>>read(AggregatorTopology.STATS_STORE, partition, read, store -> {
+        List<StatsRow> all = new ArrayList<>();
+        try (KeyValueIterator<String, StatsRow> it = store.prefixScan(StatsKeys.modelPrefix(model), Serdes.String().serializer())) {
+          it.forEachRemaining(kv -> all.add(kv.value));
+        }
+        return List.copyOf(all);
+      });
+      return new ModelRows(version, rows, !read.isStale());
+    }, rows -> modelRows.put(model, rows));
   }
 
   /**

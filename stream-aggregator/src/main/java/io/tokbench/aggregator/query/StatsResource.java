@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Statistics rows: lists with filters and paging, one row, its distribution, where a rate stands, the export. */
 final class StatsResource {
@@ -24,9 +25,17 @@ final class StatsResource {
   private static final List<String> EXPORT = with(StatsFilter.PARAMETERS, "format");
 
   private final QueryService queries;
+  private final KeptAnswers kept;
+
+  /** A list query's parameters as checked: the key of its kept answer. */
+  private record ListQuery(StatsFilter filter, int page, int size, String sort) {}
+
+  /** A row query's key, as checked. */
+  private record RowQuery(StatsFilter key) {}
 
   StatsResource(QueryService queries) {
     this.queries = queries;
+    this.kept = new KeptAnswers(queries);
   }
 
   void routes(RoutesConfig routes, Deadline deadline) {
@@ -42,20 +51,30 @@ final class StatsResource {
     StatsFilter filter = StatsFilter.from(params.map());
     int page = params.integer("page", 1, 1, Integer.MAX_VALUE);
     int size = params.integer("size", 50, 1, MAX_PAGE_SIZE);
-    Comparator<StatsRow> order = order(params.map().getOrDefault("sort", "-median"));
+    String sort = params.map().getOrDefault("sort", "-median");
+    Comparator<StatsRow> order = order(sort);
     Freshness freshness = new Freshness();
-    List<StatsRow> rows = queries.stats(filter, freshness).stream().sorted(order).toList();
+    Function<List<StatsRow>, byte[]> render = rows -> page(rows, order, page, size);
+    // One model's list is kept as sent; a list across models reads every partition and is rendered each time.
+    byte[] body = filter.model() != null
+        ? kept.answer(filter, new ListQuery(filter, page, size, sort), freshness, render)
+        : render.apply(queries.stats(filter, freshness));
+    Answers.json(ctx, body, freshness);
+  }
+
+  private static byte[] page(List<StatsRow> matching, Comparator<StatsRow> order, int page, int size) {
+    List<StatsRow> rows = matching.stream().sorted(order).toList();
     ObjectNode body = RowJson.JSON.createObjectNode().put("total", rows.size()).put("page", page).put("size", size);
     ArrayNode array = body.putArray("rows");
     rows.stream().skip((long) (page - 1) * size).limit(size).forEach(r -> array.add(RowJson.stats(r)));
-    Answers.json(ctx, body, freshness);
+    return Answers.bytes(body);
   }
 
   private void row(Context ctx) {
     Freshness freshness = new Freshness();
     StatsFilter exact = exact(Params.of(ctx.queryParamMap(), StatsFilter.PARAMETERS).map(), freshness);
-    StatsRow row = queries.stats(exact, freshness).stream().findFirst().orElseThrow(() -> new NotFoundException("no statistics for that key"));
-    Answers.json(ctx, RowJson.stats(row), freshness);
+    Answers.json(ctx, kept.answer(exact, new RowQuery(exact), freshness, rows -> Answers.bytes(RowJson.stats(
+        rows.stream().findFirst().orElseThrow(() -> new NotFoundException("no statistics for that key"))))), freshness);
   }
 
   private void distribution(Context ctx) {
