@@ -8,14 +8,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /** One scenario's processes: the broker with the registry, then the aggregator; each in its own JVM. */
 final class BenchStack implements AutoCloseable {
   /** Where the raw produce rate is measured: configured like tokbench.reports. */
   static final String RAW_TOPIC = "bench.raw";
+  static final String APPLICATION_ID = "bench-aggregator";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
@@ -59,6 +68,31 @@ final class BenchStack implements AutoCloseable {
     return bootstrap;
   }
 
+  /**
+   * Waits until the aggregator has read everything on the topics it consumes (its consumer group's
+   * committed offsets at the partitions' ends: reports, retractions, the contributions and
+   * calibration-points repartitions), so a measurement does not start inside the previous one's
+   * backlog; returns how long that took, in nanos, or -1 after the timeout.
+   */
+  long awaitIdle(Duration timeout) throws Exception {
+    long start = System.nanoTime();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      while (System.nanoTime() - start < timeout.toNanos()) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        committed.keySet().forEach(tp -> ends.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> latest = admin.listOffsets(ends).all().get();
+        boolean idle = !committed.isEmpty() && committed.entrySet().stream()
+            .allMatch(e -> e.getValue() != null && e.getValue().offset() >= latest.get(e.getKey()).offset());
+        if (idle) {
+          return System.nanoTime() - start;
+        }
+        Thread.sleep(200);
+      }
+    }
+    return -1;
+  }
+
   String registryUrl() {
     return registry;
   }
@@ -73,7 +107,7 @@ final class BenchStack implements AutoCloseable {
     int internalPort = BenchmarkCommand.freePort();
     rocksDbBound = 256L << 20;
     List<String> args = new java.util.ArrayList<>(List.of(
-        "--bootstrap-servers", bootstrap, "--schema-registry-url", registry, "--application-id", "bench-aggregator",
+        "--bootstrap-servers", bootstrap, "--schema-registry-url", registry, "--application-id", APPLICATION_ID,
         "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--internal-port", String.valueOf(internalPort), "--advertised-host", "127.0.0.1",
         "--state-dir", dir.resolve("state").toString(), "--partitions", String.valueOf(partitions), "--rate-limit", "0",
         "--rocksdb-memory", String.valueOf(rocksDbBound)));
