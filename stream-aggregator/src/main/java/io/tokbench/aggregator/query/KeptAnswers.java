@@ -57,7 +57,7 @@ final class KeptAnswers {
     }
     QueryService.ModelStats read = reads.apply(filter, freshness);
     byte[] body = render.apply(read.rows());
-    if (read.current() && !freshness.isStale()) {
+    if (read.current()) {
       answers.put(query, new Kept(read.version(), body));
     }
     return body;

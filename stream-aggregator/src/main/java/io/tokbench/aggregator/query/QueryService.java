@@ -83,8 +83,8 @@ public final class QueryService {
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(MODEL_ROWS_BYTES)
           .<String, ModelRows>weigher((model, rows) -> 256 + rows.rows().size() * 1024).build();
 
-  /** A model's rows, read at {@code version}; {@code current} when from this instance's running task (only those are kept). */
-  private record ModelRows(long version, List<StatsRow> rows, boolean current) {}
+  /** A model's rows, read at {@code version}. */
+  private record ModelRows(long version, List<StatsRow> rows) {}
 
   /**
    * One model's rows matching a filter. {@code current}: they are this instance's kept rows of the
@@ -164,8 +164,9 @@ public final class QueryService {
       return matching(read, filter);
     }, remoteStats(filter));
     // One partition: when the local read returned, it is the answer; when a peer answered, local is unset.
+    // Only a fresh local read is current (readAndKeep keeps nothing else).
     ModelRows read = local.get();
-    return read == null ? new ModelStats(rows, NO_VERSION, false) : new ModelStats(rows, read.version(), read.current());
+    return read == null ? new ModelStats(rows, NO_VERSION, false) : new ModelStats(rows, read.version(), !freshness.isStale());
   }
 
   /**
@@ -274,7 +275,7 @@ public final class QueryService {
         }
         return List.copyOf(all);
       });
-      return new ModelRows(version, rows, !read.isStale());
+      return new ModelRows(version, rows);
     }, rows -> modelRows.put(model, rows));
   }
 

@@ -25,7 +25,7 @@ public record StatsFilter(
     Params p = Params.of(params);
     return new StatsFilter(
         p.id("model"), p.id("gpu"), p.integer("gpuCount", 1, 64), p.id("quant"), p.id("runtime"),
-        p.integer("ctx", 1, 16 * 1024 * 1024), p.id("suite"), offload(p.text("offload")), p.integer("concurrency", 1, 4096), backend(p.text("backend")));
+        p.integer("ctx", 1, 16 * 1024 * 1024), p.id("suite"), oneOf("offload", p.text("offload"), OffloadClass.class), p.integer("concurrency", 1, 4096), backendName(oneOf("backend", p.text("backend"), Backend.class)));
   }
 
   /** Every exact lookup needs these; the backend only where the setup was measured on several. */
@@ -43,6 +43,10 @@ public record StatsFilter(
       }
     }
     return from(params);
+  }
+
+  private static String backendName(Backend backend) {
+    return backend == null ? null : backend.name();
   }
 
   public StatsFilter withBackend(String value) {
@@ -78,25 +82,16 @@ public record StatsFilter(
     return params;
   }
 
-  private static OffloadClass offload(String value) {
+  /** A parameter naming one of an enum's values, in any case; null when absent. */
+  private static <E extends Enum<E>> E oneOf(String parameter, String value, Class<E> type) {
     if (value == null) {
       return null;
     }
     try {
-      return OffloadClass.valueOf(value.toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new BadParameter("offload", "'" + value + "' is not one of FULL_GPU, PARTIAL_OFFLOAD, CPU_ONLY, UNKNOWN");
-    }
-  }
-
-  private static String backend(String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Backend.valueOf(value.toUpperCase(Locale.ROOT)).name();
-    } catch (IllegalArgumentException e) {
-      throw new BadParameter("backend", "'" + value + "' is not one of " + Arrays.stream(Backend.values()).map(Enum::name).collect(Collectors.joining(", ")));
+      throw new BadParameter(parameter, "'" + value + "' is not one of "
+          + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
     }
   }
 

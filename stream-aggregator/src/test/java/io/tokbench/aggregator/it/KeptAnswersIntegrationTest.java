@@ -17,7 +17,6 @@ import io.tokbench.testkit.WithKafkaStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,11 +50,7 @@ class KeptAnswersIntegrationTest {
         Aggregator second = RunningAggregators.startRunning(RunningAggregators.config(stack, app, dir.resolve("b")))) {
       PublishedTables.StatsTopicReader topic = new PublishedTables.StatsTopicReader(stack);
       Instant at = Instant.now().minusSeconds(60);
-      List<BenchmarkReport> reports = new ArrayList<>();
-      for (String model : MODELS) {
-        reports.add(TestReports.forModel(TestReports.at(UUID.randomUUID(), 70, at), model));
-      }
-      publish(reports);
+      publish(TestReports.oneEach(MODELS, at));
       for (Aggregator instance : List.of(first, second)) {
         await(instance.apiUrl() + "/api/v1/stats", a -> a.status() == 200 && a.body().path("total").asInt() == MODELS.size(), Duration.ofSeconds(90));
       }

@@ -7,7 +7,6 @@ import io.tokbench.aggregator.app.Aggregator;
 import io.tokbench.aggregator.support.RunningAggregators;
 import io.tokbench.aggregator.support.TestReports;
 import io.tokbench.aggregator.topology.AggregatorTopology;
-import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.testkit.KafkaStack;
 import io.tokbench.testkit.WithKafkaStack;
 import java.nio.file.Path;
@@ -37,12 +36,7 @@ class TwoInstancesIntegrationTest {
     try (Aggregator first = Aggregator.start(RunningAggregators.config(stack, app, dir.resolve("a")));
         Aggregator second = Aggregator.start(RunningAggregators.config(stack, app, dir.resolve("b")))) {
       List<String> models = List.of("model-a", "model-b", "model-c", "model-d", "model-e", "model-f", "model-g", "model-h");
-      List<BenchmarkReport> reports = new ArrayList<>();
-      Instant now = Instant.now().minusSeconds(30);
-      for (String model : models) {
-        reports.add(TestReports.forModel(TestReports.at(UUID.randomUUID(), 70, now), model));
-      }
-      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), reports);
+      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), TestReports.oneEach(models, Instant.now().minusSeconds(30)));
 
       // Every model visible from either instance: the cross-model list gathers both instances' shares.
       for (Aggregator instance : List.of(first, second)) {

@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
@@ -132,7 +133,7 @@ public final class PublishedTables {
   public static StatsKey key(JsonNode row) {
     return new StatsKey(row.get("model").asText(), row.get("gpu").asText(), row.get("gpuCount").asInt(), row.get("quant").asText(),
         row.get("runtime").asText(), row.get("ctx").asInt(), row.get("suite").asText(), OffloadClass.valueOf(row.get("offload").asText()),
-        row.get("concurrency").asInt(), row.path("backend").asText("UNKNOWN"));
+        row.get("concurrency").asInt(), row.path("backend").asText(StatsKeys.UNKNOWN_BACKEND));
   }
 
   private static ExpectedTables.Row row(StatsRow row) {

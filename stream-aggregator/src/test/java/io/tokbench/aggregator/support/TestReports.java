@@ -25,6 +25,11 @@ public final class TestReports {
         .build();
   }
 
+  /** One report for each model, each from a new rig generating at 70 tok/s: one row per model. */
+  public static List<BenchmarkReport> oneEach(List<String> modelNames, Instant measuredAt) {
+    return modelNames.stream().map(model -> forModel(at(UUID.randomUUID(), 70, measuredAt), model)).toList();
+  }
+
   /** A copy of a report whose every repetition generates at the given rate; summary to match. */
   public static BenchmarkReport withRate(BenchmarkReport report, double tokensPerSecond) {
     List<Repetition> reps = new ArrayList<>();

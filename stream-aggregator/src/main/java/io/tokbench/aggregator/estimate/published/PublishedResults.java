@@ -54,14 +54,18 @@ public final class PublishedResults {
    * One published measurement of one rig: generation and (where published) prompt processing, and
    * the test that measured them, as llama-bench (or Ollama) ran it.
    *
-   * @param key the statistics key the pipeline gives the measurement
-   * @param backend the backend the source names, upper case (CUDA, METAL, ROCM, VULKAN)
+   * @param key the statistics key the pipeline gives the measurement, the backend the source names
+   *     among it (upper case: CUDA, METAL, ROCM, VULKAN)
    * @param promptTokens tokens of the prompt test the source ran (0: none; its rate may still be unpublished)
    * @param generatedTokens tokens of the generation test
    * @param depth tokens already in the context before the tests ran
    */
-  public record Measurement(String source, StatsKey key, String backend, Model model, long fileBytes, int promptTokens, int generatedTokens, int depth,
-                            double generation, Double prompt) {}
+  public record Measurement(String source, StatsKey key, Model model, long fileBytes, int promptTokens, int generatedTokens, int depth,
+                            double generation, Double prompt) {
+    public String backend() {
+      return key.getBackend();
+    }
+  }
 
   /**
    * A model as its metadata describes it (models.csv): what a GGUF header or Ollama's model_info
@@ -233,7 +237,7 @@ public final class PublishedResults {
         + (depth > 0 ? "-d" + depth : "");
     StatsKey key = new StatsKey(modelId, gpu, gpuCount, Normalization.quantization(quant), runtimeId,
         Normalization.contextBucket(promptTokens + generatedTokens + depth), suite, OffloadClass.UNKNOWN, 1, backend.toUpperCase(java.util.Locale.ROOT));
-    return new Measurement(source, key, key.getBackend(), model, fileBytes, promptTokens, generatedTokens, depth,
+    return new Measurement(source, key, model, fileBytes, promptTokens, generatedTokens, depth,
         generation, prompt);
   }
 
