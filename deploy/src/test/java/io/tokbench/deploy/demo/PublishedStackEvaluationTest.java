@@ -109,6 +109,7 @@ class PublishedStackEvaluationTest {
     assertTarget("all", overApi.overall().generationCalibrated());
     assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
     assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
+    assertTarget("ROCM", byBackend.get("ROCM").generationCalibrated());
 
     // Against evaluate --published: the row key holds the backend but not the source, so the rows
     // of two sources that published one setup on one backend are one row in the pipeline, as two

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
           + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %%, "
           + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
       "--without TERM evaluates the calibrated model with a term left out (at its neutral value, the rest fitted without it), "
-          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit.",
+          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor.",
       "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
           + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published"
           + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published --without depth"
@@ -47,7 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Path published;
 
   @Option(names = "--without", paramLabel = "TERM", split = ",", converter = TermConverter.class,
-      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit.")
+      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor.")
   List<ModelForm.Term> without = new ArrayList<>();
 
   /** A term by its option name; anything else is a bad option naming the ones there are. */

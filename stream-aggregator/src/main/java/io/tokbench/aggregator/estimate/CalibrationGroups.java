@@ -2,6 +2,7 @@ package io.tokbench.aggregator.estimate;
 
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.catalog.GpuCatalog;
+import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.CalibrationLevel;
@@ -11,8 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -52,22 +55,61 @@ public final class CalibrationGroups {
       .setUpdatedAt(Instant.EPOCH)
       .build();
 
-  /** What an estimate's parameters are looked up by, and the groups a row of it calibrates. */
-  public record Setup(String runtime, String backend, MemoryClass memory, String quantization) {
-    /** Generation is memory-bound: runtime × backend × memory class × quantization → backend on that class → memory class → all. */
-    List<String> generationChain() {
-      return List.of(narrowId(runtime, backend, memory.name(), quantization), backend + "|" + memory, memory.name(), CalibrationPoints.GLOBAL);
+  /**
+   * What an estimate's parameters are looked up by, and the groups a row of it calibrates.
+   *
+   * @param vendor the GPU's vendor; it matters only for a backend every vendor implements (Vulkan),
+   *     whose kernels take a different path on each vendor's driver (NVIDIA's cooperative matrices,
+   *     AMD's RADV, Intel's ANV); null where unknown
+   */
+  public record Setup(String runtime, String backend, String vendor, MemoryClass memory, String quantization) {
+    /** Backends whose one name covers every vendor's driver. */
+    private static final Set<String> VENDOR_NEUTRAL = Set.of("VULKAN");
+
+    public Setup(String runtime, String backend, MemoryClass memory, String quantization) {
+      this(runtime, backend, null, memory, quantization);
     }
 
-    /** Prompt processing, VRAM and concurrency follow the backend's kernels: runtime × backend × quantization → backend → all. */
+    /** The setup of a run of this backend on this GPU. */
+    public static Setup on(GpuSpec gpu, String runtime, String backend, String quantization) {
+      return new Setup(runtime, backend, gpu.vendor(), gpu.memoryClass(), quantization);
+    }
+
+    Setup withoutVendor() {
+      return new Setup(runtime, backend, null, memory, quantization);
+    }
+
+    /** "VULKAN/AMD" for a vendor-neutral backend on a known vendor, else the backend. */
+    String kernels() {
+      return vendor != null && VENDOR_NEUTRAL.contains(backend) ? backend + "/" + vendor : backend;
+    }
+
+    /** Generation is memory-bound: runtime × kernels × memory class × quantization → kernels on that class → (backend on it) → memory class → all. */
+    List<String> generationChain() {
+      List<String> chain = new ArrayList<>(List.of(narrowId(runtime, kernels(), memory.name(), quantization), kernels() + "|" + memory));
+      if (vendor != null) {
+        chain.add(vendor + "|" + memory);
+      }
+      chain.addAll(List.of(memory.name(), CalibrationPoints.GLOBAL));
+      return List.copyOf(chain);
+    }
+
+    /** Prompt processing, VRAM and concurrency follow the backend's kernels: runtime × kernels × quantization → kernels → (backend) → all. */
     List<String> kernelChain() {
-      return List.of(runtime + "|" + backend + "|" + quantization, backend, CalibrationPoints.GLOBAL);
+      List<String> chain = new ArrayList<>(List.of(runtime + "|" + kernels() + "|" + quantization, kernels()));
+      if (!kernels().equals(backend)) {
+        chain.add(backend);
+      }
+      chain.add(CalibrationPoints.GLOBAL);
+      return List.copyOf(chain);
     }
 
     /** Every group a row of this setup belongs to, narrowest first. */
     public List<String> groups() {
-      List<String> kernel = kernelChain();
-      return List.of(generationChain().get(0), generationChain().get(1), memory.name(), kernel.get(0), backend, CalibrationPoints.GLOBAL);
+      Set<String> groups = new LinkedHashSet<>(generationChain());
+      groups.remove(CalibrationPoints.GLOBAL);
+      groups.addAll(kernelChain());
+      return List.copyOf(groups);
     }
   }
 
@@ -101,7 +143,8 @@ public final class CalibrationGroups {
   }
 
   public Calibrated<GenerationModel> generation(Setup setup) {
-    List<String> chain = form.has(ModelForm.Term.MEMORY_CLASS) ? setup.generationChain() : setup.kernelChain();
+    Setup lookup = form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
+    List<String> chain = form.has(ModelForm.Term.MEMORY_CLASS) ? lookup.generationChain() : lookup.kernelChain();
     return pick(chain, r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
   }
 
@@ -118,7 +161,8 @@ public final class CalibrationGroups {
 
   /** Prompt tokens/s × billions of parameters per FP16 TFLOPS. */
   public Calibrated<Double> promptScale(Setup setup) {
-    return pick(setup.kernelChain(), CalibrationRecord::getPromptTokensPerSecondPerTflop);
+    List<String> chain = (form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor()).kernelChain();
+    return pick(chain, CalibrationRecord::getPromptTokensPerSecondPerTflop);
   }
 
   private <T> Calibrated<T> pick(List<String> chain, Function<CalibrationRecord, T> parameter) {
@@ -141,7 +185,9 @@ public final class CalibrationGroups {
   public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now, ModelForm form) {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
-      List<String> groupIds = CalibrationPoints.groupsOf(row, gpus);
+      // An ablation fits the groups its own chains look up.
+      List<String> groupIds = CalibrationPoints.setupOf(row, gpus).map(s -> form.has(ModelForm.Term.VENDOR) ? s : s.withoutVendor())
+          .map(Setup::groups).orElse(List.of());
       if (groupIds.isEmpty()) {
         continue;
       }

@@ -22,16 +22,14 @@ public final class CalibrationPoints {
   private CalibrationPoints() {}
 
   /** The groups of a row on a catalogued GPU, narrowest first; none on a GPU the catalog does not know. */
-  public static List<String> groupsOf(StatsKey key, String backend, Optional<GpuSpec> gpu) {
-    if (gpu.isEmpty()) {
-      return List.of();
-    }
-    CalibrationGroups.Setup setup = new CalibrationGroups.Setup(key.getRuntime(), backend, gpu.get().memoryClass(), key.getQuantization());
-    return setup.groups();
+  public static List<String> groupsOf(StatsRow row, GpuCatalog gpus) {
+    return setupOf(row, gpus).map(CalibrationGroups.Setup::groups).orElse(List.of());
   }
 
-  public static List<String> groupsOf(StatsRow row, GpuCatalog gpus) {
-    return groupsOf(row.getKey(), backendOf(row, gpus), gpus.byId(row.getKey().getGpu()));
+  /** The setup a row measured, on a catalogued GPU. */
+  public static Optional<CalibrationGroups.Setup> setupOf(StatsRow row, GpuCatalog gpus) {
+    StatsKey key = row.getKey();
+    return gpus.byId(key.getGpu()).map(gpu -> CalibrationGroups.Setup.on(gpu, key.getRuntime(), backendOf(row, gpus), key.getQuantization()));
   }
 
   /** The row's backend as its rigs reported it (a Vulkan run is a Vulkan run), else the GPU's usual one from the catalog. */

@@ -55,7 +55,7 @@ public final class Estimator {
     }
 
     CalibrationGroups.Setup setup() {
-      return new CalibrationGroups.Setup(runtime, effectiveBackend(), gpu.memoryClass(), quantization);
+      return CalibrationGroups.Setup.on(gpu, runtime, effectiveBackend(), quantization);
     }
   }
 

@@ -101,7 +101,7 @@ public final class Evaluation {
   private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {
     ModelFacts facts = row.getModelFacts();
     String backend = CalibrationPoints.backendOf(row, gpus);
-    CalibrationGroups.Setup setup = new CalibrationGroups.Setup(row.getKey().getRuntime(), backend, gpu.memoryClass(), row.getKey().getQuantization());
+    CalibrationGroups.Setup setup = CalibrationGroups.Setup.on(gpu, row.getKey().getRuntime(), backend, row.getKey().getQuantization());
     SuiteShape shape = SuiteShape.of(row.getKey().getSuiteId());
     double share = ActiveShare.of(row.getKey().getModel(), facts, models);
     int count = Math.max(1, row.getKey().getGpuCount());

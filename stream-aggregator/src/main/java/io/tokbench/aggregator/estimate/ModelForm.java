@@ -32,7 +32,9 @@ public record ModelForm(Set<Term> without) {
     /** A layer split pipelining a prompt's micro-batches over its GPUs; without: N GPUs prefill as fast as one. */
     PIPELINE("pipeline"),
     /** A GPU prefilling at most at its board power limit × the fitted TFLOPS per watt; without: every GPU at its peak FP16 throughput. */
-    POWER_LIMIT("power-limit");
+    POWER_LIMIT("power-limit"),
+    /** The GPU's vendor: its memory system in generation, and its driver's kernels for a backend every vendor implements (Vulkan); without: neither. */
+    VENDOR("vendor");
 
     private final String optionName;
 

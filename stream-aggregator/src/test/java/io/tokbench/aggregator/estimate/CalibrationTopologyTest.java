@@ -41,7 +41,7 @@ class CalibrationTopologyTest {
   private static final long KV_PER_TOKEN = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
   private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
   private static final String KERNELS = "ollama|CUDA|Q4_K_M";
-  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
+  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "NVIDIA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
   /** GPU raw name, VRAM and bandwidth (GB/s) from the shared catalog. */
   private static final List<Object[]> GPUS = List.of(
       new Object[] {"NVIDIA GeForce RTX 4090", 25_757_220_864L, 1008.0},

@@ -34,7 +34,7 @@ class EstimatorTest {
       NARROW, group(NARROW, 23, 4.0, 0.75).setResidualSpread(Math.log(1.1)).build(),
       KERNELS, group(KERNELS, 23, 4.0, 0.75).setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L)
           .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build(),
-      "llama.cpp|VULKAN|GDDR|Q4_K_M", group("llama.cpp|VULKAN|GDDR|Q4_K_M", 9, 1.0, 0.5).build(),
+      "llama.cpp|VULKAN/NVIDIA|GDDR|Q4_K_M", group("llama.cpp|VULKAN/NVIDIA|GDDR|Q4_K_M", 9, 1.0, 0.5).build(),
       "llama.cpp|CUDA|GDDR|Q4_K_M", group("llama.cpp|CUDA|GDDR|Q4_K_M", 9, 1.0, 0.9).build()));
 
   private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
@@ -163,7 +163,7 @@ class EstimatorTest {
     Estimator.Estimate onVulkan = ESTIMATOR.estimate(vulkan, List.of(row(RTX_4090, 1, 88.4, 14)), CALIBRATION);
 
     assertThat(onCuda.basis().text()).startsWith("predicted from llama.cpp|CUDA|GDDR|Q4_K_M");
-    assertThat(onVulkan.basis().text()).startsWith("predicted from llama.cpp|VULKAN|GDDR|Q4_K_M");
+    assertThat(onVulkan.basis().text()).startsWith("predicted from llama.cpp|VULKAN/NVIDIA|GDDR|Q4_K_M");
     assertThat(onVulkan.singleUserTokensPerSecond()).isLessThan(onCuda.singleUserTokensPerSecond());
   }
 }

@@ -57,26 +57,30 @@ class PublishedEvaluationTest {
   }
 
   /**
-   * ROCm (21 rows) comes from five GPUs and Vulkan (17 rows) from eight; they miss the targets because of
-   * rows no GPU-side physics explains: Ollama's ROCm build of early 2024 reaching 43 % of a 7900
-   * XTX's bandwidth, cards in an Ampere Altra host whose per-token CPU cost doubles a 3B model's
-   * time, two Arc A770 on Vulkan at half the predicted rate. One GPU's ROCm and Vulkan runs are
-   * separate rows (the backend is in the key). These bounds keep them from getting worse (ROCm
-   * 14.2 % and 71 %, Vulkan 14.6 % and 59 % today). They were 13.3 %/75 % and 12.4 %/79 % before
-   * issue 12's rows (a 7900 XTX tg64 from a HIP PR, an RX 5700 XT and an RTX 5090 on Vulkan) were
-   * added: the new rows are harder, not the estimator worse, so the bounds sit just past them.
+   * ROCm (21 rows on five GPUs) meets the targets since generation falls back to the GPU vendor's
+   * cards on the same memory class (AMD|GDDR: the RDNA cards' ROCm and Vulkan runs) rather than to
+   * every GDDR card, most of them NVIDIA's: 9.6 % and 90 % (14.2 % and 71 % before).
    */
   @Test
-  void generationOnRocmAndVulkanStaysWhereItIs() {
-    Map<String, Evaluation.Scores> byBackend = result.by(Evaluation.Prediction::backend);
-    Evaluation.Score rocm = byBackend.get("ROCM").generationCalibrated();
-    Evaluation.Score vulkan = byBackend.get("VULKAN").generationCalibrated();
+  void generationOnRocmMeetsTheTargets() {
+    Evaluation.Score rocm = result.by(Evaluation.Prediction::backend).get("ROCM").generationCalibrated();
     assertThat(rocm.rows()).isGreaterThanOrEqualTo(10);
+    assertTarget("ROCM", rocm);
+  }
+
+  /**
+   * Vulkan (17 rows on eight GPUs of three vendors) misses them: 13.1 % and 65 % (14.6 % and 59 %
+   * before its groups were split by vendor). What remains is rows no GPU-side physics here explains:
+   * a tinyllama on an RTX 4090 at 1.3 ms per token, under the GDDR cards' per-token overhead; an
+   * RTX 5090 at 47 % of its bandwidth; two Arc A770 at half the predicted rate, with no other Intel
+   * card on Vulkan to learn from; a W7700 at 31 %. This bound keeps it from getting worse.
+   */
+  @Test
+  void generationOnVulkanStaysWhereItIs() {
+    Evaluation.Score vulkan = result.by(Evaluation.Prediction::backend).get("VULKAN").generationCalibrated();
     assertThat(vulkan.rows()).isGreaterThanOrEqualTo(10);
-    assertThat(rocm.medianAbsolutePercentageError()).isLessThan(14.5);
-    assertThat(rocm.shareWithin20Percent()).isGreaterThanOrEqualTo(71.0);
-    assertThat(vulkan.medianAbsolutePercentageError()).isLessThan(15.0);
-    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(58.0);
+    assertThat(vulkan.medianAbsolutePercentageError()).isLessThan(13.5);
+    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(64.0);
   }
 
   /**
@@ -103,19 +107,25 @@ class PublishedEvaluationTest {
   @Test
   void everyTermOfTheModelMakesTheFigureItModelsBetter() {
     List<StatsRow> rows = published.stream().map(PublishedResults.PublishedRow::row).toList();
-    Map<ModelForm.Term, java.util.function.Function<Evaluation.Scores, Evaluation.Score>> figure = Map.of(
-        ModelForm.Term.MEMORY_CLASS, Evaluation.Scores::generationCalibrated,
-        ModelForm.Term.MULTI_GPU, Evaluation.Scores::generationCalibrated,
-        ModelForm.Term.MOE, Evaluation.Scores::generationCalibrated,
-        ModelForm.Term.DEPTH, Evaluation.Scores::generationCalibrated,
-        ModelForm.Term.PROMPT_ATTENTION, Evaluation.Scores::promptCalibrated,
-        ModelForm.Term.PIPELINE, Evaluation.Scores::promptCalibrated,
-        ModelForm.Term.POWER_LIMIT, Evaluation.Scores::promptCalibrated);
+    java.util.function.Function<Evaluation.Result, Evaluation.Score> generation = r -> r.overall().generationCalibrated();
+    java.util.function.Function<Evaluation.Result, Evaluation.Score> prompt = r -> r.overall().promptCalibrated();
+    // The vendor term changes only AMD's and Intel's cards and Vulkan runs: scored on the rows it changes.
+    java.util.function.Function<Evaluation.Result, Evaluation.Score> rocmAndVulkan = r -> Evaluation.Scores.of(r.predictions().stream()
+        .filter(p -> p.backend().equals("ROCM") || p.backend().equals("VULKAN")).toList()).generationCalibrated();
+    Map<ModelForm.Term, java.util.function.Function<Evaluation.Result, Evaluation.Score>> figure = Map.of(
+        ModelForm.Term.MEMORY_CLASS, generation,
+        ModelForm.Term.MULTI_GPU, generation,
+        ModelForm.Term.MOE, generation,
+        ModelForm.Term.DEPTH, generation,
+        ModelForm.Term.PROMPT_ATTENTION, prompt,
+        ModelForm.Term.PIPELINE, prompt,
+        ModelForm.Term.POWER_LIMIT, prompt,
+        ModelForm.Term.VENDOR, rocmAndVulkan);
     assertThat(figure).hasSize(ModelForm.Term.values().length);
     figure.forEach((term, score) -> {
       Evaluation.Result without = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(term)));
-      assertThat(score.apply(without.overall()).medianAbsolutePercentageError()).as("median absolute error without %s", term.optionName())
-          .isGreaterThan(score.apply(result.overall()).medianAbsolutePercentageError());
+      assertThat(score.apply(without).medianAbsolutePercentageError()).as("median absolute error without %s", term.optionName())
+          .isGreaterThan(score.apply(result).medianAbsolutePercentageError());
     });
   }
 
