@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,7 +122,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (workDir == null) {
+    // A directory of our own making is removed scenario by scenario once it has served (a run leaves
+    // up to a gigabyte of broker logs and RocksDB state); one the user named is theirs to keep.
+    boolean temporary = workDir == null;
+    if (temporary) {
       workDir = Files.createTempDirectory("tokbench-benchmark");
     }
     System.out.printf("tokbench benchmark: %d cores, %d partitions, aggregator -Xmx%s, work dir %s%n",
@@ -134,9 +138,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
         case "d" -> retraction();
         default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario '" + scenario + "': use a, b, c or d");
       }
+      if (temporary) {
+        Utils.delete(workDir.resolve(scenario).toFile());
+      }
     }
     if (memoryKeys > 0) {
       memory();
+      if (temporary) {
+        Utils.delete(workDir.resolve("memory").toFile());
+      }
+    }
+    if (temporary) {
+      Utils.delete(workDir.toFile());
     }
     print();
     if (minRatio != null) {

@@ -21,33 +21,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every calibration group's points and refits the groups that changed, at most once per
  * interval: a popular group (the global one holds every row) would otherwise be refitted for each
- * report. A refit reads its whole group on the stream thread, so big groups are refitted less often
- * ({@link #POINTS_PER_INTERVAL}) and a tick refits one big group at most; the rest wait for the
- * next tick. The set of changed groups lives in memory; after a restart every stored group counts as
- * changed, so a crash between a point's arrival and its refit loses nothing. Every group is fitted
- * under the physics the global group fitted (read from the calibration global store, as the global
- * group may live on another instance); when those move, every group of this task is refitted.
+ * report. A point is stored under its group, then its sampling rank ({@link CalibrationPoints#sampleRank}),
+ * then its row: a group's points come out of the store in rank order, so a fit reads the first
+ * {@link #MAX_POINTS_PER_FIT} of them, a uniform sample of the group's setups, and a refit costs the
+ * same whatever the group's size. A group whose sample is full waits an interval after each refit,
+ * and a tick refits one such group at most; the rest wait for the next tick. The set of changed
+ * groups lives in memory; after a restart every stored group counts as changed, so a crash between
+ * a point's arrival and its refit loses nothing. Every group is fitted under the physics the global
+ * group fitted (read from the calibration global store, as the global group may live on another
+ * instance); when those move, every group of this task is refitted.
  */
 public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
-  /** Separates the group id from the statistics key in the store key. */
+  /** Separates the group id from the point's rank and statistics key in the store key. */
   public static final char SEPARATOR = '\u001d';
   /** A point under this key asks for every group of the partition to be refitted (the admin API sends one per partition). */
   public static final String REFIT_ALL = "*";
   /** A relative change of the shared physics below this does not refit every group (the global group moves with every row). */
   static final double PHYSICS_TOLERANCE = 0.01;
   /**
-   * A fit reads at most this many of its group's points: the global group holds a point for every
-   * row of the partition, and a million rows held at once exhausted the heap (the benchmark at
-   * 1,000,000 keys). Ten thousand rows pin a group's parameters far below their spread.
+   * A fit reads at most this many of its group's points, the lowest-ranked. Reading a group of
+   * 9,785 points took 80–680 ms of the stream thread on this machine (the benchmark's scenario a,
+   * every row in one group), and its refits were the end-to-end latency's tail; two thousand setups
+   * pin a group's two generation parameters far below their spread.
    */
-  static final int MAX_POINTS_PER_FIT = 10_000;
-  /**
-   * A group is refitted at most once per interval for every this many points it held at its last
-   * fit. A refit reads all of its group's points on the stream thread, so the few big groups (the
-   * global one holds every row) stalled every other task of that thread each interval, and those
-   * stalls were the end-to-end latency's tail; a big group's fit barely moves with a few new points.
-   */
-  static final int POINTS_PER_INTERVAL = 2_000;
+  static final int MAX_POINTS_PER_FIT = 2_000;
 
   private static final Logger log = LoggerFactory.getLogger(CalibrateProcessor.class);
 
@@ -104,13 +101,18 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       }
       groups.add(group);
     }
-    String key = group + SEPARATOR + point.getStatsKey();
+    String key = storeKey(group, point.getStatsKey());
     if (point.getRemoved()) {
       points.delete(key);
     } else {
       points.put(key, point);
     }
     changed.add(group);
+  }
+
+  /** Group, then rank, then row: a prefix scan of the group reads its points lowest rank first. */
+  static String storeKey(String group, String encodedStatsKey) {
+    return group + SEPARATOR + CalibrationPoints.sampleRank(encodedStatsKey) + encodedStatsKey;
   }
 
   private void markAllChanged() {
@@ -125,9 +127,9 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       markAllChanged();
       fittedUnder = physics;
     }
-    // One big group per tick at most, so the big groups' refits fall on different ticks.
-    boolean bigGroupRead = false;
-    for (java.util.Iterator<String> due = changed.iterator(); due.hasNext() && !bigGroupRead; ) {
+    // One full sample per tick at most, so the big groups' refits fall on different ticks.
+    boolean fullSampleRead = false;
+    for (java.util.Iterator<String> due = changed.iterator(); due.hasNext() && !fullSampleRead; ) {
       String group = due.next();
       if (now < nextFitAt.getOrDefault(group, Long.MIN_VALUE)) {
         continue; // a big group refitted recently: it stays changed until its turn
@@ -135,16 +137,15 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       due.remove();
       List<CalibrationPoint> members;
       try (KeyValueIterator<String, CalibrationPoint> it = points.prefixScan(group + SEPARATOR, Serdes.String().serializer())) {
-        members = FitSample.of(it, MAX_POINTS_PER_FIT);
+        members = FitSample.first(it, MAX_POINTS_PER_FIT);
       }
-      bigGroupRead = members.size() > POINTS_PER_INTERVAL;
+      fullSampleRead = members.size() >= MAX_POINTS_PER_FIT;
       if (members.isEmpty()) {
         groups.remove(group);
         nextFitAt.remove(group);
       } else {
-        // Ticks skipped: one per POINTS_PER_INTERVAL points beyond the first; half a tick of slack for the clock's jitter.
-        long skipped = (members.size() - 1) / POINTS_PER_INTERVAL;
-        nextFitAt.put(group, skipped == 0 ? now : now + skipped * interval.toMillis() + interval.toMillis() / 2);
+        // A full sample skips the next tick; half a tick of slack for the clock's jitter.
+        nextFitAt.put(group, fullSampleRead ? now + interval.toMillis() + interval.toMillis() / 2 : now);
       }
       CalibrationRecord fitted;
       try {

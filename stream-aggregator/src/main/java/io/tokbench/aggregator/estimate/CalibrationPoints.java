@@ -8,8 +8,10 @@ import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * What a statistics row contributes to calibration, and which groups it belongs to (those of both
@@ -76,6 +78,18 @@ public final class CalibrationPoints {
         .setVramUsedBytes(facts.getVramUsedBytes())
         .setAggregateTokensPerSecond(facts.getAggregateTokensPerSecond())
         .build();
+  }
+
+  /**
+   * Where a row's point sorts within its group, as eight hex digits: a hash of its setup family
+   * (model, GPU, quantization, runtime, offload, backend), so the lowest ranks are a uniform sample
+   * of the group's setups that keeps each setup's depths, prompt lengths, concurrencies and GPU
+   * counts together: the depth, concurrency and multi-GPU fits compare rows of one setup.
+   */
+  public static String sampleRank(String encodedStatsKey) {
+    StatsKey family = StatsKey.newBuilder(StatsKeys.decode(encodedStatsKey)).setSuiteId("").setContextBucket(0).setGpuCount(1).setConcurrency(1).build();
+    int hash = Utils.murmur2(StatsKeys.encode(family).getBytes(StandardCharsets.UTF_8));
+    return String.format("%08x", hash ^ Integer.MIN_VALUE);
   }
 
   /** Sent under {@link CalibrateProcessor#REFIT_ALL}: refit every group of the partition. */

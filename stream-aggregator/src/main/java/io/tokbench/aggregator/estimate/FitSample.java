@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.Function;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
@@ -21,13 +20,13 @@ final class FitSample {
 
   private FitSample() {}
 
-  static <V> List<V> of(KeyValueIterator<String, V> points, int limit) {
-    Sampler<V> sampler = new Sampler<>(limit);
-    while (points.hasNext()) {
-      KeyValue<String, V> next = points.next();
-      sampler.offer(next.key, next.value);
+  /** The first {@code limit} points of a scan already in rank order (the calibration points store's), read no further. */
+  static <V> List<V> first(KeyValueIterator<String, V> points, int limit) {
+    List<V> sample = new ArrayList<>();
+    while (sample.size() < limit && points.hasNext()) {
+      sample.add(points.next().value);
     }
-    return sampler.sample();
+    return sample;
   }
 
   /** The same sample of points already read, each keyed by {@code key}. */

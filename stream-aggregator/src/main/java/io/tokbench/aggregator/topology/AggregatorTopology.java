@@ -94,7 +94,8 @@ public final class AggregatorTopology {
   public static final String DIRTY_ROWS_STORE = "dirty-rows";
   public static final String COMMUNITY_STORE = "community";
   public static final String CALIBRATION_MEMBERSHIP_STORE = "calibration-membership";
-  public static final String CALIBRATION_POINTS_STORE = "calibration-points";
+  /** Each group's points in sampling-rank order ({@link io.tokbench.aggregator.estimate.CalibrateProcessor}); renamed when that key layout came. */
+  public static final String CALIBRATION_POINTS_STORE = "calibration-points-by-rank";
   /** Global: the current calibration of every group, on every instance. */
   public static final String CALIBRATION_STORE = "calibration";
 

@@ -23,9 +23,9 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
- * A refit reads all of its group's points on the stream thread: a small group is refitted at every
- * interval it changed in, a big one only every few intervals, so its refits no longer stall the
- * thread's other tasks every interval.
+ * A refit reads its group's points on the stream thread, at most a full sample of them: a small
+ * group is refitted at every interval it changed in, a group whose sample is full every other
+ * interval, and one such group per tick, so big groups' refits do not pile up on one tick.
  */
 class CalibrationPacingTest {
   private static final Duration INTERVAL = Duration.ofSeconds(5);
@@ -39,10 +39,10 @@ class CalibrationPacingTest {
   }
 
   @Test
-  void aBigGroupIsRefittedOncePerIntervalForEveryTwoThousandPoints() {
+  void aGroupWhoseSampleIsFullIsRefittedEveryOtherInterval() {
     Harness harness = new Harness();
-    harness.points(0, 5_000); // 5,000 points: two intervals skipped after each refit
-    assertThat(harness.refitsAfterTicks(6, 5_000)).isEqualTo(2);
+    harness.points(0, 5_000); // more than a sample: one interval skipped after each refit
+    assertThat(harness.refitsAfterTicks(6, 5_000)).isEqualTo(3);
   }
 
   @Test
