@@ -87,8 +87,13 @@ public final class CalibrationPoints {
    * counts together: the depth, concurrency and multi-GPU fits compare rows of one setup.
    */
   public static String sampleRank(String encodedStatsKey) {
-    StatsKey family = StatsKey.newBuilder(StatsKeys.decode(encodedStatsKey)).setSuiteId("").setContextBucket(0).setGpuCount(1).setConcurrency(1).build();
-    int hash = Utils.murmur2(StatsKeys.encode(family).getBytes(StandardCharsets.UTF_8));
+    String family;
+    try {
+      family = StatsKeys.encode(StatsKey.newBuilder(StatsKeys.decode(encodedStatsKey)).setSuiteId("").setContextBucket(0).setGpuCount(1).setConcurrency(1).build());
+    } catch (IllegalArgumentException e) {
+      family = encodedStatsKey; // not a key this release wrote: ranked on its own, never a reason to stop the stream thread
+    }
+    int hash = Utils.murmur2(family.getBytes(StandardCharsets.UTF_8));
     return String.format("%08x", hash ^ Integer.MIN_VALUE);
   }
 

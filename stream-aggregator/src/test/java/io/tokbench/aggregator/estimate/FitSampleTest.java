@@ -84,6 +84,12 @@ class FitSampleTest {
     assertThat(firstHalf).as("uniform over the setups, not the first models by name").isBetween(430L, 570L);
   }
 
+  @Test
+  void aKeyThisReleaseDidNotWriteIsRankedOnItsOwnRatherThanStoppingTheStreamThread() {
+    assertThat(CalibrateProcessor.storeKey("global", "not\u001fa key")).matches("global\u001d[0-9a-f]{8}not\u001fa key");
+    assertThat(CalibrateProcessor.storeKey("global", "")).matches("global\u001d[0-9a-f]{8}");
+  }
+
   private static KeyValueIterator<String, String> over(Map<String, String> entries) {
     Iterator<Map.Entry<String, String>> it = entries.entrySet().iterator();
     return new KeyValueIterator<>() {
