@@ -123,7 +123,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // A directory of our own making is removed scenario by scenario once it has served (a run leaves
-    // up to a gigabyte of broker logs and RocksDB state); one the user named is theirs to keep.
+    // up to a gigabyte of broker logs and RocksDB state); one the user named is theirs to keep, and
+    // so is ours when a scenario failed or the guard did, for its logs.
     boolean temporary = workDir == null;
     if (temporary) {
       workDir = Files.createTempDirectory("tokbench-benchmark");
@@ -138,29 +139,41 @@ public final class BenchmarkCommand implements Callable<Integer> {
         case "d" -> retraction();
         default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario '" + scenario + "': use a, b, c or d");
       }
-      if (temporary) {
-        Utils.delete(workDir.resolve(scenario).toFile());
+      if (temporary && results.stream().noneMatch(this::failsGuard)) {
+        discard(workDir.resolve(scenario));
       }
     }
     if (memoryKeys > 0) {
       memory();
       if (temporary) {
-        Utils.delete(workDir.resolve("memory").toFile());
+        discard(workDir.resolve("memory"));
+      }
+    }
+    print();
+    for (Result result : results) {
+      if (failsGuard(result)) {
+        System.out.printf("FAIL: scenario %s aggregated at %.4f× raw Kafka, below the guard's %.4f×; logs kept in %s%n", result.scenario(),
+            result.ratio(), minRatio, workDir);
+        return 1;
       }
     }
     if (temporary) {
-      Utils.delete(workDir.toFile());
-    }
-    print();
-    if (minRatio != null) {
-      for (Result result : results) {
-        if ((result.scenario().equals("a") || result.scenario().equals("c")) && result.ratio() < minRatio) {
-          System.out.printf("FAIL: scenario %s aggregated at %.4f× raw Kafka, below the guard's %.4f×%n", result.scenario(), result.ratio(), minRatio);
-          return 1;
-        }
-      }
+      discard(workDir);
     }
     return 0;
+  }
+
+  private boolean failsGuard(Result result) {
+    return minRatio != null && (result.scenario().equals("a") || result.scenario().equals("c")) && result.ratio() < minRatio;
+  }
+
+  /** Removes what a finished scenario left on disk; a directory that cannot be removed is reported, not fatal. */
+  private static void discard(Path directory) {
+    try {
+      Utils.delete(directory.toFile());
+    } catch (IOException e) {
+      System.out.printf("could not remove %s (%s); remove it by hand%n", directory, e.getMessage());
+    }
   }
 
   private void throughput(String name, String description, int count, int keys, int rigs, boolean latencies) throws Exception {

@@ -143,26 +143,31 @@ public final class CalibrationGroups {
   }
 
   public Calibrated<GenerationModel> generation(Setup setup) {
-    Setup lookup = form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
+    Setup lookup = lookup(setup);
     List<String> chain = form.has(ModelForm.Term.MEMORY_CLASS) ? lookup.generationChain() : lookup.kernelChain();
     return pick(chain, r -> new GenerationModel(r.getOverheadMillisPerToken() / 1e3, r.getBandwidthEfficiency()));
   }
 
   public Calibrated<ConcurrencyCurve> concurrency(Setup setup) {
-    return pick(setup.kernelChain(), r -> r.getConcurrencyGainAtSaturation() == null ? null
+    return pick(lookup(setup).kernelChain(), r -> r.getConcurrencyGainAtSaturation() == null ? null
         : new ConcurrencyCurve(r.getConcurrencyGainAtSaturation(), r.getConcurrencyHalfSaturationUsers()));
   }
 
   /** KV factor and runtime overhead, from the same group so they stay a consistent pair. */
   public Calibrated<VramEstimate.Calibration> vram(Setup setup) {
-    return pick(setup.kernelChain(), r -> r.getKvCacheFactor() == null || r.getRuntimeOverheadBytes() == null ? null
+    return pick(lookup(setup).kernelChain(), r -> r.getKvCacheFactor() == null || r.getRuntimeOverheadBytes() == null ? null
         : new VramEstimate.Calibration(r.getKvCacheFactor(), r.getRuntimeOverheadBytes()));
   }
 
   /** Prompt tokens/s × billions of parameters per FP16 TFLOPS. */
   public Calibrated<Double> promptScale(Setup setup) {
-    List<String> chain = (form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor()).kernelChain();
+    List<String> chain = lookup(setup).kernelChain();
     return pick(chain, CalibrationRecord::getPromptTokensPerSecondPerTflop);
+  }
+
+  /** The setup as this form looks it up: without its vendor in a model without the vendor term. */
+  private Setup lookup(Setup setup) {
+    return form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
   }
 
   private <T> Calibrated<T> pick(List<String> chain, Function<CalibrationRecord, T> parameter) {

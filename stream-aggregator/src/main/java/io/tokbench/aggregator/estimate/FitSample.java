@@ -10,10 +10,11 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * The points a fit uses when a group has more than it may hold: the {@code limit} points whose keys
- * hash lowest (bottom-k sampling). The sample is uniform over the group's rows, the same on every
- * replay, and stable: a row stays in it until a lower-hashing row arrives. Memory is bounded by the
- * limit whatever the group's size.
+ * The points a fit uses when a group has more than it may hold. From the calibration points store,
+ * whose keys already sort a group's points by rank, the first {@code limit} ({@link #first}); from
+ * points in memory, the {@code limit} whose keys hash lowest (bottom-k sampling, {@link #of}). Either
+ * sample is uniform over the group, the same on every replay, and stable: a point stays in it until
+ * a lower-ranked one arrives. Memory is bounded by the limit whatever the group's size.
  */
 final class FitSample {
   private record Ranked<V>(int rank, String key, V point) {}

@@ -164,7 +164,8 @@ final class EstimateEndpoints {
         String backend = mostReported(quantRows, r -> r.getTypicalSetup().getBackend(), "CUDA");
         String runtime = mostReported(quantRows, r -> r.getKey().getRuntime(), "ollama");
         MemoryClass memory = MemoryClass.valueOf(mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR"));
-        String vendor = mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(GpuSpec::vendor).orElse(null), null);
+        String vendor = mostReported(quantRows.stream().filter(r -> backend.equals(r.getTypicalSetup().getBackend())).toList(),
+            r -> gpus.byId(r.getKey().getGpu()).map(GpuSpec::vendor).orElse(null), null);
         CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, vendor, memory, quant);
         q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(setup).value()).totalBytes());
       } else {

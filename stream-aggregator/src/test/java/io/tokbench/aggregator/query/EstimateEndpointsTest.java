@@ -3,7 +3,10 @@ package io.tokbench.aggregator.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokbench.aggregator.estimate.CalibrationGroups;
+import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.Percentiles;
@@ -76,6 +79,30 @@ class EstimateEndpointsTest {
     assertThat(endpoints(rows).estimate(Map.of("model", LLAMA_8B, "gpu", "amd-rx-7900-xtx", "backend", "rocm")).get("backend").asText()).isEqualTo("ROCM");
     assertThatThrownBy(() -> endpoints(rows).estimate(Map.of("model", LLAMA_8B, "gpu", "amd-rx-7900-xtx", "backend", "directx")))
         .isInstanceOf(StatsFilter.BadParameter.class).hasMessageContaining("backend");
+  }
+
+  /** Vulkan runs calibrate their vendor's groups (VULKAN/AMD): the model page's VRAM estimate reads them, not Vulkan's of every vendor. */
+  @Test
+  void theModelPagesVramEstimateOfAVulkanQuantizationUsesTheCalibrationOfTheVendorThatRanIt() {
+    long kvPerToken = 131_072L;
+    long fileSize = 4_920_738_944L;
+    ModelFacts facts = ModelFacts.newBuilder().setFileSizeBytes(fileSize).setParameterCount(8_030_261_248L).setKvCacheBytesPerToken(kvPerToken).build();
+    List<StatsRow> rows = List.of(row(LLAMA_8B, "amd-rx-7900-xtx", 1, "VULKAN", 95.0, facts), row(LLAMA_8B, "amd-rx-7800-xt", 1, "VULKAN", 70.0, facts),
+        row(LLAMA_8B, "nvidia-rtx-4090", 1, "VULKAN", 60.0, facts), row(LLAMA_8B, "nvidia-rtx-4090", 1, "CUDA", 130.0, facts));
+    Map<String, CalibrationRecord> calibration = Map.of(
+        "llama.cpp|VULKAN/AMD|Q4_K_M", vram("llama.cpp|VULKAN/AMD|Q4_K_M", 2.0, GIB),
+        "llama.cpp|VULKAN/NVIDIA|Q4_K_M", vram("llama.cpp|VULKAN/NVIDIA|Q4_K_M", 1.0, 0),
+        "VULKAN", vram("VULKAN", 1.0, 0));
+    EstimateEndpoints endpoints = new EstimateEndpoints((model, freshness) -> rows, () -> calibration);
+
+    JsonNode quant = endpoints.model(LLAMA_8B, new Freshness()).get("quantizations").get(0);
+    assertThat(quant.get("vramEstimatedBytes").asLong()).as("AMD ran two of its three Vulkan rows")
+        .isEqualTo(fileSize + 2 * kvPerToken * EstimateEndpoints.TABLE_CONTEXT + GIB);
+  }
+
+  private static CalibrationRecord vram(String group, double kvFactor, long overheadBytes) {
+    return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR).setGroupId(group).setLevel(CalibrationGroups.levelOf(group)).setRigCount(9).setRowCount(9)
+        .setKvCacheFactor(kvFactor).setRuntimeOverheadBytes(overheadBytes).build();
   }
 
   @Test
