@@ -17,7 +17,7 @@ public record ProbeSuite(String id, int promptTokens, int generatedTokens, int r
 
   public static final ProbeSuite STANDARD = new ProbeSuite("tokbench-suite-1", 512, 128, 5, 0.10, 42L);
 
-  /** Below these a probe measures noise: the nonce alone is ~10 tokens, a rate needs 2 tokens. */
+  /** Below these a probe measures noise: the nonce alone is 7–17 tokens, a rate needs 2 tokens. */
   public static final int MIN_PROMPT_TOKENS = 16;
   public static final int MIN_GENERATED_TOKENS = 2;
   public static final int MIN_REPETITIONS = 1;
