@@ -145,9 +145,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
     if (memoryKeys > 0) {
       memory();
-      if (temporary) {
-        discard(workDir.resolve("memory"));
-      }
     }
     print();
     for (Result result : results) {

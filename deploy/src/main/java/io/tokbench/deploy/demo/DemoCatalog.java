@@ -1,6 +1,7 @@
 package io.tokbench.deploy.demo;
 
 import io.tokbench.aggregator.estimate.VramEstimate;
+import io.tokbench.normalize.ModelShape;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.OperatingSystem;
 import java.util.List;
@@ -37,7 +38,7 @@ final class DemoCatalog {
 
     /** F16 keys and values for every layer and KV head: what the runtime allocates for the context (the estimator's formula). */
     long kvBytes(int context) {
-      return VramEstimate.kvBytesPerToken(architecture(), VramEstimate.F16_BYTES) * context;
+      return VramEstimate.kvBytesPerToken(architecture(), ModelShape.F16_BYTES) * context;
     }
 
     String ollamaName(Quant q) {

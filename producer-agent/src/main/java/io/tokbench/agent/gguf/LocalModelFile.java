@@ -1,15 +1,13 @@
 package io.tokbench.agent.gguf;
 
+import io.tokbench.agent.residence.ProcessTable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,29 +61,24 @@ public final class LocalModelFile {
     if (path.isAbsolute()) {
       return readable(path);
     }
-    Set<Path> found = new HashSet<>();
-    try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
-      for (Path process : processes) {
-        if (startedWith(process, modelPath)) {
-          try {
-            readable(process.resolve("cwd").toRealPath().resolve(path)).ifPresent(p -> found.add(p.normalize()));
-          } catch (IOException | SecurityException e) {
-            // Another user's process, or one that ended meanwhile: not ours to read.
-          }
-        }
+    Set<Path> found = ProcessTable.find(proc, process -> {
+      if (!startedWith(process, modelPath)) {
+        return Optional.empty();
       }
-    } catch (IOException | SecurityException e) {
-      return Optional.empty();
-    }
+      try {
+        return readable(process.resolve("cwd").toRealPath().resolve(path)).map(Path::normalize);
+      } catch (IOException | SecurityException e) {
+        return Optional.empty(); // another user's process, or one that ended meanwhile: not ours to read
+      }
+    });
     return found.size() == 1 ? Optional.of(found.iterator().next()) : Optional.empty();
   }
 
   /** A llama-server process given the path as its model (-m PATH, --model PATH, --model=PATH). */
   private static boolean startedWith(Path process, String modelPath) {
     try {
-      List<String> args = List.of(new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
-      String program = args.get(0);
-      if (!program.substring(program.lastIndexOf('/') + 1).startsWith("llama-server")) {
+      List<String> args = ProcessTable.arguments(process);
+      if (!ProcessTable.isLlamaServer(args)) {
         return false;
       }
       for (int i = 1; i < args.size(); i++) {

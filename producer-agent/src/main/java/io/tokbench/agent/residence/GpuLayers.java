@@ -1,7 +1,6 @@
 package io.tokbench.agent.residence;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,10 +42,10 @@ public record GpuLayers(Kind kind, int layers, boolean weightsOnCpu) {
   public static Optional<GpuLayers> ofProcess(Path proc, long pid) {
     try {
       Path process = proc.resolve(Long.toString(pid));
-      List<String> args = nulSeparated(Files.readAllBytes(process.resolve("cmdline")));
+      List<String> args = ProcessTable.arguments(process);
       Map<String, String> env = new HashMap<>();
       if (Files.isReadable(process.resolve("environ"))) {
-        for (String entry : nulSeparated(Files.readAllBytes(process.resolve("environ")))) {
+        for (String entry : ProcessTable.nulSeparated(Files.readAllBytes(process.resolve("environ")))) {
           int eq = entry.indexOf('=');
           if (eq > 0) {
             env.put(entry.substring(0, eq), entry.substring(eq + 1));
@@ -60,7 +59,7 @@ public record GpuLayers(Kind kind, int layers, boolean weightsOnCpu) {
   }
 
   public static GpuLayers parse(List<String> args, Map<String, String> env) {
-    if (args.isEmpty() || !programName(args.get(0)).startsWith("llama-server")) {
+    if (!ProcessTable.isLlamaServer(args)) {
       return new GpuLayers(Kind.OTHER_SERVER, 0, false);
     }
     Optional<String> layers = Optional.ofNullable(env.get("LLAMA_ARG_N_GPU_LAYERS"));
@@ -134,12 +133,4 @@ public record GpuLayers(Kind kind, int layers, boolean weightsOnCpu) {
     return v.equals("0") || v.equals("false") || v.equals("off") || v.equals("disabled");
   }
 
-  private static String programName(String program) {
-    return program.substring(program.lastIndexOf('/') + 1);
-  }
-
-  private static List<String> nulSeparated(byte[] bytes) {
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    return text.isEmpty() ? List.of() : List.of(text.split("\0"));
-  }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -42,16 +43,7 @@ public final class ListeningProcess {
     if (sockets.isEmpty()) {
       return OptionalLong.empty();
     }
-    Set<Long> holders = new HashSet<>();
-    try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
-      for (Path process : processes) {
-        if (holdsAny(process, sockets)) {
-          holders.add(Long.parseLong(process.getFileName().toString()));
-        }
-      }
-    } catch (IOException | SecurityException e) {
-      return OptionalLong.empty();
-    }
+    Set<Long> holders = ProcessTable.find(proc, process -> holdsAny(process, sockets) ? Optional.of(Long.parseLong(process.getFileName().toString())) : Optional.empty());
     return holders.size() == 1 ? OptionalLong.of(holders.iterator().next()) : OptionalLong.empty();
   }
 

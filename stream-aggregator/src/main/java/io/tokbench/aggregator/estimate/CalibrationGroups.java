@@ -161,12 +161,15 @@ public final class CalibrationGroups {
 
   /** Prompt tokens/s × billions of parameters per FP16 TFLOPS. */
   public Calibrated<Double> promptScale(Setup setup) {
-    List<String> chain = lookup(setup).kernelChain();
-    return pick(chain, CalibrationRecord::getPromptTokensPerSecondPerTflop);
+    return pick(lookup(setup).kernelChain(), CalibrationRecord::getPromptTokensPerSecondPerTflop);
   }
 
-  /** The setup as this form looks it up: without its vendor in a model without the vendor term. */
   private Setup lookup(Setup setup) {
+    return lookup(setup, form);
+  }
+
+  /** The setup as a model of this form sees it: without its vendor in a model without the vendor term. */
+  private static Setup lookup(Setup setup, ModelForm form) {
     return form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
   }
 
@@ -191,8 +194,7 @@ public final class CalibrationGroups {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
       // An ablation fits the groups its own chains look up.
-      List<String> groupIds = CalibrationPoints.setupOf(row, gpus).map(s -> form.has(ModelForm.Term.VENDOR) ? s : s.withoutVendor())
-          .map(Setup::groups).orElse(List.of());
+      List<String> groupIds = CalibrationPoints.setupOf(row, gpus).map(s -> lookup(s, form).groups()).orElse(List.of());
       if (groupIds.isEmpty()) {
         continue;
       }

@@ -9,6 +9,7 @@ import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Utils;
@@ -89,12 +90,12 @@ public final class CalibrationPoints {
   public static String sampleRank(String encodedStatsKey) {
     String family;
     try {
-      family = StatsKeys.encode(StatsKey.newBuilder(StatsKeys.decode(encodedStatsKey)).setSuiteId("").setContextBucket(0).setGpuCount(1).setConcurrency(1).build());
+      family = setupKey(StatsKey.newBuilder(StatsKeys.decode(encodedStatsKey)).setGpuCount(1).setConcurrency(1).build());
     } catch (IllegalArgumentException e) {
       family = encodedStatsKey; // not a key this release wrote: ranked on its own, never a reason to stop the stream thread
     }
     int hash = Utils.murmur2(family.getBytes(StandardCharsets.UTF_8));
-    return String.format("%08x", hash ^ Integer.MIN_VALUE);
+    return HexFormat.of().toHexDigits(hash ^ Integer.MIN_VALUE);
   }
 
   /** Sent under {@link CalibrateProcessor#REFIT_ALL}: refit every group of the partition. */

@@ -100,8 +100,7 @@ public final class Evaluation {
 
   private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {
     ModelFacts facts = row.getModelFacts();
-    String backend = CalibrationPoints.backendOf(row, gpus);
-    CalibrationGroups.Setup setup = CalibrationGroups.Setup.on(gpu, row.getKey().getRuntime(), backend, row.getKey().getQuantization());
+    CalibrationGroups.Setup setup = CalibrationPoints.setupOf(row, gpus).orElseThrow();
     SuiteShape shape = SuiteShape.of(row.getKey().getSuiteId());
     double share = ActiveShare.of(row.getKey().getModel(), facts, models);
     int count = Math.max(1, row.getKey().getGpuCount());
@@ -119,7 +118,7 @@ public final class Evaluation {
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), null, count),
             SpeedModel.promptTokensPerSecond(calibration.promptScale(setup).value(), physics, parameters, share,
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count)));
-    return new Prediction(row, backend, generation, prompt);
+    return new Prediction(row, setup.backend(), generation, prompt);
   }
 
   static Double boardPower(GpuSpec gpu) {

@@ -16,11 +16,9 @@ public record VramEstimate(long weightsBytes, long kvCacheBytes, long overheadBy
   /** The prior: KV cache exactly as the architecture says, 500 MiB of runtime overhead. */
   public static final double PRIOR_KV_FACTOR = 1.0;
   public static final long PRIOR_OVERHEAD_BYTES = 500L * 1024 * 1024;
-  /** f16 K and V entries, as llama.cpp and Ollama store them by default. */
-  public static final int F16_BYTES = ModelShape.F16_BYTES;
 
   public static VramEstimate of(long weightsBytes, Architecture architecture, int contextTokens, int sequences, double kvFactor, long overheadBytes) {
-    return of(weightsBytes, kvBytesPerToken(architecture, F16_BYTES), contextTokens, sequences, kvFactor, overheadBytes);
+    return of(weightsBytes, kvBytesPerToken(architecture, ModelShape.F16_BYTES), contextTokens, sequences, kvFactor, overheadBytes);
   }
 
   /** The calibrated part of the estimate: measured/theoretical KV cache, and the runtime's fixed overhead. */

@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.normalize;
 
+import io.tokbench.schema.Backend;
 import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
 
@@ -12,7 +13,7 @@ import io.tokbench.schema.StatsKey;
 public final class StatsKeys {
   public static final char SEPARATOR = '\u001f';
   /** The backend of a key that has none: written before v4 of the key. */
-  public static final String UNKNOWN_BACKEND = "UNKNOWN";
+  public static final String UNKNOWN_BACKEND = Backend.UNKNOWN.name();
 
   private StatsKeys() {}
 

@@ -93,10 +93,15 @@ public final class RowJson {
     return node;
   }
 
-  public static StatsRow stats(JsonNode node) {
-    StatsKey key = new StatsKey(node.get("model").asText(), node.get("gpu").asText(), node.get("gpuCount").asInt(), node.get("quant").asText(),
+  /** The key of a row as the export and the API render it; a row without a backend is of an older release. */
+  public static StatsKey key(JsonNode node) {
+    return new StatsKey(node.get("model").asText(), node.get("gpu").asText(), node.get("gpuCount").asInt(), node.get("quant").asText(),
         node.get("runtime").asText(), node.get("ctx").asInt(), node.get("suite").asText(), OffloadClass.valueOf(node.get("offload").asText()),
         node.get("concurrency").asInt(), node.path("backend").asText(StatsKeys.UNKNOWN_BACKEND));
+  }
+
+  public static StatsRow stats(JsonNode node) {
+    StatsKey key = key(node);
     JsonNode setup = node.get("typicalSetup");
     return StatsRow.newBuilder()
         .setKey(key)

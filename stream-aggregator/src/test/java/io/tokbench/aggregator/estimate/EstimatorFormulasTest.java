@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
+import io.tokbench.normalize.ModelShape;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.CalibrationRecord;
 import java.util.Map;
@@ -21,7 +22,7 @@ class EstimatorFormulasTest {
   @Test
   void kvCacheOfLlama31EightBIsAnEighthOfAMebibytePerToken() {
     // 32 layers × 8 KV heads × 128 head size × 2 (K and V) × 2 bytes = 131,072 bytes per token.
-    assertThat(VramEstimate.kvBytesPerToken(LLAMA_3_1_8B, VramEstimate.F16_BYTES)).isEqualTo(131_072L);
+    assertThat(VramEstimate.kvBytesPerToken(LLAMA_3_1_8B, ModelShape.F16_BYTES)).isEqualTo(131_072L);
     VramEstimate estimate = VramEstimate.of(4_920_753_328L, LLAMA_3_1_8B, 8192, 1, 1.0, VramEstimate.PRIOR_OVERHEAD_BYTES);
     assertThat(estimate.kvCacheBytes()).isEqualTo(GIB);
     assertThat(estimate.totalBytes()).isEqualTo(4_920_753_328L + GIB + 500L * 1024 * 1024);

@@ -1,9 +1,8 @@
 package io.tokbench.aggregator.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tokbench.aggregator.normalize.StatsKeys;
+import io.tokbench.aggregator.query.RowJson;
 import io.tokbench.aggregator.topology.Topics;
-import io.tokbench.schema.OffloadClass;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import io.tokbench.serde.AvroDeserializer;
@@ -105,7 +104,7 @@ public final class PublishedTables {
     }
     Map<StatsKey, ExpectedTables.Row> rows = new HashMap<>();
     for (JsonNode row : answer.body()) {
-      rows.put(key(row), new ExpectedTables.Row(row.path("rigCount").asInt(), row.path("reportCount").asLong(),
+      rows.put(RowJson.key(row), new ExpectedTables.Row(row.path("rigCount").asInt(), row.path("reportCount").asLong(),
           row.path("generationTokensPerSecond").path("median").asDouble(), row.path("generationTokensPerSecond").path("p90").asDouble()));
     }
     return rows;
@@ -128,12 +127,6 @@ public final class PublishedTables {
       total += row.path("reportCount").asLong();
     }
     return total;
-  }
-
-  public static StatsKey key(JsonNode row) {
-    return new StatsKey(row.get("model").asText(), row.get("gpu").asText(), row.get("gpuCount").asInt(), row.get("quant").asText(),
-        row.get("runtime").asText(), row.get("ctx").asInt(), row.get("suite").asText(), OffloadClass.valueOf(row.get("offload").asText()),
-        row.get("concurrency").asInt(), row.path("backend").asText(StatsKeys.UNKNOWN_BACKEND));
   }
 
   private static ExpectedTables.Row row(StatsRow row) {

@@ -245,7 +245,7 @@ public final class PublishedResults {
   private PublishedRow row(List<Measurement> rigs) {
     Measurement first = rigs.get(0);
     Model model = first.model();
-    String backend = first.key().getBackend();
+    String backend = first.backend();
     List<Double> prompts = rigs.stream().map(Measurement::prompt).filter(Objects::nonNull).toList();
     StatsRow row = StatsRow.newBuilder()
         .setKey(first.key())
