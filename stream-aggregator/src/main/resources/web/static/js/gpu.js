@@ -2,7 +2,7 @@
 import { $, el, fillTable, link, modelHref, numCell, setText } from './dom.js';
 import { catalog, catalogLoaded, gpuName, learnModelNames, modelName } from './catalog.js';
 import { drawBarChart } from './charts.js';
-import { fmtCount, fmtCtx, fmtGiB, fmtOffload, fmtRuntime, fmtTps, isNumber, offloadPhrase } from './format.js';
+import { fmtCount, fmtCtx, fmtGiB, fmtOffload, fmtRuntimeOn, fmtTps, isNumber, offloadPhrase } from './format.js';
 import { getJson } from './api.js';
 import { page } from './page.js';
 import { showMissing } from './views.js';
@@ -41,7 +41,7 @@ function renderStats(id, res) {
     const p = r.generationTokensPerSecond;
     return el('tr', {},
       el('th', { scope: 'row' }, link(modelHref(r.model), modelName(r.model))),
-      el('td', {}, r.quant), el('td', {}, fmtRuntime(r.runtime)), numCell(fmtCtx(r.ctx)), el('td', {}, fmtOffload(r.offload)),
+      el('td', {}, r.quant), el('td', {}, fmtRuntimeOn(r)), numCell(fmtCtx(r.ctx)), el('td', {}, fmtOffload(r.offload)),
       numCell(fmtCount(r.gpuCount)), numCell(fmtCount(r.concurrency)), numCell(fmtTps(p.median)), numCell(fmtCount(r.rigCount)));
   });
   // Per model, the single-user setup most rigs measured, fully on the GPU where there is one.
@@ -53,6 +53,6 @@ function renderStats(id, res) {
   }
   const bars = [...best.values()].sort((a, b) => b.generationTokensPerSecond.median - a.generationTokensPerSecond.median)
     .map((r) => ({ label: `${modelName(r.model)} · ${r.quant}`, value: r.generationTokensPerSecond.median,
-      title: `${modelName(r.model)}, ${r.quant}, ${fmtRuntime(r.runtime)}, ${offloadPhrase(r.offload)}: ${fmtTps(r.generationTokensPerSecond.median)} tok/s` }));
+      title: `${modelName(r.model)}, ${r.quant}, ${fmtRuntimeOn(r)}, ${offloadPhrase(r.offload)}: ${fmtTps(r.generationTokensPerSecond.median)} tok/s` }));
   drawBarChart($('gpu-chart'), bars, bars.length ? `Bar chart of median single-user tokens per second per model on ${gpuName(id)}` : 'No data yet.', 'No single-user reports yet.');
 }

@@ -1,6 +1,7 @@
 package io.tokbench.agent.probe;
 
 import java.security.SecureRandom;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -65,7 +66,7 @@ public final class PromptBuilder {
 
   /** 16 random decimal digits from the generator's stream; generateSeed would draw on the OS entropy pool each time. */
   private synchronized String nextNonce() {
-    return String.format("%016d", nonces.nextLong(NONCE_BOUND));
+    return String.format(Locale.ROOT, "%016d", nonces.nextLong(NONCE_BOUND));
   }
 
   /** Learns from a prompt of known length and the whole prompt's token count the runtime reported. */
@@ -88,7 +89,7 @@ public final class PromptBuilder {
       return new double[] {NONCE_TOKENS_ESTIMATE, 1.0};
     }
     double spread = observations * sumWordsSquared - sumWords * sumWords;
-    if (observations > 1 && spread > 1e-9 && mostWords >= MIN_WORD_SPREAD * fewestWords) {
+    if (mostWords >= MIN_WORD_SPREAD * fewestWords) { // two lengths at least, so the spread is positive
       double perWord = (observations * sumWordsTokens - sumWords * sumTokens) / spread;
       double overhead = (sumTokens - perWord * sumWords) / observations;
       if (perWord > 0) {

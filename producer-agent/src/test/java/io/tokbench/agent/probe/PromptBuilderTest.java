@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -38,9 +39,11 @@ class PromptBuilderTest {
     return sent;
   }
 
-  @Property(tries = 300)
+  @Property(tries = 2000)
   void afterTheFirstPromptNoneFallsShortOfWhatTheProbeWouldCallCut(@ForAll @IntRange(min = 7, max = 60) int overhead,
       @ForAll @DoubleRange(min = 0.6, max = 2.5) double perWord, @ForAll @IntRange(min = 48, max = 2048) int target, @ForAll long seed) {
+    // A template longer than half the prompt leaves a body of a few words, which a word count cannot size to a token.
+    Assume.that(target >= 2 * overhead);
     List<Integer> tokens = promptTokens(new PromptBuilder(), new Tokenizer(overhead, perWord, new Random(seed)), target, 8);
     // The first prompt is the warm-up, built before any answer; every later one is measured.
     assertThat(tokens.subList(1, tokens.size())).allSatisfy(t -> assertThat(t).isGreaterThanOrEqualTo((int) Math.ceil(0.9 * target)));
