@@ -101,6 +101,30 @@ final class BenchStack implements AutoCloseable {
     return api;
   }
 
+  /**
+   * Runs the Kafka Streams floor ({@link StreamsFloor}) in its own JVM over what tokbench.reports
+   * holds, until its counts account for every one of {@code reports}; returns the nanos from its
+   * threads running to then, and stops it, so the aggregator measured next has the machine.
+   */
+  long runStreamsFloor(long reports, long commitIntervalMs) throws Exception {
+    try (StatsWatcher counts = StatsWatcher.counts(bootstrap, StreamsFloor.COUNTS_TOPIC);
+         ChildJava floor = ChildJava.start("streams-floor", jvmOptions, StreamsFloor.class.getName(),
+             List.of(bootstrap, dir.resolve("floor-state").toString(), String.valueOf(partitions), String.valueOf(commitIntervalMs)),
+             dir.resolve("streams-floor.log"))) {
+      floor.awaitLine(line -> line.equals("RUNNING"), Duration.ofMinutes(3));
+      long running = System.nanoTime();
+      long deadline = running + Duration.ofMinutes(30).toNanos();
+      while (counts.aggregated() < reports) {
+        if (!floor.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("the Kafka Streams floor counted " + counts.aggregated() + " of " + reports + " reports and "
+              + (floor.isAlive() ? "timed out" : "stopped") + "; see " + dir.resolve("streams-floor.log"));
+        }
+        Thread.sleep(20);
+      }
+      return System.nanoTime() - running;
+    }
+  }
+
   /** Starts the aggregator's real command and returns the moment it answered ready, in nanos. */
   long startAggregator() throws Exception {
     int port = BenchmarkCommand.freePort();

@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
       "For each scenario a fresh broker (with the registry) and a fresh aggregator start in their own",
       "JVMs; this JVM first produces the scenario's reports to a scratch topic (acks=all, idempotent,",
       "lz4: the raw produce rate, timed after a warm-up over at least 200,000 records), then the same",
-      "reports to tokbench.reports, starts the aggregator and times it from ready until tokbench.stats",
+      "reports to tokbench.reports, times a minimal exactly-once Kafka Streams application over them (the",
+      "floor: what the framework itself does here), then starts the aggregator and times it from ready until tokbench.stats",
       "accounts for every report (the sum of the rows'",
       "report counts, read as a downstream consumer reads it). The ratio of the two rates is the",
       "figure that carries across machines.",
@@ -97,11 +98,17 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--work-dir", description = "Data, state and logs of the runs (default: a new temporary directory).")
   Path workDir;
 
+  @Option(names = "--streams-floor", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also time a minimal exactly-once Kafka Streams application over each of a, b and c's reports (re-partition by model, count per key in a store), "
+          + "what the framework itself does here; --no-streams-floor skips it (default: ${DEFAULT-VALUE}).")
+  boolean streamsFloor = true;
+
   @Option(names = "--min-ratio", description = "Fail (exit 1) when scenario a's or c's ratio to raw Kafka is below this: the regression guard.")
   Double minRatio;
 
   /** What one scenario measured. */
-  public record Result(String scenario, long reports, double rawPerSecond, double aggregatedPerSecond) {
+  /** @param floorPerSecond the Kafka Streams floor's rate over the same reports; NaN when not measured */
+  public record Result(String scenario, long reports, double rawPerSecond, double floorPerSecond, double aggregatedPerSecond) {
     public double ratio() {
       return aggregatedPerSecond / rawPerSecond;
     }
@@ -177,7 +184,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     try (BenchStack stack = BenchStack.start(workDir.resolve(name), partitions, aggregatorJvm(), aggregatorOptions)) {
       Workload workload = new Workload(stack.registryUrl());
       List<Workload.Payload> payloads = workload.spread(count, keys, rigs, name.hashCode(), "bench-" + name + "-");
-      Result result = measure(stack, name, description, payloads);
+      Result result = measure(stack, name, description, payloads, streamsFloor);
       if (latencies) {
         endToEnd(stack, workload, payloads, latencyRate != null ? latencyRate : result.aggregatedPerSecond() / 2);
         api(stack, payloads);
@@ -185,8 +192,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
   }
 
-  /** Raw produce, then the same payloads into tokbench.reports, then the aggregator from ready to the last report aggregated. */
-  private Result measure(BenchStack stack, String name, String description, List<Workload.Payload> payloads) throws Exception {
+  /**
+   * Raw produce, then the same payloads into tokbench.reports, then (with {@code floor}) the Kafka
+   * Streams floor over them, then the aggregator from ready to the last report aggregated.
+   */
+  private Result measure(BenchStack stack, String name, String description, List<Workload.Payload> payloads, boolean floor) throws Exception {
     System.out.printf("%n(%s) %s%n", name, description);
     produce(stack.bootstrapServers(), BenchStack.RAW_TOPIC, payloads); // untimed: warms this JVM's producer path and the broker
     // At least RAW_RECORDS records, so a small scenario's raw rate is not a fraction of a second's noise.
@@ -200,13 +210,21 @@ public final class BenchmarkCommand implements Callable<Integer> {
         payloads.size(), payloads.stream().mapToInt(p -> p.value().length).average().orElse(0), rounds, raw / 1e9, rawRate);
     long published = produce(stack.bootstrapServers(), Topics.REPORTS, payloads);
     System.out.printf("  into tokbench.reports in %.2f s: %,.0f/s%n", published / 1e9, payloads.size() / (published / 1e9));
+    double floorRate = Double.NaN;
+    if (floor) {
+      long took = stack.runStreamsFloor(payloads.size(), commitIntervalMs());
+      floorRate = payloads.size() / (took / 1e9);
+      System.out.printf("  Kafka Streams floor (exactly-once, re-partition by model, count per key in a store) counted them in %.2f s from running: %,.0f/s (%.3f× raw Kafka)%n",
+          took / 1e9, floorRate, floorRate / rawRate);
+    }
     try (StatsWatcher watcher = new StatsWatcher(stack.bootstrapServers(), stack.registryUrl())) {
       long ready = stack.startAggregator();
       long done = watcher.awaitAggregated(payloads.size(), Duration.ofMinutes(30));
       double rate = payloads.size() / ((done - ready) / 1e9);
-      System.out.printf("  aggregated %,d reports into %,d rows in %.2f s from ready: %,.0f/s (%.3f× raw Kafka)%n",
-          payloads.size(), watcher.rowsOf("bench-" + name + "-").size(), (done - ready) / 1e9, rate, rate / rawRate);
-      Result result = new Result(name, payloads.size(), rawRate, rate);
+      System.out.printf("  aggregated %,d reports into %,d rows in %.2f s from ready: %,.0f/s (%.3f× raw Kafka%s)%n",
+          payloads.size(), watcher.rowsOf("bench-" + name + "-").size(), (done - ready) / 1e9, rate, rate / rawRate,
+          floor ? String.format(", %.2f× the Kafka Streams floor", rate / floorRate) : "");
+      Result result = new Result(name, payloads.size(), rawRate, floorRate, rate);
       results.add(result);
       return result;
     }
@@ -289,7 +307,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
       for (int i = 0; i < 1_000; i++) {
         payloads.add(workload.payload(abuser, "bench-d-" + (i % 100)));
       }
-      measure(stack, "d", "3,000 reports over 100 keys, 1,000 of them from one rig", payloads);
+      measure(stack, "d", "3,000 reports over 100 keys, 1,000 of them from one rig", payloads, false);
       try (StatsWatcher watcher = new StatsWatcher(stack.bootstrapServers(), stack.registryUrl());
            KafkaProducer<byte[], byte[]> producer = producer(stack.bootstrapServers(), 0)) {
         watcher.awaitAggregated(3_000, Duration.ofMinutes(5));
@@ -315,7 +333,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     try (BenchStack stack = BenchStack.start(workDir.resolve("memory"), partitions, aggregatorJvm(), aggregatorOptions)) {
       Workload workload = new Workload(stack.registryUrl());
       List<Workload.Payload> payloads = workload.spread(memoryKeys, memoryKeys, 2_000, 11, "bench-m-");
-      measure(stack, "m", memoryKeys + " reports, every one a new key (memory)", payloads);
+      measure(stack, "m", memoryKeys + " reports, every one a new key (memory)", payloads, false);
       BenchStack.Memory memory = stack.aggregatorMemory();
       System.out.printf("  aggregator with %,d keys: heap used after a full GC %,.0f MiB (of -Xmx%s), resident %,.0f MiB, RocksDB bound %,.0f MiB"
               + " (block cache in use %s, memtables %s)%n",
@@ -323,6 +341,20 @@ public final class BenchmarkCommand implements Callable<Integer> {
           mib(memory.rocksDbBlockCacheBytes()), mib(memory.rocksDbMemtableBytes()));
       notes.add(String.format("heap %.0f MiB after GC at %,d keys; resident %.0f MiB", memory.heapUsedBytes() / 1048576.0, memoryKeys, memory.residentBytes() / 1048576.0));
     }
+  }
+
+  /** The aggregator's commit interval, which the floor shares: its --commit-interval option if given, else its default. */
+  long commitIntervalMs() {
+    for (int i = 0; i < aggregatorOptions.size(); i++) {
+      String option = aggregatorOptions.get(i);
+      if (option.startsWith("--commit-interval=")) {
+        return Long.parseLong(option.substring("--commit-interval=".length()));
+      }
+      if (option.equals("--commit-interval") && i + 1 < aggregatorOptions.size()) {
+        return Long.parseLong(aggregatorOptions.get(i + 1));
+      }
+    }
+    return 100;
   }
 
   private List<String> aggregatorJvm() {
@@ -336,9 +368,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
   }
 
   private void print() {
-    System.out.printf("%n%-4s %10s %14s %16s %9s%n", "", "reports", "raw Kafka /s", "aggregated /s", "ratio");
+    System.out.printf("%n%-4s %10s %14s %16s %16s %9s %12s%n", "", "reports", "raw Kafka /s", "Streams floor /s", "aggregated /s", "ratio", "of floor");
     for (Result r : results) {
-      System.out.printf("%-4s %,10d %,14.0f %,16.0f %8.3f×%n", r.scenario(), r.reports(), r.rawPerSecond(), r.aggregatedPerSecond(), r.ratio());
+      System.out.printf("%-4s %,10d %,14.0f %16s %,16.0f %8.3f× %12s%n", r.scenario(), r.reports(), r.rawPerSecond(),
+          Double.isNaN(r.floorPerSecond()) ? "-" : String.format("%,.0f", r.floorPerSecond()), r.aggregatedPerSecond(), r.ratio(),
+          Double.isNaN(r.floorPerSecond()) ? "-" : String.format("%.2f×", r.aggregatedPerSecond() / r.floorPerSecond()));
     }
     results.stream().filter(r -> r.scenario().equals("a")).findFirst().ifPresent(a -> results.stream().filter(r -> r.scenario().equals("c")).findFirst()
         .ifPresent(c -> System.out.printf("hot key (c) at %.0f %% of (a)%n", 100 * c.aggregatedPerSecond() / a.aggregatedPerSecond())));
@@ -376,8 +410,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
   static void createRawTopic(String bootstrap, int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(BenchStack.RAW_TOPIC, partitions, (short) 1)
-          .configs(Topics.all(partitions).get(0).configs()))).all().get();
+      admin.createTopics(List.of(
+          new NewTopic(BenchStack.RAW_TOPIC, partitions, (short) 1).configs(Topics.all(partitions).get(0).configs()),
+          new NewTopic(StreamsFloor.COUNTS_TOPIC, partitions, (short) 1))).all().get();
     }
     TopicInitializer.ensure(Map.of("bootstrap.servers", bootstrap), partitions, (short) 1);
   }

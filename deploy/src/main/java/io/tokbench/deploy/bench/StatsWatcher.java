@@ -11,14 +11,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads tokbench.stats as any downstream consumer would (committed transactions only) and keeps
  * each row's latest report count: their sum is the number of reports aggregated, which is what the
- * benchmark counts (not rows, which the first report of each key already makes).
+ * benchmark counts (not rows, which the first report of each key already makes). The Kafka Streams
+ * floor's counts per key are read the same way.
  */
 final class StatsWatcher implements AutoCloseable {
   private final Map<String, Long> reportCounts = new ConcurrentHashMap<>();
@@ -29,26 +34,31 @@ final class StatsWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   StatsWatcher(String bootstrap, String registryUrl) {
+    this(bootstrap, "tokbench.stats", avro(StatsKey.class, registryUrl, true), avro(StatsRow.class, registryUrl, false),
+        row -> row == null ? 0 : row.getReportCount());
+  }
+
+  /** The same sum over another topic of counts per key: the Kafka Streams floor's output. */
+  static StatsWatcher counts(String bootstrap, String topic) {
+    return new StatsWatcher(bootstrap, topic, new StringDeserializer(), new LongDeserializer(), count -> count == null ? 0 : count);
+  }
+
+  private <K, V> StatsWatcher(String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values, ToLongFunction<V> reportCount) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrap);
-    config.put("schema.registry.url", registryUrl);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-watcher-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    AvroDeserializer<StatsKey> keys = new AvroDeserializer<>(StatsKey.class);
-    keys.configure(config, true);
-    AvroDeserializer<StatsRow> rows = new AvroDeserializer<>(StatsRow.class);
-    rows.configure(config, false);
-    KafkaConsumer<StatsKey, StatsRow> consumer = new KafkaConsumer<>(config, keys, rows);
-    consumer.subscribe(List.of("tokbench.stats"));
+    KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values);
+    consumer.subscribe(List.of(topic));
     thread = new Thread(() -> {
       try (consumer) {
         while (running) {
-          for (ConsumerRecord<StatsKey, StatsRow> record : consumer.poll(Duration.ofMillis(50))) {
+          for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(50))) {
             long now = System.nanoTime();
-            String key = record.key().toString();
-            long count = record.value() == null ? 0 : record.value().getReportCount();
+            String key = String.valueOf(record.key());
+            long count = reportCount.applyAsLong(record.value());
             Long before = reportCounts.put(key, count);
             long total = aggregated.addAndGet(count - (before == null ? 0 : before));
             growth.add(new long[] {now, total});
@@ -100,6 +110,12 @@ final class StatsWatcher implements AutoCloseable {
       Thread.sleep(20);
     }
     return System.nanoTime();
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> AvroDeserializer<T> avro(Class<T> type, String registryUrl, boolean isKey) {
+    AvroDeserializer<T> deserializer = new AvroDeserializer<>(type);
+    deserializer.configure(Map.of("schema.registry.url", registryUrl), isKey);
+    return deserializer;
   }
 
   @Override
