@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +22,11 @@ public final class TopicReader {
    * caller asserts on what came back, so a short read fails the test with the records it did see.
    */
   public static <V> List<V> values(Map<String, Object> clientConfig, String topic, Deserializer<V> deserializer, int expected, Duration timeout) {
+    return values(clientConfig, topic, deserializer, read -> read.size() >= expected, timeout);
+  }
+
+  /** The values of a topic, read until what arrived satisfies {@code enough} or {@code timeout} passed. */
+  public static <V> List<V> values(Map<String, Object> clientConfig, String topic, Deserializer<V> deserializer, Predicate<List<V>> enough, Duration timeout) {
     Map<String, Object> config = new HashMap<>(clientConfig);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "topic-reader-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -30,7 +36,7 @@ public final class TopicReader {
     try (KafkaConsumer<byte[], V> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), deserializer)) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (values.size() < expected && System.nanoTime() < deadline) {
+      while (!enough.test(values) && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], V> record : consumer.poll(Duration.ofMillis(200))) {
           values.add(record.value());
         }

@@ -74,7 +74,7 @@ class ImageEntrypointTest {
           producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tokbench.reports", "not avro".getBytes())).get();
         }
         // Kafka Streams' store metrics appear once the tasks' stores open (re-read every 10 s).
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         String metrics = get(internal + "/metrics").body();
         while (!dashboardMetrics().stream().allMatch(metrics::contains) && System.nanoTime() < deadline) {
           Thread.sleep(1000);

@@ -77,7 +77,8 @@ class ModelPageBrowserTest {
     stack = LocalStack.start(new LocalStack.Config(dataDir, "localhost", FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next()));
     // The live trickle is off (an hour apart): the test adds its own report when it wants one.
     feed = DemoFeed.start(stack.bootstrapServers(), stack.registryUrl(), dataDir, Duration.ofHours(1), Clock.systemUTC());
-    awaitApi("/api/v1/community/" + MODEL, body -> body.contains("\"nvidia-rtx-4090\""));
+    // The tests choose Q8_0 and expect more than one quantization: wait for it, not only for the first rows.
+    awaitApi("/api/v1/community/" + MODEL, body -> body.contains("\"nvidia-rtx-4090\"") && body.contains("\"Q8_0\""));
     awaitApi("/api/v1/calibration", body -> body.contains("ollama|CUDA|GDDR|Q4_K_M"));
 
     ChromeOptions options = new ChromeOptions();

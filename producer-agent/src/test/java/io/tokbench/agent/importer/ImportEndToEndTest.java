@@ -51,8 +51,7 @@ class ImportEndToEndTest {
     return new AgentRun(home)
         .env("TOKBENCH_BOOTSTRAP_SERVERS", stack.bootstrapServers())
         .env("TOKBENCH_SCHEMA_REGISTRY_URL", stack.registryUrl())
-        .env("TOKBENCH_TOPIC", topic)
-        .env("TOKBENCH_DELIVERY_TIMEOUT_MS", "5000");
+        .env("TOKBENCH_TOPIC", topic);
   }
 
   /** Everything on the topic: asks for one more than expected, so a duplicate would show. */

@@ -224,10 +224,11 @@ class ReplayedRuntimesTest {
     Generation g = client.generate(request("gpt-4o-mini", 12));
 
     // usage: completion_tokens 12; 12 content events at least 20 ms apart → 11 decode steps over
-    // at least 220 ms (the upper bound on the rate is exact; the lower one allows a slow machine).
+    // at least 220 ms (the upper bound on the rate is exact; the lower one allows a loaded machine
+    // stalls of seconds).
     assertThat(g.outputTokens()).isEqualTo(12);
     assertThat(g.decodeSteps()).isEqualTo(11);
-    assertThat(g.generationTokensPerSecond()).isBetween(11 / 1.0, 11 / 0.20);
+    assertThat(g.generationTokensPerSecond()).isBetween(11 / 3.0, 11 / 0.20);
     assertThat(g.promptTokens()).isEqualTo(14);
     assertThat(g.generationSource()).isEqualTo(TimingSource.CLIENT);
     assertThat(g.endedEarly()).isFalse();
@@ -243,17 +244,18 @@ class ReplayedRuntimesTest {
 
   @Test
   void openAiTimeToFirstTokenCountsReasoningDeltas() {
-    // 24 reasoning deltas precede the first content delta; events arrive 20 ms apart, so a TTFT
-    // taken at the first content would be ~500 ms, at the first reasoning delta ~20 ms.
-    replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning.sse", 20);
+    // 24 reasoning deltas precede the first content delta; events arrive 60 ms apart, so a TTFT
+    // taken at the first content would be ~1.5 s, at the first reasoning delta ~60 ms (the bound
+    // leaves a loaded machine room for a stall).
+    replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning.sse", 60);
     OpenAiCompatibleClient client = new OpenAiCompatibleClient(server.url(), "vllm", Duration.ofSeconds(10), Optional.empty());
     Generation viaReasoningContent = client.generate(request("deepseek-r1", 43));
-    assertThat(viaReasoningContent.timeToFirstTokenNanos().getAsLong()).isLessThan(300_000_000L);
+    assertThat(viaReasoningContent.timeToFirstTokenNanos().getAsLong()).isLessThan(750_000_000L);
 
     // Current vLLM names the field "reasoning" (FORMATS.md): same treatment.
-    replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning-field-reasoning.sse", 20);
+    replaySse("POST", "/v1/chat/completions", "/runtime/openai/chat-stream-reasoning-field-reasoning.sse", 60);
     Generation viaReasoning = client.generate(request("deepseek-r1", 43));
-    assertThat(viaReasoning.timeToFirstTokenNanos().getAsLong()).isLessThan(300_000_000L);
+    assertThat(viaReasoning.timeToFirstTokenNanos().getAsLong()).isLessThan(750_000_000L);
   }
 
   @Test

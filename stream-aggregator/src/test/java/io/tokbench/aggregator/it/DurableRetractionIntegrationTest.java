@@ -58,6 +58,9 @@ class DurableRetractionIntegrationTest {
       retract(Retraction.newBuilder().setRigId(abuser).setReason("abuse").setRequestedAt(Instant.now()).build());
       retract(Retraction.newBuilder().setReportId(spooled.getReportId()).setReason("known bad run").setRequestedAt(Instant.now()).build());
       awaitRigs(first, 1);
+      // The rig's retraction shows in its row; the report's shows nowhere yet, so wait until it is
+      // consumed (and its broadcast committed ahead of any later report) before stopping.
+      RunningAggregators.awaitConsumed(stack, app, Topics.RETRACTIONS, Duration.ofSeconds(60));
     }
 
     // Restarted on its own state directory: the abuser's new report and the spooled one are refused.

@@ -55,8 +55,9 @@ class MetricsIntegrationTest {
       // collection: make sure there was one.
       String url = aggregator.internalUrl() + "/metrics";
       System.gc();
-      String text = await(url, a -> expected.stream().allMatch(name -> a.response().body().contains("# TYPE " + name)),
-          Duration.ofSeconds(60)).response().body();
+      // The query timer is recorded after the answer is written, so a scrape can come before it.
+      String text = await(url, a -> expected.stream().allMatch(name -> a.response().body().contains("# TYPE " + name))
+          && a.response().body().contains("status=\"400\""), Duration.ofSeconds(60)).response().body();
       assertThat(RunningAggregators.get(url).response().headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
 
       Map<String, PrometheusText.Family> families = PrometheusText.parse(text);

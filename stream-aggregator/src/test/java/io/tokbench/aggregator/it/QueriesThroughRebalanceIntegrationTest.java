@@ -8,6 +8,7 @@ import io.tokbench.aggregator.app.AggregatorConfig;
 import io.tokbench.aggregator.query.ApiProtection;
 import io.tokbench.aggregator.query.Freshness;
 import io.tokbench.aggregator.support.RunningAggregators;
+import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.support.TestReports;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.testkit.KafkaStack;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.LagInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +60,9 @@ class QueriesThroughRebalanceIntegrationTest {
         for (Aggregator instance : List.of(first, second)) {
           await(instance.apiUrl() + "/api/v1/stats", a -> a.status() == 200 && a.body().path("total").asInt() == MODELS, Duration.ofSeconds(90));
         }
-        // Standbys caught up: both instances hold a copy of every partition.
-        Thread.sleep(3000);
+        // Standbys caught up: both instances hold a copy of every partition, none behind.
+        awaitEveryPartitionCaughtUp(first, firstConfig.partitions());
+        awaitEveryPartitionCaughtUp(second, secondConfig.partitions());
 
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
         AtomicBoolean querying = new AtomicBoolean(true);
@@ -98,5 +101,26 @@ class QueriesThroughRebalanceIntegrationTest {
         }
       }
     }
+  }
+
+  /** Until the instance holds every partition of the stats and community stores (active or standby), none behind. */
+  private static void awaitEveryPartitionCaughtUp(Aggregator instance, int partitionCount) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Map<String, Map<Integer, LagInfo>> lags = Map.of();
+    while (System.nanoTime() < deadline) {
+      lags = instance.streams().allLocalStorePartitionLags();
+      Map<String, Map<Integer, LagInfo>> seen = lags;
+      boolean caughtUp = List.of(AggregatorTopology.STATS_STORE, AggregatorTopology.COMMUNITY_STORE).stream().allMatch(store -> {
+        Map<Integer, LagInfo> partitions = seen.getOrDefault(store, Map.of());
+        // Exactly-once: a changelog ends with a transaction marker no copy reads, so a copy that has every
+        // record is one offset short of the end; one record behind would be two.
+        return partitions.size() == partitionCount && partitions.values().stream().allMatch(lag -> lag.offsetLag() <= 1);
+      });
+      if (caughtUp) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the instance's copies did not catch up within 60 s: " + lags);
   }
 }

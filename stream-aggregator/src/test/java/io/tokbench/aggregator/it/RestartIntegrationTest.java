@@ -61,7 +61,9 @@ class RestartIntegrationTest {
     child.kill();
 
     RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), input.subList(200, 400));
-    try (Aggregator restarted = RunningAggregators.startRunning(RunningAggregators.config(stack, app, instance.resolve("state")))) {
+    // The killed member stays in the group until its session times out (45 s): the restarted one
+    // joins after that, so it gets more than the usual minute to run.
+    try (Aggregator restarted = RunningAggregators.startRunning(RunningAggregators.config(stack, app, instance.resolve("state")), Duration.ofSeconds(150))) {
       await(restarted.apiUrl() + "/api/v1/stats?size=1000", a -> a.status() == 200 && PublishedTables.reportsIn(a.body()) == 400, Duration.ofSeconds(120));
       Exactness exactness = Exactness.compare("API", input.size(), ExpectedTables.of(input), PublishedTables.api(restarted.apiUrl()));
       assertThat(exactness.differences()).as(exactness.summary()).isEmpty();

@@ -17,9 +17,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /** Helpers for integration tests that run real aggregator instances against the test stack. */
 public final class RunningAggregators {
@@ -34,12 +40,47 @@ public final class RunningAggregators {
   }
 
   public static Aggregator startRunning(AggregatorConfig config) throws InterruptedException {
+    return startRunning(config, Duration.ofSeconds(60));
+  }
+
+  public static Aggregator startRunning(AggregatorConfig config, Duration timeout) throws InterruptedException {
     Aggregator aggregator = Aggregator.start(config);
-    if (!aggregator.awaitRunning(Duration.ofSeconds(60))) {
+    if (!aggregator.awaitRunning(timeout)) {
       aggregator.close();
-      throw new IllegalStateException("aggregator did not reach RUNNING within 60 s");
+      throw new IllegalStateException("aggregator did not reach RUNNING within " + timeout.toSeconds() + " s");
     }
     return aggregator;
+  }
+
+  /**
+   * Waits until the application's consumer group has committed every partition of {@code topic} up
+   * to its end: what was on the topic is processed, and what it forwarded is committed with it.
+   */
+  public static void awaitConsumed(KafkaStack stack, String applicationId, String topic, Duration timeout) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Map<TopicPartition, Long> behind = Map.of();
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+            .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        admin.listOffsets(ends).all().get().forEach((tp, end) -> {
+          OffsetAndMetadata at = committed.get(tp);
+          long position = at == null ? 0 : at.offset();
+          if (position < end.offset()) {
+            lag.put(tp, end.offset() - position);
+          }
+        });
+        if (lag.isEmpty()) {
+          return;
+        }
+        behind = lag;
+        Thread.sleep(200);
+      }
+      throw new IllegalStateException(applicationId + " did not consume " + topic + " within " + timeout.toSeconds() + " s; behind: " + behind);
+    }
   }
 
   /** Publishes through the agent's own spool and idempotent publisher. */
