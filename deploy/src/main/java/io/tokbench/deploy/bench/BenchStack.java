@@ -153,6 +153,30 @@ final class BenchStack implements AutoCloseable {
     throw new IllegalStateException("the aggregator was not ready within 3 minutes; see " + dir.resolve("aggregator.log"));
   }
 
+  /**
+   * The aggregator's own timer of answered {@code endpoint} queries (status 200) from its /metrics:
+   * cumulative counts per bucket bound in seconds, as Prometheus exposes them. The timer runs from
+   * the handler's start to the answer written, so it leaves out the network, queueing in the HTTP
+   * server and the client's own stalls.
+   */
+  java.util.TreeMap<Double, Double> queryLatencyBuckets(String endpoint) throws Exception {
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    Pattern bucket = Pattern.compile("^tokbench_query_latency_seconds_bucket\\{(.*)\\} (\\S+)$");
+    for (String line : metrics.split("\n")) {
+      Matcher m = bucket.matcher(line);
+      if (!m.matches() || !m.group(1).contains("endpoint=\"" + endpoint + "\"") || !m.group(1).contains("status=\"200\"")) {
+        continue;
+      }
+      Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(m.group(1));
+      if (le.find()) {
+        double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+        buckets.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
+      }
+    }
+    return buckets;
+  }
+
   Memory aggregatorMemory() throws Exception {
     aggregator.jcmd("GC.run");
     Matcher used = HEAP_USED.matcher(aggregator.jcmd("GC.heap_info"));

@@ -288,11 +288,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
       System.out.printf("  API, %d clients in this JVM (the aggregator in its own), each sending its next query when answered: %,.0f queries/s,"
               + " p50 %.2f ms, p99 %.2f ms, %d not 200%n", ApiLoad.CLIENTS, saturated.perSecond(), saturated.p50(), saturated.p99(), saturated.failures());
       double rate = apiRate != null ? apiRate : Math.floor(saturated.perSecond() / 2);
+      java.util.TreeMap<Double, Double> before = stack.queryLatencyBuckets("/api/v1/stats");
       ApiLoad.Figures paced = load.atRate(rate, Duration.ofSeconds(latencySeconds));
+      java.util.TreeMap<Double, Double> after = stack.queryLatencyBuckets("/api/v1/stats");
       apiFigures.add(saturated);
       apiFigures.add(paced);
       System.out.printf("  API, %d clients sending %,.0f queries/s between them (%s), timed from when each was due: p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d not 200%n",
           ApiLoad.CLIENTS, rate, apiRate != null ? "--api-rate" : "half the saturated rate", paced.p50(), paced.p99(), paced.max(), paced.failures());
+      System.out.println("  " + ServerTime.describe(before, after));
       notes.add(String.format("API with %d clients: saturated at %,.0f queries/s (p99 %.2f ms); at %,.0f queries/s p99 %.2f ms",
           ApiLoad.CLIENTS, saturated.perSecond(), saturated.p99(), rate, paced.p99()));
     }
