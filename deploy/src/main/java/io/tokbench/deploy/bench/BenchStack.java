@@ -108,7 +108,8 @@ final class BenchStack implements AutoCloseable {
    */
   long runStreamsFloor(long reports, long commitIntervalMs) throws Exception {
     try (StatsWatcher counts = StatsWatcher.counts(bootstrap, StreamsFloor.COUNTS_TOPIC);
-         ChildJava floor = ChildJava.start("streams-floor", jvmOptions, StreamsFloor.class.getName(),
+         // The aggregator's heap, not its other options: a flight recording or GC log of the floor would overwrite the aggregator's.
+         ChildJava floor = ChildJava.start("streams-floor", jvmOptions.stream().filter(o -> o.startsWith("-Xm")).toList(), StreamsFloor.class.getName(),
              List.of(bootstrap, dir.resolve("floor-state").toString(), String.valueOf(partitions), String.valueOf(commitIntervalMs)),
              dir.resolve("streams-floor.log"))) {
       floor.awaitLine(line -> line.equals("RUNNING"), Duration.ofMinutes(3));

@@ -43,6 +43,9 @@ public final class StreamsFloor {
 
   /** The model part of the agent's record key "rig/model", as the aggregator keys its rows by model (a string operation, no decoding). */
   static Bytes model(Bytes key) {
+    if (key == null) {
+      return Bytes.wrap(new byte[0]);
+    }
     byte[] bytes = key.get();
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == '/') {
