@@ -1,6 +1,7 @@
 package io.tokbench.deploy.bench;
 
 import io.tokbench.aggregator.app.AggregatorCommand;
+import io.tokbench.aggregator.app.ConsumerGroupLag;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,16 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** One scenario's processes: the broker with the registry, then the aggregator; each in its own JVM. */
@@ -27,6 +24,8 @@ final class BenchStack implements AutoCloseable {
   static final String APPLICATION_ID = "bench-aggregator";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern QUERY_LATENCY_BUCKET = Pattern.compile("^tokbench_query_latency_seconds_bucket\\{(.*)\\} (\\S+)$");
+  private static final Pattern BUCKET_BOUND = Pattern.compile("le=\"([^\"]+)\"");
 
   private final Path dir;
   private final int partitions;
@@ -78,13 +77,8 @@ final class BenchStack implements AutoCloseable {
     long start = System.nanoTime();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       while (System.nanoTime() - start < timeout.toNanos()) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-        committed.keySet().forEach(tp -> ends.put(tp, OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> latest = admin.listOffsets(ends).all().get();
-        boolean idle = !committed.isEmpty() && committed.entrySet().stream()
-            .allMatch(e -> e.getValue() != null && e.getValue().offset() >= latest.get(e.getKey()).offset());
-        if (idle) {
+        java.util.Set<TopicPartition> committed = ConsumerGroupLag.committedPartitions(admin, APPLICATION_ID);
+        if (!committed.isEmpty() && ConsumerGroupLag.behind(admin, APPLICATION_ID, committed).isEmpty()) {
           return System.nanoTime() - start;
         }
         Thread.sleep(200);
@@ -114,15 +108,7 @@ final class BenchStack implements AutoCloseable {
              dir.resolve("streams-floor.log"))) {
       floor.awaitLine(line -> line.equals("RUNNING"), Duration.ofMinutes(3));
       long running = System.nanoTime();
-      long deadline = running + Duration.ofMinutes(30).toNanos();
-      while (counts.aggregated() < reports) {
-        if (!floor.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("the Kafka Streams floor counted " + counts.aggregated() + " of " + reports + " reports and "
-              + (floor.isAlive() ? "timed out" : "stopped") + "; see " + dir.resolve("streams-floor.log"));
-        }
-        Thread.sleep(20);
-      }
-      return System.nanoTime() - running;
+      return counts.awaitAggregated(reports, Duration.ofMinutes(30), floor::isAlive, " (the Kafka Streams floor; see " + dir.resolve("streams-floor.log") + ")") - running;
     }
   }
 
@@ -161,15 +147,13 @@ final class BenchStack implements AutoCloseable {
    * server and the client's own stalls.
    */
   java.util.TreeMap<Double, Double> queryLatencyBuckets(String endpoint) throws Exception {
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
-    Pattern bucket = Pattern.compile("^tokbench_query_latency_seconds_bucket\\{(.*)\\} (\\S+)$");
-    for (String line : metrics.split("\n")) {
-      Matcher m = bucket.matcher(line);
+    for (String line : metrics().split("\n")) {
+      Matcher m = QUERY_LATENCY_BUCKET.matcher(line);
       if (!m.matches() || !m.group(1).contains("endpoint=\"" + endpoint + "\"") || !m.group(1).contains("status=\"200\"")) {
         continue;
       }
-      Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(m.group(1));
+      Matcher le = BUCKET_BOUND.matcher(m.group(1));
       if (le.find()) {
         double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
         buckets.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
@@ -178,14 +162,18 @@ final class BenchStack implements AutoCloseable {
     return buckets;
   }
 
+  /** The aggregator's /metrics, as Prometheus scrapes it. */
+  private String metrics() throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
   Memory aggregatorMemory() throws Exception {
     aggregator.jcmd("GC.run");
     Matcher used = HEAP_USED.matcher(aggregator.jcmd("GC.heap_info"));
     long heapUsed = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
     long blockCache = -1;
     long memtables = -1;
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(internal + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-    for (String line : metrics.split("\n")) {
+    for (String line : metrics().split("\n")) {
       if (line.startsWith("#") || !line.contains(" ")) {
         continue;
       }

@@ -1,5 +1,6 @@
 package io.tokbench.deploy.bench;
 
+import io.tokbench.aggregator.app.AggregatorCommand;
 import io.tokbench.aggregator.topology.TopicInitializer;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.normalize.OrderStatistics;
@@ -346,18 +347,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
   }
 
-  /** The aggregator's commit interval, which the floor shares: its --commit-interval option if given, else its default. */
+  /** The aggregator's commit interval, which the floor shares: its command line read as the aggregator reads it (option, environment, default). */
   long commitIntervalMs() {
-    for (int i = 0; i < aggregatorOptions.size(); i++) {
-      String option = aggregatorOptions.get(i);
-      if (option.startsWith("--commit-interval=")) {
-        return Long.parseLong(option.substring("--commit-interval=".length()));
-      }
-      if (option.equals("--commit-interval") && i + 1 < aggregatorOptions.size()) {
-        return Long.parseLong(aggregatorOptions.get(i + 1));
-      }
-    }
-    return 100;
+    AggregatorCommand aggregator = new AggregatorCommand();
+    new CommandLine(aggregator).parseArgs(aggregatorOptions.toArray(String[]::new));
+    return aggregator.commitIntervalMs();
   }
 
   private List<String> aggregatorJvm() {

@@ -1,5 +1,6 @@
 package io.tokbench.deploy.bench;
 
+import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.StatsKey;
 import io.tokbench.schema.StatsRow;
 import io.tokbench.serde.AvroDeserializer;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,7 +36,7 @@ final class StatsWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   StatsWatcher(String bootstrap, String registryUrl) {
-    this(bootstrap, "tokbench.stats", avro(StatsKey.class, registryUrl, true), avro(StatsRow.class, registryUrl, false),
+    this(bootstrap, Topics.STATS, avro(StatsKey.class, registryUrl, true), avro(StatsRow.class, registryUrl, false),
         row -> row == null ? 0 : row.getReportCount());
   }
 
@@ -102,10 +104,19 @@ final class StatsWatcher implements AutoCloseable {
 
   /** Waits until at least {@code reports} reports are aggregated; the time it happened, in nanos. */
   long awaitAggregated(long reports, Duration timeout) throws InterruptedException {
+    return awaitAggregated(reports, timeout, () -> true, "");
+  }
+
+  /**
+   * The same, giving up as soon as {@code producing} turns false (the process writing the topic
+   * stopped: the counts will not come); {@code log} is said where to look then.
+   */
+  long awaitAggregated(long reports, Duration timeout, BooleanSupplier producing, String log) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (aggregated.get() < reports) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + aggregated.get() + " of " + reports + " reports aggregated after " + timeout.toSeconds() + " s");
+      if (!producing.getAsBoolean() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + aggregated.get() + " of " + reports + " reports counted, "
+            + (producing.getAsBoolean() ? "after " + timeout.toSeconds() + " s" : "and the process writing them stopped") + log);
       }
       Thread.sleep(20);
     }

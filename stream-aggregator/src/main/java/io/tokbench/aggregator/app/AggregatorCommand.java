@@ -114,6 +114,11 @@ public final class AggregatorCommand implements Callable<Integer> {
   @Option(names = "--commit-interval", defaultValue = "${env:TOKBENCH_COMMIT_INTERVAL_MS:-100}", description = "Milliseconds between exactly-once commits: longer carries more reports per transaction, at the cost of latency [TOKBENCH_COMMIT_INTERVAL_MS] (default: ${DEFAULT-VALUE}).")
   int commitIntervalMs;
 
+  /** As parsed: what a tool running beside the aggregator (the benchmark's Kafka Streams floor) must match. */
+  public int commitIntervalMs() {
+    return commitIntervalMs;
+  }
+
   @Option(names = "--rocksdb-memory", defaultValue = "${env:TOKBENCH_ROCKSDB_MEMORY:-256m}", converter = ByteSize.class,
       description = "Off-heap memory for all state stores together: block cache and memtables, e.g. 256m, 1g [TOKBENCH_ROCKSDB_MEMORY] (default: ${DEFAULT-VALUE}).")
   long rocksDbMemory;

@@ -7,6 +7,7 @@ import io.tokbench.agent.publish.ReportPublisher;
 import io.tokbench.agent.spool.Spool;
 import io.tokbench.aggregator.app.Aggregator;
 import io.tokbench.aggregator.app.AggregatorConfig;
+import io.tokbench.aggregator.app.ConsumerGroupLag;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.schema.BenchmarkReport;
 import io.tokbench.testkit.KafkaStack;
@@ -17,14 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** Helpers for integration tests that run real aggregator instances against the test stack. */
@@ -60,19 +58,9 @@ public final class RunningAggregators {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       long deadline = System.nanoTime() + timeout.toNanos();
       Map<TopicPartition, Long> behind = Map.of();
+      List<TopicPartition> partitions = ConsumerGroupLag.partitionsOf(admin, topic);
       while (System.nanoTime() < deadline) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-            .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, Long> lag = new HashMap<>();
-        admin.listOffsets(ends).all().get().forEach((tp, end) -> {
-          OffsetAndMetadata at = committed.get(tp);
-          long position = at == null ? 0 : at.offset();
-          if (position < end.offset()) {
-            lag.put(tp, end.offset() - position);
-          }
-        });
+        Map<TopicPartition, Long> lag = ConsumerGroupLag.behind(admin, applicationId, partitions);
         if (lag.isEmpty()) {
           return;
         }
