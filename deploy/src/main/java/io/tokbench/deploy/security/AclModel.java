@@ -48,7 +48,7 @@ public final class AclModel {
     for (String output : List.of(Topics.REJECTED, Topics.STATS, Topics.COMMUNITY, CALIBRATION, RETRACTIONS)) {
       acls.addAll(topic(user, output, PatternType.LITERAL, AclOperation.WRITE));
     }
-    for (String internal : List.of(Topics.CONTRIBUTIONS, Topics.CALIBRATION_POINTS)) {
+    for (String internal : List.of(Topics.CONTRIBUTIONS, Topics.CALIBRATION_POINTS, Topics.GPU_RIG_PRESENCE, Topics.GPU_RIGS)) {
       acls.addAll(topic(user, internal, PatternType.LITERAL, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE));
     }
     // Kafka Streams' changelog topics are named "<application.id>-<store>-changelog".

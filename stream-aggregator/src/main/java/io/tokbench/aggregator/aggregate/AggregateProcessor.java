@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokbench.aggregator.app.AggregatorMetrics;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.ContributionEvent;
+import io.tokbench.aggregator.state.GpuRigPresence;
 import io.tokbench.aggregator.state.ReportSample;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.state.RigSummary;
@@ -45,7 +46,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class AggregateProcessor extends ContextualProcessor<String, ContributionEvent, Object, Object> {
   /** Names of the stores this processor owns. */
-  public record Stores(String windows, String summaries, String index, String retractions, String dirty, String stats) {}
+  public record Stores(String windows, String summaries, String index, String retractions, String dirty, String stats, String tallies) {}
 
   /**
    * Tunables: how often changed rows are emitted, how often they are offered to the calibration
@@ -59,6 +60,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private final List<String> rowChildren;
   private final String calibrationChild;
   private final String rejectedChild;
+  private final String gpuRigsChild;
   private final AggregatorMetrics metrics;
   private final RowChanges changes;
   private final Set<String> dirtyKeys = new LinkedHashSet<>();
@@ -70,15 +72,23 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private KeyValueStore<String, String> retractions;
   private KeyValueStore<String, String> dirty;
   private KeyValueStore<String, StatsRow> stats;
+  private PartitionTallies tallies;
   private Cache<String, RowStatistics> rows;
 
-  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, AggregatorMetrics metrics,
-      RowChanges changes) {
+  /**
+   * @param rowChildren where changed rows go
+   * @param calibrationChild where rows go as calibration points
+   * @param rejectedChild where refused reports go
+   * @param gpuRigsChild where a rig's presence on a GPU in this partition goes when it begins or ends
+   */
+  public AggregateProcessor(Stores names, Limits limits, List<String> rowChildren, String calibrationChild, String rejectedChild, String gpuRigsChild,
+      AggregatorMetrics metrics, RowChanges changes) {
     this.names = names;
     this.limits = limits;
     this.rowChildren = List.copyOf(rowChildren);
     this.calibrationChild = calibrationChild;
     this.rejectedChild = rejectedChild;
+    this.gpuRigsChild = gpuRigsChild;
     this.metrics = metrics;
     this.changes = changes;
   }
@@ -92,6 +102,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     retractions = context.getStateStore(names.retractions());
     dirty = context.getStateStore(names.dirty());
     stats = context.getStateStore(names.stats());
+    tallies = new PartitionTallies(index, context.getStateStore(names.tallies()));
     // Rows being aggregated, bounded by their size; an evicted row is rebuilt from its rigs' summaries.
     rows = Caffeine.newBuilder().maximumWeight(limits.rowCacheBytes()).<String, RowStatistics>weigher((key, row) -> row.bytes())
         .executor(Runnable::run).build();
@@ -165,6 +176,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     }
     if (before == null) {
       index.put(ContributionIndex.rigRow(rig, key), "");
+      tallies.rigJoined(key, rig).ifPresent(p -> announce(p, rig));
     }
     row.replace(previous, next);
     changed(key, row);
@@ -189,6 +201,9 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
       }
       if (summary != null) {
         row.remove(summary);
+      }
+      if (window != null) {
+        tallies.rigLeft(key, rig).ifPresent(p -> announce(p, rig));
       }
       changed(key, row);
     }
@@ -222,6 +237,9 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
       }
       if (previous != null) {
         row.remove(previous);
+      }
+      if (window != null) {
+        tallies.rigLeft(key, rig).ifPresent(p -> announce(p, rig));
       }
     }
     changed(key, row);
@@ -266,6 +284,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
       RowStatistics row = row(key);
       StatsKey statsKey = StatsKeys.decode(key);
       StatsRow emitted = null;
+      StatsRow before = stats.get(key);
       if (row.rigCount() == 0) {
         stats.delete(key);
         rows.invalidate(key);
@@ -273,6 +292,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         emitted = row.toRow(statsKey);
         stats.put(key, emitted);
       }
+      tallies.rowEmitted(key, before, emitted);
       changes.changed(statsKey.getModel());
       for (String child : rowChildren) {
         context().forward(new Record<>((Object) statsKey, (Object) emitted, timestamp), child);
@@ -281,6 +301,13 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
       calibrationPending.add(key);
     }
     dirtyKeys.clear();
+    tallies.emissionDone();
+  }
+
+  /** A rig began or ceased to contribute to rows of a GPU in this partition: counted across partitions by GPU. */
+  private void announce(PartitionTallies.GpuPresence presence, String rig) {
+    GpuRigPresence value = new GpuRigPresence(rig, context().taskId().partition(), presence.present());
+    context().forward(new Record<>((Object) presence.gpu(), (Object) value, context().currentStreamTimeMs()), gpuRigsChild);
   }
 
   /** The latest state of every row emitted since the last offer, once: a busy row is one point per interval, not one per report. */

@@ -42,4 +42,15 @@ public final class StatsKeys {
   public static String gpuPrefix(String model, String gpu, int gpuCount) {
     return model + SEPARATOR + gpu + SEPARATOR + gpuCount + SEPARATOR;
   }
+
+  /** The model of an encoded key, without decoding the rest. */
+  public static String modelOf(String encoded) {
+    return encoded.substring(0, encoded.indexOf(SEPARATOR));
+  }
+
+  /** The GPU of an encoded key, without decoding the rest. */
+  public static String gpuOf(String encoded) {
+    int start = encoded.indexOf(SEPARATOR) + 1;
+    return encoded.substring(start, encoded.indexOf(SEPARATOR, start));
+  }
 }

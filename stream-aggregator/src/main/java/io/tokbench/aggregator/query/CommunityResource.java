@@ -66,7 +66,7 @@ final class CommunityResource {
       which.apply(seen).entrySet().stream()
           .sorted(Comparator.<Map.Entry<String, QueryService.Seen.Tally>>comparingLong(e -> e.getValue().reports()).reversed().thenComparing(Map.Entry::getKey))
           .forEach(e -> array.addObject().put("id", e.getKey()).put("name", displayName.apply(e.getKey()).orElse(null))
-              .put("rows", e.getValue().rows()).put("rigs", e.getValue().rigs().size()).put("reports", e.getValue().reports()));
+              .put("rows", e.getValue().rows()).put("rigs", e.getValue().rigs()).put("reports", e.getValue().reports()));
       last = new Rendered(seen, Answers.bytes(body));
       lastSeen.put(name, last);
     }

@@ -62,11 +62,7 @@ final class PeerResource {
   }
 
   private static void tallies(ObjectNode node, Map<String, QueryService.Seen.Tally> tallies) {
-    tallies.forEach((id, t) -> {
-      ObjectNode n = node.putObject(id).put("rows", t.rows()).put("reports", t.reports());
-      ArrayNode rigs = n.putArray("rigs");
-      t.rigs().forEach(rigs::add);
-    });
+    tallies.forEach((id, t) -> node.putObject(id).put("rows", t.rows()).put("reports", t.reports()).put("rigs", t.rigs()));
   }
 
   private static Set<Integer> partitions(Params params) {

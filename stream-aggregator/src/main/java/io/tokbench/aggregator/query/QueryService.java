@@ -1,12 +1,14 @@
 package io.tokbench.aggregator.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokbench.aggregator.aggregate.PartitionTallies;
 import io.tokbench.aggregator.aggregate.RigContributions;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
 import io.tokbench.aggregator.aggregate.RowChanges;
 import io.tokbench.aggregator.aggregate.StatsCalculator;
 import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.RigContribution;
+import io.tokbench.aggregator.state.Tally;
 import io.tokbench.aggregator.topology.AggregatorTopology;
 import io.tokbench.aggregator.topology.ContributionPartitioner;
 import io.tokbench.aggregator.topology.Topics;
@@ -18,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,9 +99,9 @@ public final class QueryService {
   static final long NO_VERSION = -1;
 
   /**
-   * Each partition's tally of models and GPUs (what {@code /models} and {@code /gpus} show), read
-   * again only after a row changed on this instance, and then at most once a second: every open
-   * home page asks for it every few seconds, and it reads every row and every rig of the partition.
+   * Each partition's tallies of models and GPUs (what {@code /models} and {@code /gpus} show, kept by
+   * the stream), read again only after a row changed on this instance, and then at most once a
+   * second: every open home page asks for them every few seconds.
    */
   private final Map<Integer, SeenShare> seenShares = new java.util.concurrent.ConcurrentHashMap<>();
   static final long SEEN_MAX_AGE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
@@ -108,14 +109,14 @@ public final class QueryService {
   private record SeenShare(long version, long readAt, Seen seen) {}
 
   /**
-   * The last merge of the partitions' shares: with 10,000 models it copies every tally and rig set,
-   * and every open home page asks for it every few seconds.
+   * The last merge of the partitions' shares: with 10,000 models it copies every tally, and every
+   * open home page asks for it every few seconds.
    */
   private volatile MergedSeen mergedSeen;
 
-  private record MergedSeen(List<Seen> shares, Seen all) {
-    boolean isOf(List<Seen> others) {
-      if (others.size() != shares.size()) {
+  private record MergedSeen(List<Seen> shares, Map<String, Long> gpuRigs, Seen all) {
+    boolean isOf(List<Seen> others, Map<String, Long> rigs) {
+      if (others.size() != shares.size() || !rigs.equals(gpuRigs)) {
         return false;
       }
       for (int i = 0; i < shares.size(); i++) {
@@ -205,20 +206,37 @@ public final class QueryService {
 
   /**
    * Models and GPUs seen, each with its rows, reports and distinct rigs. The same object as last
-   * time while every partition's share is: only this instance's kept shares come back as the same
-   * objects (a peer's or a stale copy's share is new at every read), so the merge, and what is
-   * rendered from it, is redone only after a share was read again.
+   * time while every partition's share and every GPU's rig count is: only this instance's kept
+   * shares come back as the same objects (a peer's or a stale copy's share is new at every read),
+   * so the merge, and what is rendered from it, is redone only after a share was read again.
    */
   public Seen seen(Freshness freshness) {
     List<Seen> shares = gather(allPartitions(), freshness, (p, f) -> List.of(localSeen(Set.of(p), f)),
         (host, ps, f) -> List.of(Seen.fromJson(peers.get(host, PEER_PREFIX + "/seen", ps, Map.of(), f))));
+    Map<String, Long> gpuRigs = gpuRigs();
     MergedSeen last = mergedSeen;
-    if (last != null && last.isOf(shares)) {
+    if (last != null && last.isOf(shares, gpuRigs)) {
       return last.all();
     }
-    Seen all = Seen.merge(shares);
-    mergedSeen = new MergedSeen(shares, all);
+    Seen all = Seen.merge(shares, gpuRigs);
+    mergedSeen = new MergedSeen(shares, gpuRigs, all);
     return all;
+  }
+
+  /** Each GPU's distinct rigs over every partition: a global store, so this instance has every GPU. */
+  private Map<String, Long> gpuRigs() {
+    requireQueryable();
+    Map<String, Long> rigs = new HashMap<>();
+    try {
+      ReadOnlyKeyValueStore<String, Long> store =
+          streams.store(StoreQueryParameters.fromNameAndType(AggregatorTopology.GPU_RIGS_STORE, QueryableStoreTypes.keyValueStore()));
+      try (KeyValueIterator<String, Long> all = store.all()) {
+        all.forEachRemaining(kv -> rigs.put(kv.key, kv.value));
+      }
+    } catch (InvalidStateStoreException e) {
+      throw new NotReadyException("the GPUs' rig counts are still being loaded");
+    }
+    return rigs;
   }
 
   /** The estimator's calibration: a global store, so this instance has every group. */
@@ -338,15 +356,9 @@ public final class QueryService {
   private Seen readSeen(Set<Integer> partitions, Freshness freshness) {
     Seen seen = new Seen(new TreeMap<>(), new TreeMap<>());
     for (int p : partitions) {
-      local.<StatsRow, Void>read(AggregatorTopology.STATS_STORE, p, freshness, store -> {
-        try (KeyValueIterator<String, StatsRow> it = store.all()) {
-          it.forEachRemaining(kv -> seen.addRow(kv.value));
-        }
-        return null;
-      });
-      local.<RigContribution, Void>read(AggregatorTopology.CONTRIBUTIONS_STORE, p, freshness, store -> {
-        try (KeyValueIterator<String, RigContribution> it = store.all()) {
-          it.forEachRemaining(kv -> seen.addRig(StatsKeys.decode(RigContributions.statsKeyOf(kv.key)), RigContributions.rigOf(kv.key)));
+      local.<Tally, Void>read(AggregatorTopology.TALLIES_STORE, p, freshness, store -> {
+        try (KeyValueIterator<String, Tally> it = store.all()) {
+          it.forEachRemaining(kv -> seen.add(kv.key, new Seen.Tally(kv.value.getRows(), kv.value.getReports(), kv.value.getRigs())));
         }
         return null;
       });
@@ -509,55 +521,35 @@ public final class QueryService {
   }
 
 
-  /** Per model and per GPU: statistics rows, reports, and the set of distinct rigs. */
+  /**
+   * Per model and per GPU: statistics rows, reports and distinct rigs. A partition's share counts
+   * the rigs it holds; the whole counts each rig once ({@link #merge}).
+   */
   public record Seen(Map<String, Tally> models, Map<String, Tally> gpus) {
-    /** One model's or GPU's rows, reports and rigs (ids: a rig counts once however many rows it is in). */
-    public static final class Tally {
-      long rows;
-      long reports;
-      final Set<String> rigs = new HashSet<>();
-
-      public long rows() {
-        return rows;
-      }
-
-      public long reports() {
-        return reports;
-      }
-
-      public Set<String> rigs() {
-        return rigs;
-      }
-
-      void add(Tally other) {
-        rows += other.rows;
-        reports += other.reports;
-        rigs.addAll(other.rigs);
+    /** One model's or GPU's rows, reports and rigs (a rig counts once however many rows it is in). */
+    public record Tally(long rows, long reports, long rigs) {
+      Tally plus(Tally other) {
+        return new Tally(rows + other.rows, reports + other.reports, rigs + other.rigs);
       }
     }
 
-    private static Tally tally(Map<String, Tally> tallies, String id) {
-      return tallies.computeIfAbsent(id, k -> new Tally());
+    /** Adds a tally of the tallies store under its store key. */
+    void add(String storeKey, Tally tally) {
+      (PartitionTallies.isModel(storeKey) ? models : gpus).merge(PartitionTallies.idOf(storeKey), tally, Tally::plus);
     }
 
-    void addRow(StatsRow row) {
-      for (Tally t : List.of(tally(models, row.getKey().getModel()), tally(gpus, row.getKey().getGpu()))) {
-        t.rows++;
-        t.reports += row.getReportCount();
-      }
-    }
-
-    void addRig(StatsKey key, String rig) {
-      tally(models, key.getModel()).rigs.add(rig);
-      tally(gpus, key.getGpu()).rigs.add(rig);
-    }
-
-    static Seen merge(List<Seen> shares) {
+    /**
+     * The shares together. A model lives in one partition, so its tallies add up; so do a GPU's
+     * rows and reports, but not its rigs (one rig measures models in many partitions): those are
+     * the count kept across partitions by GPU.
+     */
+    static Seen merge(List<Seen> shares, Map<String, Long> gpuRigs) {
       Seen all = new Seen(new TreeMap<>(), new TreeMap<>());
       for (Seen share : shares) {
-        share.models.forEach((k, v) -> tally(all.models, k).add(v));
-        share.gpus.forEach((k, v) -> tally(all.gpus, k).add(v));
+        share.models.forEach((k, v) -> all.models.merge(k, v, Tally::plus));
+        share.gpus.forEach((k, v) -> all.gpus.merge(k, v, Tally::plus));
       }
+      all.gpus.replaceAll((gpu, t) -> new Tally(t.rows(), t.reports(), gpuRigs.getOrDefault(gpu, 0L)));
       return all;
     }
 
@@ -567,12 +559,8 @@ public final class QueryService {
 
     private static Map<String, Tally> tallies(JsonNode node) {
       Map<String, Tally> tallies = new TreeMap<>();
-      node.fields().forEachRemaining(e -> {
-        Tally t = tally(tallies, e.getKey());
-        t.rows = e.getValue().path("rows").asLong();
-        t.reports = e.getValue().path("reports").asLong();
-        e.getValue().path("rigs").forEach(r -> t.rigs.add(r.asText()));
-      });
+      node.fields().forEachRemaining(e ->
+          tallies.put(e.getKey(), new Tally(e.getValue().path("rows").asLong(), e.getValue().path("reports").asLong(), e.getValue().path("rigs").asLong())));
       return tallies;
     }
   }

@@ -1,6 +1,7 @@
 package io.tokbench.aggregator.topology;
 
 import io.tokbench.aggregator.aggregate.AggregateProcessor;
+import io.tokbench.aggregator.aggregate.GpuRigCountProcessor;
 import io.tokbench.aggregator.aggregate.RetractionProcessor;
 import io.tokbench.aggregator.aggregate.RollUpProcessor;
 import io.tokbench.aggregator.aggregate.RowChanges;
@@ -10,9 +11,11 @@ import io.tokbench.aggregator.estimate.CalibrationFeedProcessor;
 import io.tokbench.aggregator.normalize.NormalizeProcessor;
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.aggregator.state.ContributionEvent;
+import io.tokbench.aggregator.state.GpuRigPresence;
 import io.tokbench.aggregator.state.KeySet;
 import io.tokbench.aggregator.state.RigContribution;
 import io.tokbench.aggregator.state.RigSummary;
+import io.tokbench.aggregator.state.Tally;
 import io.tokbench.aggregator.validate.ReportValidator;
 import io.tokbench.aggregator.validate.ValidateProcessor;
 import io.tokbench.registry.client.RegistryClientConfig;
@@ -31,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -52,11 +57,16 @@ import org.apache.kafka.streams.state.Stores;
  *  tokbench.aggregator.contributions ─▶ aggregate ─┬─▶ stats-sink ─▶ tokbench.stats
  *   (de-duplicate, refuse the retracted,           ├─▶ roll-up ─▶ community-sink ─▶ tokbench.community
  *    update rig windows and row statistics;        ├─▶ calibration-feed ─▶ calibration-points-sink
- *    changed rows emitted once per interval)       │     (one point per calibration group of the row)
+ *    changed rows emitted once per interval;       │     (one point per calibration group of the row)
+ *    each model's and GPU's tally kept)            ├─▶ gpu-rig-presence-sink (a rig began or ceased to
+ *                                                  │     contribute to a GPU's rows in this partition)
  *                                                  └─▶ refused-sink ─▶ tokbench.reports.rejected
  *  tokbench.aggregator.calibration-points ─▶ calibrate (refit changed groups every interval)
  *                                              └─▶ calibration-sink ─▶ tokbench.calibration
  *  tokbench.calibration ─▶ calibration-global (a global store: every instance estimates with it)
+ *  tokbench.aggregator.gpu-rig-presence ─▶ count-gpu-rigs (distinct rigs per GPU over all partitions)
+ *                                            └─▶ gpu-rigs-sink ─▶ tokbench.aggregator.gpu-rigs
+ *  tokbench.aggregator.gpu-rigs ─▶ gpu-rigs-global (a global store: every instance answers /gpus with it)
  * </pre>
  */
 public final class AggregatorTopology {
@@ -80,6 +90,12 @@ public final class AggregatorTopology {
   public static final String CALIBRATION_SINK = "calibration-sink";
   public static final String CALIBRATION_GLOBAL_SOURCE = "calibration-global-source";
   public static final String CALIBRATION_GLOBAL = "calibration-global";
+  public static final String GPU_RIG_PRESENCE_SINK = "gpu-rig-presence-sink";
+  public static final String GPU_RIG_PRESENCE_SOURCE = "gpu-rig-presence-source";
+  public static final String COUNT_GPU_RIGS = "count-gpu-rigs";
+  public static final String GPU_RIGS_SINK = "gpu-rigs-sink";
+  public static final String GPU_RIGS_GLOBAL_SOURCE = "gpu-rigs-global-source";
+  public static final String GPU_RIGS_GLOBAL = "gpu-rigs-global";
 
   /** Each rig's window of samples per row (statistics key + rig). */
   public static final String CONTRIBUTIONS_STORE = "rig-contributions";
@@ -93,6 +109,12 @@ public final class AggregatorTopology {
   /** Rows changed since they were last emitted. */
   public static final String DIRTY_ROWS_STORE = "dirty-rows";
   public static final String COMMUNITY_STORE = "community";
+  /** Per model and per GPU: the partition's rows, reports and distinct rigs ({@link io.tokbench.aggregator.aggregate.PartitionTallies}). */
+  public static final String TALLIES_STORE = "tallies";
+  /** Which rigs contribute to each GPU in which partitions, and each GPU's distinct rigs. */
+  public static final String GPU_RIG_MEMBERSHIP_STORE = "gpu-rig-membership";
+  /** Global: each GPU's distinct rigs over every partition, on every instance. */
+  public static final String GPU_RIGS_STORE = "gpu-rigs";
   public static final String CALIBRATION_MEMBERSHIP_STORE = "calibration-membership";
   /** Each group's points in sampling-rank order ({@link io.tokbench.aggregator.estimate.CalibrateProcessor}); renamed when that key layout came. */
   public static final String CALIBRATION_POINTS_STORE = "calibration-points-by-rank";
@@ -107,6 +129,8 @@ public final class AggregatorTopology {
   static final Serde<ContributionEvent> EVENT_SERDE = new StateSerde<>(ContributionEvent.class);
   static final Serde<KeySet> KEY_SET_SERDE = new StateSerde<>(KeySet.class);
   public static final Serde<CalibrationPoint> POINT_SERDE = new StateSerde<>(CalibrationPoint.class);
+  public static final Serde<Tally> TALLY_SERDE = new StateSerde<>(Tally.class);
+  static final Serde<GpuRigPresence> PRESENCE_SERDE = new StateSerde<>(GpuRigPresence.class);
 
   /**
    * Tunables of the topology.
@@ -160,15 +184,25 @@ public final class AggregatorTopology {
     topology.addSink(CONTRIBUTIONS_SINK, Topics.CONTRIBUTIONS, new StringSerializer(), EVENT_SERDE.serializer(), new ContributionPartitioner(), NORMALIZE, RETRACT);
     topology.addSource(CONTRIBUTIONS_SOURCE, new StringDeserializer(), EVENT_SERDE.deserializer(), Topics.CONTRIBUTIONS);
     AggregateProcessor.Stores aggregateStores = new AggregateProcessor.Stores(
-        CONTRIBUTIONS_STORE, RIG_SUMMARIES_STORE, CONTRIBUTION_INDEX_STORE, RETRACTIONS_STORE, DIRTY_ROWS_STORE, STATS_STORE);
+        CONTRIBUTIONS_STORE, RIG_SUMMARIES_STORE, CONTRIBUTION_INDEX_STORE, RETRACTIONS_STORE, DIRTY_ROWS_STORE, STATS_STORE, TALLIES_STORE);
     AggregateProcessor.Limits limits =
         new AggregateProcessor.Limits(settings.emitInterval(), settings.calibrationInterval(), settings.maxRowsPerRig(), settings.rowCacheBytes());
-    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, metrics, changes),
+    topology.addProcessor(AGGREGATE, () -> new AggregateProcessor(aggregateStores, limits, List.of(STATS_SINK, ROLL_UP), CALIBRATION_FEED, REFUSED_SINK, GPU_RIG_PRESENCE_SINK,
+        metrics, changes),
         CONTRIBUTIONS_SOURCE);
     topology.addSink(STATS_SINK, Topics.STATS, serializer(registry, serdeConfig, true, StatsKey.class), serializer(registry, serdeConfig, false, StatsRow.class), AGGREGATE);
     topology.addSink(REFUSED_SINK, Topics.REJECTED, new ByteArraySerializer(), rejections, AGGREGATE);
     topology.addProcessor(ROLL_UP, () -> new RollUpProcessor(STATS_STORE, COMMUNITY_STORE), AGGREGATE);
     topology.addSink(COMMUNITY_SINK, Topics.COMMUNITY, new StringSerializer(), serializer(registry, serdeConfig, false, CommunityRow.class), ROLL_UP);
+
+    topology.addSink(GPU_RIG_PRESENCE_SINK, Topics.GPU_RIG_PRESENCE, new StringSerializer(), PRESENCE_SERDE.serializer(), AGGREGATE);
+    topology.addSource(GPU_RIG_PRESENCE_SOURCE, new StringDeserializer(), PRESENCE_SERDE.deserializer(), Topics.GPU_RIG_PRESENCE);
+    topology.addProcessor(COUNT_GPU_RIGS, () -> new GpuRigCountProcessor(GPU_RIG_MEMBERSHIP_STORE), GPU_RIG_PRESENCE_SOURCE);
+    topology.addSink(GPU_RIGS_SINK, Topics.GPU_RIGS, new StringSerializer(), new LongSerializer(), COUNT_GPU_RIGS);
+    topology.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GPU_RIGS_STORE), Serdes.String(), Serdes.Long()).withLoggingDisabled(),
+        GPU_RIGS_GLOBAL_SOURCE, new StringDeserializer(), new LongDeserializer(), Topics.GPU_RIGS, GPU_RIGS_GLOBAL,
+        () -> new GlobalTableProcessor<>(GPU_RIGS_STORE));
 
     topology.addProcessor(CALIBRATION_FEED, () -> new CalibrationFeedProcessor(CALIBRATION_MEMBERSHIP_STORE), AGGREGATE);
     topology.addSink(CALIBRATION_POINTS_SINK, Topics.CALIBRATION_POINTS, new StringSerializer(), POINT_SERDE.serializer(), CALIBRATION_FEED);
@@ -189,6 +223,8 @@ public final class AggregatorTopology {
     topology.addStateStore(keyValue(RETRACTIONS_STORE, Serdes.String()), AGGREGATE);
     topology.addStateStore(keyValue(DIRTY_ROWS_STORE, Serdes.String()), AGGREGATE);
     topology.addStateStore(keyValue(STATS_STORE, STATS_ROW_SERDE), AGGREGATE, ROLL_UP);
+    topology.addStateStore(keyValue(TALLIES_STORE, TALLY_SERDE), AGGREGATE);
+    topology.addStateStore(keyValue(GPU_RIG_MEMBERSHIP_STORE, Serdes.String()), COUNT_GPU_RIGS);
     topology.addStateStore(keyValue(CALIBRATION_MEMBERSHIP_STORE, KEY_SET_SERDE), CALIBRATION_FEED);
     topology.addStateStore(keyValue(CALIBRATION_POINTS_STORE, POINT_SERDE), CALIBRATE);
     topology.addStateStore(keyValue(COMMUNITY_STORE, COMMUNITY_ROW_SERDE), ROLL_UP);

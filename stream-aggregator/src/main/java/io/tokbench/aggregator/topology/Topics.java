@@ -17,6 +17,10 @@ public final class Topics {
   public static final String CALIBRATION = "tokbench.calibration";
   /** Statistics rows as calibration points, keyed by calibration group. */
   public static final String CALIBRATION_POINTS = "tokbench.aggregator.calibration-points";
+  /** Whether a rig contributes to a GPU's rows in a partition of the aggregate, keyed by GPU. */
+  public static final String GPU_RIG_PRESENCE = "tokbench.aggregator.gpu-rig-presence";
+  /** Each GPU's distinct rigs, compacted: what every instance's {@code /gpus} counts rigs with. */
+  public static final String GPU_RIGS = "tokbench.aggregator.gpu-rigs";
 
   private Topics() {}
 
@@ -37,8 +41,8 @@ public final class Topics {
    * tables are compacted (latest row per key); reports are kept forever, stamped with the broker's
    * append time (the time every rule about a report's age uses, so re-processing the topic later
    * judges each report as it was judged the first time); retractions are compacted (the latest word
-   * on each rig or report: retracted, or lifted) and kept forever; rejections, contributions and
-   * calibration points 90 days.
+   * on each rig or report: retracted, or lifted) and kept forever; rejections, contributions,
+   * calibration points and rig presences 90 days.
    */
   public static List<Spec> all(int partitions) {
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
@@ -52,6 +56,8 @@ public final class Topics {
         new Spec(STATS, partitions, compacted),
         new Spec(COMMUNITY, partitions, compacted),
         new Spec(CALIBRATION_POINTS, partitions, kept90Days),
-        new Spec(CALIBRATION, partitions, compacted));
+        new Spec(CALIBRATION, partitions, compacted),
+        new Spec(GPU_RIG_PRESENCE, partitions, kept90Days),
+        new Spec(GPU_RIGS, partitions, compacted));
   }
 }

@@ -36,12 +36,29 @@ class TwoInstancesIntegrationTest {
     try (Aggregator first = Aggregator.start(RunningAggregators.config(stack, app, dir.resolve("a")));
         Aggregator second = Aggregator.start(RunningAggregators.config(stack, app, dir.resolve("b")))) {
       List<String> models = List.of("model-a", "model-b", "model-c", "model-d", "model-e", "model-f", "model-g", "model-h");
-      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), TestReports.oneEach(models, Instant.now().minusSeconds(30)));
+      List<io.tokbench.schema.BenchmarkReport> reports = new ArrayList<>(TestReports.oneEach(models, Instant.now().minusSeconds(30)));
+      UUID everyModel = UUID.randomUUID(); // one rig measuring every model: rows in both instances' partitions
+      models.forEach(model -> reports.add(TestReports.forModel(TestReports.at(everyModel, 75, Instant.now().minusSeconds(20)), model)));
+      RunningAggregators.publishAsTheAgentDoes(stack, dir.resolve("spool"), reports);
 
       // Every model visible from either instance: the cross-model list gathers both instances' shares.
       for (Aggregator instance : List.of(first, second)) {
         RunningAggregators.Answer all = await(instance.apiUrl() + "/api/v1/stats", a -> a.status() == 200 && a.body().path("total").asInt() == models.size(), Duration.ofSeconds(90));
         assertThat(all.body().path("total").asInt()).as("rows seen from %s", instance.apiUrl()).isEqualTo(models.size());
+        // The GPU's tally adds both instances' rows and reports, but counts the rig measuring every model once.
+        RunningAggregators.Answer gpus = await(instance.apiUrl() + "/api/v1/gpus",
+            a -> a.status() == 200 && a.body().path("gpus").path(0).path("reports").asInt() == 2 * models.size(), Duration.ofSeconds(60));
+        assertThat(gpus.body().path("gpus")).singleElement().satisfies(gpu -> {
+          assertThat(gpu.path("id").asText()).isEqualTo("nvidia-rtx-4090");
+          assertThat(gpu.path("rows").asInt()).isEqualTo(models.size());
+          assertThat(gpu.path("rigs").asInt()).as("eight rigs of one model each and one of all").isEqualTo(models.size() + 1);
+        });
+        RunningAggregators.Answer seen = RunningAggregators.get(instance.apiUrl() + "/api/v1/models");
+        assertThat(seen.body().path("models")).hasSize(models.size()).allSatisfy(model -> {
+          assertThat(model.path("rows").asInt()).isEqualTo(1);
+          assertThat(model.path("reports").asInt()).isEqualTo(2);
+          assertThat(model.path("rigs").asInt()).isEqualTo(2);
+        });
       }
 
       HostInfo firstHost = new HostInfo("127.0.0.1", first.internalPort());

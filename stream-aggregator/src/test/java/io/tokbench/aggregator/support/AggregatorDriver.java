@@ -192,6 +192,11 @@ public final class AggregatorDriver implements AutoCloseable {
     return driver.getKeyValueStore(AggregatorTopology.STATS_STORE);
   }
 
+  /** Any of the topology's key-value stores, global ones included. */
+  public <V> KeyValueStore<String, V> store(String name) {
+    return driver.getKeyValueStore(name);
+  }
+
   @Override
   public void close() {
     driver.close();

@@ -34,7 +34,8 @@ class StateSchemaHistoryTest {
 
   static Stream<Class<? extends SpecificRecord>> stateTypes() {
     return Stream.of(io.tokbench.aggregator.state.CalibrationPoint.class, io.tokbench.aggregator.state.ContributionEvent.class,
-        io.tokbench.aggregator.state.KeySet.class, io.tokbench.aggregator.state.RigContribution.class, io.tokbench.aggregator.state.RigSummary.class);
+        io.tokbench.aggregator.state.KeySet.class, io.tokbench.aggregator.state.RigContribution.class, io.tokbench.aggregator.state.RigSummary.class,
+        io.tokbench.aggregator.state.Tally.class, io.tokbench.aggregator.state.GpuRigPresence.class);
   }
 
   @Test
