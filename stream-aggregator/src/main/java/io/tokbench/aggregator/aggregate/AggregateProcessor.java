@@ -17,6 +17,7 @@ import io.tokbench.schema.StatsRow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +103,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     retractions = context.getStateStore(names.retractions());
     dirty = context.getStateStore(names.dirty());
     stats = context.getStateStore(names.stats());
-    tallies = new PartitionTallies(index, context.getStateStore(names.tallies()));
+    tallies = new PartitionTallies(context.getStateStore(names.tallies()));
     // Rows being aggregated, bounded by their size; an evicted row is rebuilt from its rigs' summaries.
     rows = Caffeine.newBuilder().maximumWeight(limits.rowCacheBytes()).<String, RowStatistics>weigher((key, row) -> row.bytes())
         .executor(Runnable::run).build();
@@ -156,7 +157,8 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     String key = event.getStatsKey();
     String storeKey = RigContributions.storeKey(key, rig);
     RigContribution before = windows.get(storeKey);
-    if (before == null && rowsOfRig(rig, limits.maxRowsPerRig()) >= limits.maxRowsPerRig()) {
+    OtherRows others = before == null ? otherRowsOf(rig, key) : null;
+    if (others != null && others.count() >= limits.maxRowsPerRig()) {
       reject(event, record, Rejection.RIG_ROW_LIMIT, "rig " + rig + " already contributes to " + limits.maxRowsPerRig()
           + " rows of this partition, the most one rig may; its report for a new setup is not counted");
       return;
@@ -176,7 +178,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     }
     if (before == null) {
       index.put(ContributionIndex.rigRow(rig, key), "");
-      tallies.rigJoined(key, rig).ifPresent(p -> announce(p, rig));
+      rigMoved(key, rig, others, 1);
     }
     row.replace(previous, next);
     changed(key, row);
@@ -188,6 +190,8 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     try (KeyValueIterator<String, String> it = index.prefixScan(ContributionIndex.rigRowsPrefix(rig), Serdes.String().serializer())) {
       it.forEachRemaining(kv -> keys.add(ContributionIndex.statsKeyOfRigRow(kv.key)));
     }
+    Set<String> models = new HashSet<>();
+    Set<String> gpus = new HashSet<>();
     for (String key : keys) {
       String storeKey = RigContributions.storeKey(key, rig);
       RigContribution window = windows.get(storeKey);
@@ -198,15 +202,20 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
       index.delete(ContributionIndex.rigRow(rig, key));
       if (window != null) {
         window.getSamples().forEach(s -> index.delete(ContributionIndex.report(s.getReportId())));
+        models.add(StatsKeys.modelOf(key));
+        gpus.add(StatsKeys.gpuOf(key));
       }
       if (summary != null) {
         row.remove(summary);
       }
-      if (window != null) {
-        tallies.rigLeft(key, rig).ifPresent(p -> announce(p, rig));
-      }
       changed(key, row);
     }
+    // Every row of the rig went: it leaves each model and GPU it was in.
+    models.forEach(model -> tallies.modelRigs(model, -1));
+    gpus.forEach(gpu -> {
+      tallies.gpuRigs(gpu, -1);
+      announce(gpu, rig, false);
+    });
   }
 
   private void retractReport(String reportId, String reason) {
@@ -239,22 +248,49 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         row.remove(previous);
       }
       if (window != null) {
-        tallies.rigLeft(key, rig).ifPresent(p -> announce(p, rig));
+        rigMoved(key, rig, otherRowsOf(rig, key), -1);
       }
     }
     changed(key, row);
   }
 
-  /** How many rows the rig contributes to here, counting no further than the limit. */
-  private int rowsOfRig(String rig, int limit) {
+  /** The rig's rows here other than one: how many, and whether one is of the same model, one on the same GPU. */
+  private record OtherRows(int count, boolean ofModel, boolean onGpu) {}
+
+  /** Reads the rig's entries in the index: at most the row cap of them. */
+  private OtherRows otherRowsOf(String rig, String statsKey) {
     int count = 0;
+    boolean ofModel = false;
+    boolean onGpu = false;
     try (KeyValueIterator<String, String> it = index.prefixScan(ContributionIndex.rigRowsPrefix(rig), Serdes.String().serializer())) {
-      while (it.hasNext() && count < limit) {
-        it.next();
-        count++;
+      while (it.hasNext()) {
+        String other = ContributionIndex.statsKeyOfRigRow(it.next().key);
+        if (!other.equals(statsKey)) {
+          count++;
+          ofModel |= StatsKeys.sameModel(other, statsKey);
+          onGpu |= StatsKeys.sameGpu(other, statsKey);
+        }
       }
     }
-    return count;
+    return new OtherRows(count, ofModel, onGpu);
+  }
+
+  /** The rig's first row of a key arrived (step 1) or its last left (-1): the tallies of the model and GPU it has no other row of move. */
+  private void rigMoved(String statsKey, String rig, OtherRows others, int step) {
+    if (!others.ofModel()) {
+      tallies.modelRigs(StatsKeys.modelOf(statsKey), step);
+    }
+    if (!others.onGpu()) {
+      String gpu = StatsKeys.gpuOf(statsKey);
+      tallies.gpuRigs(gpu, step);
+      announce(gpu, rig, step > 0);
+    }
+  }
+
+  /** A rig began or ceased to contribute to rows of a GPU in this partition: counted across partitions, keyed by GPU. */
+  private void announce(String gpu, String rig, boolean present) {
+    GpuRigPresence value = new GpuRigPresence(rig, context().taskId().partition(), present);
+    context().forward(new Record<>((Object) gpu, (Object) value, context().currentStreamTimeMs()), gpuRigsChild);
   }
 
   /** The row's statistics from the cache, or rebuilt from its rigs' summaries. */
@@ -302,12 +338,6 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     }
     dirtyKeys.clear();
     tallies.emissionDone();
-  }
-
-  /** A rig began or ceased to contribute to rows of a GPU in this partition: counted across partitions by GPU. */
-  private void announce(PartitionTallies.GpuPresence presence, String rig) {
-    GpuRigPresence value = new GpuRigPresence(rig, context().taskId().partition(), presence.present());
-    context().forward(new Record<>((Object) presence.gpu(), (Object) value, context().currentStreamTimeMs()), gpuRigsChild);
   }
 
   /** The latest state of every row emitted since the last offer, once: a busy row is one point per interval, not one per report. */

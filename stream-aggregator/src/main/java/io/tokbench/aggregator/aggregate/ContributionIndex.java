@@ -1,12 +1,11 @@
 package io.tokbench.aggregator.aggregate;
 
 /**
- * The keys of the aggregate step's one index store. Three kinds of entries share it: a report id
- * names the rig window its sample sits in (for de-duplication and for retracting that report); a
- * rig's rows are listed under the rig (for retracting the rig, and for its row cap); and per model
- * and per GPU, how many of the partition's rows each rig contributes to (for the distinct rigs of
- * {@link PartitionTallies}). An entry leaves when its sample leaves the window, or its count
- * reaches zero, so the index is as bounded as the windows are.
+ * The keys of the aggregate step's one index store. Two kinds of entries share it: a report id
+ * names the rig window its sample sits in (for de-duplication and for retracting that report), and
+ * a rig's rows are listed under the rig (for retracting the rig, for its row cap, and for whether
+ * it has other rows of a model or on a GPU: the distinct rigs of {@link PartitionTallies}). An
+ * entry leaves when its sample leaves the window, so the index is as bounded as the windows are.
  */
 final class ContributionIndex {
   private static final char SEPARATOR = '\u001e';
@@ -30,16 +29,6 @@ final class ContributionIndex {
   /** The statistics key of a rig-row entry. */
   static String statsKeyOfRigRow(String entry) {
     return entry.substring(entry.indexOf(SEPARATOR) + 1);
-  }
-
-  /** How many rows of the model the rig contributes to in this partition. */
-  static String rigRowsOfModel(String model, String rigId) {
-    return "M" + model + SEPARATOR + rigId;
-  }
-
-  /** How many rows on the GPU the rig contributes to in this partition. */
-  static String rigRowsOnGpu(String gpu, String rigId) {
-    return "G" + gpu + SEPARATOR + rigId;
   }
 
   /** Keys of the retraction store, the same as the compacted topic's. */

@@ -5,7 +5,6 @@ import io.tokbench.aggregator.state.Tally;
 import io.tokbench.schema.StatsRow;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -13,23 +12,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * counted by the queries: per model and per GPU, this partition's rows, their reports and the
  * distinct rigs contributing to them. A model lives in one partition, so its tally here is its
  * whole tally. A GPU's rows and reports add up over the partitions; its rigs do not (one rig
- * measures many models), so each change of a rig's presence on a GPU in this partition is handed
- * back to be counted across partitions ({@link GpuRigCountProcessor}).
+ * measures many models), so a rig's arrival on or departure from a GPU in this partition is also
+ * counted across partitions ({@link GpuRigCountProcessor}).
  *
- * <p>Rows and reports change when rows are emitted; rigs when a rig's first contribution to a row
- * arrives or its last one leaves. Each per-rig count is a store entry, so a restart loses nothing.
+ * <p>Rows and reports change when rows are emitted; rigs when a rig's first row of a model or on a
+ * GPU arrives or its last one leaves, which the caller knows from the rig's other rows in the
+ * index: nothing is stored per rig for it.
  */
 public final class PartitionTallies {
-  private final KeyValueStore<String, String> index;
   private final KeyValueStore<String, Tally> tallies;
   /** Rows and reports changed by one emission, per tally key: one store write per model and GPU, not per row. */
   private final Map<String, long[]> emitted = new HashMap<>();
 
-  /** A rig's presence on a GPU in this partition began (present) or ended. */
-  record GpuPresence(String gpu, boolean present) {}
-
-  PartitionTallies(KeyValueStore<String, String> index, KeyValueStore<String, Tally> tallies) {
-    this.index = index;
+  PartitionTallies(KeyValueStore<String, Tally> tallies) {
     this.tallies = tallies;
   }
 
@@ -53,39 +48,14 @@ public final class PartitionTallies {
     return storeKey.substring(1);
   }
 
-  /** The rig's first contribution to the row of this statistics key arrived. */
-  Optional<GpuPresence> rigJoined(String statsKey, String rig) {
-    return moved(statsKey, rig, +1);
+  /** One rig more (step 1) or fewer (-1) contributes to the model's rows here. */
+  void modelRigs(String model, int step) {
+    add(model(model), 0, 0, step);
   }
 
-  /** The rig's last contribution to the row of this statistics key left. */
-  Optional<GpuPresence> rigLeft(String statsKey, String rig) {
-    return moved(statsKey, rig, -1);
-  }
-
-  private Optional<GpuPresence> moved(String statsKey, String rig, int step) {
-    String model = StatsKeys.modelOf(statsKey);
-    String gpu = StatsKeys.gpuOf(statsKey);
-    if (crossedZero(ContributionIndex.rigRowsOfModel(model, rig), step)) {
-      add(model(model), 0, 0, step);
-    }
-    if (crossedZero(ContributionIndex.rigRowsOnGpu(gpu, rig), step)) {
-      add(gpu(gpu), 0, 0, step);
-      return Optional.of(new GpuPresence(gpu, step > 0));
-    }
-    return Optional.empty();
-  }
-
-  /** Moves a per-rig row count by one; whether it went from 0 to 1 or from 1 to 0. */
-  private boolean crossedZero(String key, int step) {
-    String before = index.get(key);
-    long count = (before == null ? 0 : Long.parseLong(before)) + step;
-    if (count <= 0) {
-      index.delete(key);
-      return before != null;
-    }
-    index.put(key, Long.toString(count));
-    return count == 1 && step > 0;
+  /** One rig more (step 1) or fewer (-1) contributes to the GPU's rows here. */
+  void gpuRigs(String gpu, int step) {
+    add(gpu(gpu), 0, 0, step);
   }
 
   /** A row was emitted: {@code before} is what was last emitted for its key, {@code after} what is now (null: no row). */

@@ -43,6 +43,20 @@ public final class StatsKeys {
     return model + SEPARATOR + gpu + SEPARATOR + gpuCount + SEPARATOR;
   }
 
+  /** Whether two encoded keys are of the same model, compared in place. */
+  public static boolean sameModel(String a, String b) {
+    int end = a.indexOf(SEPARATOR);
+    return end == b.indexOf(SEPARATOR) && a.regionMatches(0, b, 0, end);
+  }
+
+  /** Whether two encoded keys are on the same GPU, compared in place. */
+  public static boolean sameGpu(String a, String b) {
+    int start = a.indexOf(SEPARATOR) + 1;
+    int length = a.indexOf(SEPARATOR, start) - start;
+    int otherStart = b.indexOf(SEPARATOR) + 1;
+    return b.indexOf(SEPARATOR, otherStart) - otherStart == length && a.regionMatches(start, b, otherStart, length);
+  }
+
   /** The model of an encoded key, without decoding the rest. */
   public static String modelOf(String encoded) {
     return encoded.substring(0, encoded.indexOf(SEPARATOR));

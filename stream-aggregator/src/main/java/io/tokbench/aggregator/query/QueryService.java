@@ -225,34 +225,27 @@ public final class QueryService {
 
   /** Each GPU's distinct rigs over every partition: a global store, so this instance has every GPU. */
   private Map<String, Long> gpuRigs() {
-    requireQueryable();
-    Map<String, Long> rigs = new HashMap<>();
-    try {
-      ReadOnlyKeyValueStore<String, Long> store =
-          streams.store(StoreQueryParameters.fromNameAndType(AggregatorTopology.GPU_RIGS_STORE, QueryableStoreTypes.keyValueStore()));
-      try (KeyValueIterator<String, Long> all = store.all()) {
-        all.forEachRemaining(kv -> rigs.put(kv.key, kv.value));
-      }
-    } catch (InvalidStateStoreException e) {
-      throw new NotReadyException("the GPUs' rig counts are still being loaded");
-    }
-    return rigs;
+    return globalStore(AggregatorTopology.GPU_RIGS_STORE, "the GPUs' rig counts are still being loaded");
   }
 
   /** The estimator's calibration: a global store, so this instance has every group. */
   public Map<String, CalibrationRecord> calibration() {
+    return globalStore(AggregatorTopology.CALIBRATION_STORE, "the calibration is still being loaded");
+  }
+
+  /** Everything in a global store, which every instance holds whole. */
+  private <V> Map<String, V> globalStore(String name, String whileLoading) {
     requireQueryable();
-    Map<String, CalibrationRecord> groups = new TreeMap<>();
+    Map<String, V> entries = new TreeMap<>();
     try {
-      ReadOnlyKeyValueStore<String, CalibrationRecord> store =
-          streams.store(StoreQueryParameters.fromNameAndType(AggregatorTopology.CALIBRATION_STORE, QueryableStoreTypes.keyValueStore()));
-      try (KeyValueIterator<String, CalibrationRecord> all = store.all()) {
-        all.forEachRemaining(kv -> groups.put(kv.key, kv.value));
+      ReadOnlyKeyValueStore<String, V> store = streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+      try (KeyValueIterator<String, V> all = store.all()) {
+        all.forEachRemaining(kv -> entries.put(kv.key, kv.value));
       }
     } catch (InvalidStateStoreException e) {
-      throw new NotReadyException("the calibration is still being loaded");
+      throw new NotReadyException(whileLoading);
     }
-    return groups;
+    return entries;
   }
 
   // ---- this instance's share, for its peers ----
