@@ -17,9 +17,11 @@ import io.tokbench.schema.StatsRow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -65,6 +67,8 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
   private final AggregatorMetrics metrics;
   private final RowChanges changes;
   private final Set<String> dirtyKeys = new LinkedHashSet<>();
+  /** Per GPU, the rigs whose presence on it in this partition changed since the last emission: true arrived, false left. */
+  private final Map<String, Map<String, Boolean>> presenceChanges = new HashMap<>();
   /** Rows emitted since the calibration last heard of them; lost in a crash, which only delays a point until the row next changes. */
   private final Set<String> calibrationPending = new LinkedHashSet<>();
   private KeyValueStore<String, RigContribution> windows;
@@ -109,8 +113,15 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
         .executor(Runnable::run).build();
     changes.tasksMoved();
     dirtyKeys.clear();
+    presenceChanges.clear();
     try (KeyValueIterator<String, String> pending = dirty.all()) {
-      pending.forEachRemaining(kv -> dirtyKeys.add(kv.key));
+      pending.forEachRemaining(kv -> {
+        if (DirtyEntries.isPresence(kv.key)) {
+          presenceChanges.computeIfAbsent(DirtyEntries.gpuOf(kv.key), g -> new HashMap<>()).put(DirtyEntries.rigOf(kv.key), DirtyEntries.arrived(kv.value));
+        } else {
+          dirtyKeys.add(kv.key);
+        }
+      });
     }
     calibrationPending.clear();
     context.schedule(limits.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitDirtyRows());
@@ -214,7 +225,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     models.forEach(model -> tallies.modelRigs(model, -1));
     gpus.forEach(gpu -> {
       tallies.gpuRigs(gpu, -1);
-      announce(gpu, rig, false);
+      presenceChanged(gpu, rig, false);
     });
   }
 
@@ -283,14 +294,33 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     if (!others.onGpu()) {
       String gpu = StatsKeys.gpuOf(statsKey);
       tallies.gpuRigs(gpu, step);
-      announce(gpu, rig, step > 0);
+      presenceChanged(gpu, rig, step > 0);
     }
   }
 
-  /** A rig began or ceased to contribute to rows of a GPU in this partition: counted across partitions, keyed by GPU. */
-  private void announce(String gpu, String rig, boolean present) {
-    GpuRigPresence value = new GpuRigPresence(rig, context().taskId().partition(), present);
-    context().forward(new Record<>((Object) gpu, (Object) value, context().currentStreamTimeMs()), gpuRigsChild);
+  /**
+   * A rig began or ceased to contribute to rows of a GPU in this partition. Sent with the next
+   * emission, one record per GPU (kept in the dirty store until then, so a crash loses nothing);
+   * only the last change of a rig counts.
+   */
+  private void presenceChanged(String gpu, String rig, boolean arrived) {
+    presenceChanges.computeIfAbsent(gpu, g -> new HashMap<>()).put(rig, arrived);
+    dirty.put(DirtyEntries.presence(gpu, rig), DirtyEntries.value(arrived));
+  }
+
+  /** Every GPU's presence changes since the last emission, to be counted across partitions (keyed by GPU). */
+  private void emitPresenceChanges(long timestamp) {
+    int partition = context().taskId().partition();
+    presenceChanges.forEach((gpu, rigs) -> {
+      List<String> arrived = new ArrayList<>();
+      List<String> left = new ArrayList<>();
+      rigs.forEach((rig, in) -> {
+        (in ? arrived : left).add(rig);
+        dirty.delete(DirtyEntries.presence(gpu, rig));
+      });
+      context().forward(new Record<>((Object) gpu, (Object) new GpuRigPresence(partition, arrived, left), timestamp), gpuRigsChild);
+    });
+    presenceChanges.clear();
   }
 
   /** The row's statistics from the cache, or rebuilt from its rigs' summaries. */
@@ -338,6 +368,7 @@ public final class AggregateProcessor extends ContextualProcessor<String, Contri
     }
     dirtyKeys.clear();
     tallies.emissionDone();
+    emitPresenceChanges(timestamp);
   }
 
   /** The latest state of every row emitted since the last offer, once: a busy row is one point per interval, not one per report. */

@@ -8,9 +8,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Counts each GPU's distinct rigs over every partition of the aggregate. Its input, keyed by GPU,
- * says in which partitions a rig contributes to rows of that GPU; a rig counts once however many
- * partitions (models) it is in. The count is forwarded when it changes (a tombstone at zero).
- * Presence is a fact, not a step: a repeated message changes nothing.
+ * says which rigs arrived on or left the GPU in one partition; a rig counts once however many
+ * partitions (models) it is in. The count is forwarded when a record changed it (a tombstone at
+ * zero). Presence is a fact, not a step: a repeated record changes nothing.
  */
 public final class GpuRigCountProcessor extends ContextualProcessor<String, GpuRigPresence, String, Long> {
   private static final char SEPARATOR = '\u001e';
@@ -35,33 +35,47 @@ public final class GpuRigCountProcessor extends ContextualProcessor<String, GpuR
     if (gpu == null || presence == null) {
       return;
     }
-    String rig = "n" + gpu + SEPARATOR + presence.getRigId();
-    String partition = "p" + gpu + SEPARATOR + presence.getRigId() + SEPARATOR + presence.getPartition();
-    boolean known = membership.get(partition) != null;
-    if (known == presence.getPresent()) {
-      return;
+    long before = count("c" + gpu);
+    long rigs = before;
+    for (String rig : presence.getArrived()) {
+      rigs += moved(gpu, rig, presence.getPartition(), true);
     }
-    int step = presence.getPresent() ? 1 : -1;
-    if (presence.getPresent()) {
-      membership.put(partition, "");
-    } else {
-      membership.delete(partition);
+    for (String rig : presence.getLeft()) {
+      rigs += moved(gpu, rig, presence.getPartition(), false);
     }
-    long partitions = move(rig, step);
-    if ((step > 0 && partitions == 1) || (step < 0 && partitions == 0)) {
-      long rigs = move("c" + gpu, step);
+    if (rigs != before) {
+      set("c" + gpu, rigs);
       context().forward(record.withValue(rigs == 0 ? null : rigs));
     }
   }
 
-  private long move(String key, int step) {
-    String before = membership.get(key);
-    long count = Math.max(0, (before == null ? 0 : Long.parseLong(before)) + step);
-    if (count == 0) {
+  /** Records the rig's presence in the partition; by how much the GPU's distinct rigs changed (-1, 0, 1). */
+  private int moved(String gpu, String rig, int partition, boolean present) {
+    String entry = "p" + gpu + SEPARATOR + rig + SEPARATOR + partition;
+    if ((membership.get(entry) != null) == present) {
+      return 0;
+    }
+    if (present) {
+      membership.put(entry, "");
+    } else {
+      membership.delete(entry);
+    }
+    String partitionsOfRig = "n" + gpu + SEPARATOR + rig;
+    long partitions = count(partitionsOfRig) + (present ? 1 : -1);
+    set(partitionsOfRig, partitions);
+    return present && partitions == 1 ? 1 : !present && partitions == 0 ? -1 : 0;
+  }
+
+  private long count(String key) {
+    String value = membership.get(key);
+    return value == null ? 0 : Long.parseLong(value);
+  }
+
+  private void set(String key, long count) {
+    if (count <= 0) {
       membership.delete(key);
     } else {
       membership.put(key, Long.toString(count));
     }
-    return count;
   }
 }

@@ -51,7 +51,8 @@ class GpuRigCountPropertyTest {
       Map<String, Set<String>> truth = new HashMap<>(); // gpu → "rig/partition" present
       for (Presence p : presences) {
         String gpu = "gpu-" + p.gpu();
-        in.pipeInput(gpu, new GpuRigPresence("rig-" + p.rig(), p.partition(), p.present()));
+        List<String> rigs = List.of("rig-" + p.rig());
+        in.pipeInput(gpu, p.present() ? new GpuRigPresence(p.partition(), rigs, List.of()) : new GpuRigPresence(p.partition(), List.of(), rigs));
         String entry = p.rig() + "/" + p.partition();
         if (p.present()) {
           truth.computeIfAbsent(gpu, k -> new HashSet<>()).add(entry);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,15 @@ class RestartIntegrationTest {
       Exactness exactness = Exactness.compare("API", input.size(), ExpectedTables.of(input), PublishedTables.api(restarted.apiUrl()));
       assertThat(exactness.differences()).as(exactness.summary()).isEmpty();
       assertThat(exactness.exact()).as(exactness.summary()).isTrue();
+      // What the home page lists, kept by the stream through the kill: every model's and the GPU's rows, reports and distinct rigs.
+      for (String which : List.of("models", "gpus")) {
+        Map<String, ExpectedTables.Tally> expected = ExpectedTables.tallies(input, which.equals("models"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!PublishedTables.tallies(restarted.apiUrl(), which).equals(expected) && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(PublishedTables.tallies(restarted.apiUrl(), which)).as("/api/v1/%s", which).isEqualTo(expected);
+      }
     }
   }
 }

@@ -42,6 +42,29 @@ public final class ExpectedTables {
     return rows;
   }
 
+  /** One model's or GPU's line of {@code /models} or {@code /gpus}: rows, reports, distinct rigs. */
+  public record Tally(long rows, long reports, long rigs) {}
+
+  /**
+   * What {@code /models} ({@code byModel}) or {@code /gpus} must show for the input, per id: its
+   * rows, reports, and rigs counted once however many rows they measured.
+   */
+  public static Map<String, Tally> tallies(Collection<BenchmarkReport> input, boolean byModel) {
+    Map<String, java.util.Set<StatsKey>> rows = new HashMap<>();
+    Map<String, Long> reports = new HashMap<>();
+    Map<String, java.util.Set<String>> rigs = new HashMap<>();
+    for (BenchmarkReport report : input) {
+      StatsKey key = Normalization.key(report);
+      String id = byModel ? key.getModel() : key.getGpu();
+      rows.computeIfAbsent(id, k -> new java.util.HashSet<>()).add(key);
+      reports.merge(id, 1L, Long::sum);
+      rigs.computeIfAbsent(id, k -> new java.util.HashSet<>()).add(report.getRigId().toString());
+    }
+    Map<String, Tally> tallies = new java.util.TreeMap<>();
+    rows.forEach((id, keys) -> tallies.put(id, new Tally(keys.size(), reports.get(id), rigs.get(id).size())));
+    return tallies;
+  }
+
   private static double rate(BenchmarkReport report) {
     double[] rates = new double[report.getRepetitions().size()];
     for (int i = 0; i < rates.length; i++) {

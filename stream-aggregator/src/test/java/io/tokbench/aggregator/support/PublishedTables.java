@@ -110,6 +110,18 @@ public final class PublishedTables {
     return rows;
   }
 
+  /** What {@code /api/v1/models} or {@code /api/v1/gpus} ({@code which}) lists, per id; empty while it cannot answer. */
+  public static Map<String, ExpectedTables.Tally> tallies(String apiUrl, String which) {
+    RunningAggregators.Answer answer = RunningAggregators.get(apiUrl + "/api/v1/" + which);
+    Map<String, ExpectedTables.Tally> tallies = new java.util.TreeMap<>();
+    if (answer.status() == 200) {
+      for (JsonNode line : answer.body().path(which)) {
+        tallies.put(line.path("id").asText(), new ExpectedTables.Tally(line.path("rows").asLong(), line.path("reports").asLong(), line.path("rigs").asLong()));
+      }
+    }
+    return tallies;
+  }
+
   /** The sum of the report counts of every row the API lists; -1 while it cannot answer. */
   public static long reportsCounted(String apiUrl) {
     try {
