@@ -44,6 +44,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * changed since the last emission are marked dirty in a store, so a crash between a report and its
  * row's emission loses nothing.
  *
+ * <p>It also keeps what {@code /models} and {@code /gpus} show ({@link PartitionTallies}): rows
+ * and reports move with each emission; a model's or GPU's rigs when a rig's first row of it arrives
+ * or its last leaves, and the rigs that arrived on or left a GPU go with the next emission to be
+ * counted across partitions ({@link GpuRigCountProcessor}).
+ *
  * <p>Every computation that could fail happens before the first store write, so a record that
  * fails leaves no half-applied change behind.
  */
