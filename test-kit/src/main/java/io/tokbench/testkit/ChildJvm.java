@@ -77,8 +77,11 @@ public final class ChildJvm implements AutoCloseable {
   public int awaitExit(int seconds) {
     try {
       if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        // SIGQUIT: the JVM prints every thread's stack to its output, the log, showing what it waited on.
+        signal("QUIT");
+        process.waitFor(2, TimeUnit.SECONDS);
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException("process " + process.pid() + " did not end within " + seconds + " s; killed");
+        throw new IllegalStateException("process " + process.pid() + " did not end within " + seconds + " s; killed (its threads' stacks are at the end of its log)");
       }
       return process.exitValue();
     } catch (InterruptedException e) {
