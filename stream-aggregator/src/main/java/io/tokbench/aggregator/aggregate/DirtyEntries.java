@@ -8,7 +8,7 @@ package io.tokbench.aggregator.aggregate;
  */
 final class DirtyEntries {
   private static final char PRESENCE = '\u0002';
-  private static final char SEPARATOR = '\u001e';
+  private static final char SEPARATOR = RigContributions.RIG_SEPARATOR;
 
   private DirtyEntries() {}
 

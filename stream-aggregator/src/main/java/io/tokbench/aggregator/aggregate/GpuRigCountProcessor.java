@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * zero). Presence is a fact, not a step: a repeated record changes nothing.
  */
 public final class GpuRigCountProcessor extends ContextualProcessor<String, GpuRigPresence, String, Long> {
-  private static final char SEPARATOR = '\u001e';
+  private static final char SEPARATOR = RigContributions.RIG_SEPARATOR;
   private final String storeName;
   /** "p" gpu rig partition: present; "n" gpu rig: in how many partitions; "c" gpu: distinct rigs. */
   private KeyValueStore<String, String> membership;

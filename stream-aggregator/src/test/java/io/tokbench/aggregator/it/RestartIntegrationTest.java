@@ -72,11 +72,9 @@ class RestartIntegrationTest {
       // What the home page lists, kept by the stream through the kill: every model's and the GPU's rows, reports and distinct rigs.
       for (String which : List.of("models", "gpus")) {
         Map<String, ExpectedTables.Tally> expected = ExpectedTables.tallies(input, which.equals("models"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!PublishedTables.tallies(restarted.apiUrl(), which).equals(expected) && System.nanoTime() < deadline) {
-          Thread.sleep(200);
-        }
-        assertThat(PublishedTables.tallies(restarted.apiUrl(), which)).as("/api/v1/%s", which).isEqualTo(expected);
+        RunningAggregators.Answer listed = await(restarted.apiUrl() + "/api/v1/" + which,
+            a -> PublishedTables.tallies(a, which).equals(expected), Duration.ofSeconds(30));
+        assertThat(PublishedTables.tallies(listed, which)).as("/api/v1/%s", which).isEqualTo(expected);
       }
     }
   }

@@ -110,9 +110,8 @@ public final class PublishedTables {
     return rows;
   }
 
-  /** What {@code /api/v1/models} or {@code /api/v1/gpus} ({@code which}) lists, per id; empty while it cannot answer. */
-  public static Map<String, ExpectedTables.Tally> tallies(String apiUrl, String which) {
-    RunningAggregators.Answer answer = RunningAggregators.get(apiUrl + "/api/v1/" + which);
+  /** What an answer of {@code /api/v1/models} or {@code /api/v1/gpus} ({@code which}) lists, per id; empty unless it is a 200. */
+  public static Map<String, ExpectedTables.Tally> tallies(RunningAggregators.Answer answer, String which) {
     Map<String, ExpectedTables.Tally> tallies = new java.util.TreeMap<>();
     if (answer.status() == 200) {
       for (JsonNode line : answer.body().path(which)) {
