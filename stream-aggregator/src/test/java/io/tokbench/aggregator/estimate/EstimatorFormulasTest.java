@@ -74,6 +74,24 @@ class EstimatorFormulasTest {
   }
 
   @Test
+  void rigsStarvedByTheirHostDoNotMoveTheFitOfTheRest() {
+    // Twelve rigs follow 2 ms + x / 0.8 within ±5 %; two more, on a slow host, take twice as long.
+    // Least squares would tilt the line for every GPU of the group (1.57 ms and 0.74 here); Huber's
+    // weights count the two as far-off rows and leave the line where the other twelve put it.
+    GenerationModel truth = new GenerationModel(0.002, 0.8);
+    Random random = new Random(7);
+    double[] x = new double[14];
+    double[] seconds = new double[14];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 0.002 + random.nextDouble() * 0.03;
+      seconds[i] = truth.secondsPerToken(x[i]) * (i < 12 ? 1 + (random.nextDouble() - 0.5) * 0.1 : 2.0);
+    }
+    GenerationModel fitted = GenerationModel.fit(x, seconds, 0.0);
+    assertThat(fitted.overheadSeconds()).isCloseTo(0.002, within(0.0004));
+    assertThat(fitted.efficiency()).isCloseTo(0.8, within(0.04));
+  }
+
+  @Test
   void relativeResidualsKeepOneSlowChipFromDecidingTheFit() {
     // Four fast GPUs follow 1 ms + x / 0.8; one slow chip is 20 % slower than that law. In absolute
     // seconds the slow chip outweighs all the others; in relative terms it is one row of five.
