@@ -38,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PublishedStackEvaluationTest {
   /** Percentage points: evaluate prints errors to a tenth. */
-  private static final double PRINTED_PRECISION = 0.01;
   private static final Path PUBLISHED = Path.of("..", "stream-aggregator", "src", "test", "resources", "published");
   @TempDir static Path dataDir;
   private static LocalStack stack;
@@ -109,23 +108,26 @@ class PublishedStackEvaluationTest {
     assertTarget("all", overApi.overall().generationCalibrated());
     assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
     assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
-    // ROCm misses the targets since the RX 9070 XT's rows (PublishedEvaluationTest says why): kept from
-    // getting worse (13.1 % here, 11.9 % in memory, where the merged Strix Halo row is two).
+    // ROCm misses the median target in memory (PublishedEvaluationTest says why): kept from getting
+    // worse (10.8 % here, 10.5 % in memory, where the merged rows below are two each).
     assertThat(byBackend.get("ROCM").generationCalibrated().medianAbsolutePercentageError()).isLessThan(13.5);
     assertThat(byBackend.get("ROCM").generationCalibrated().shareWithin20Percent()).isGreaterThanOrEqualTo(80.0);
 
     // Against evaluate --published: the row key holds the backend but not the source, so the rows
     // of two sources that published one setup on one backend are one row in the pipeline, as two
-    // rigs: llama-2-7b Q4_0 on the Radeon 8060S under ROCm (lhl, tosukui). Its ROCm and Vulkan runs
-    // (lhl; kyuz0's Llama 3.3 70B and Qwen3-235B) stay apart. Where no row merged (CUDA, Metal) every
-    // figure, prompt processing included, is evaluate --published's; overall, generation and prompt
-    // processing stay within half a point. (The merged row still moves the shared fit by about 1e-6
-    // points, hence equal to the hundredth, more than evaluate prints.)
+    // rigs (an RTX 4090, an RTX 3090 and an M2 measured by the scoreboards and by reddit-1ghvwsj;
+    // the Radeon 8060S's Llama 2 7B Q4_0 on ROCm and Q4_K_M on Vulkan by two Strix Halo sources
+    // each). A GPU's ROCm and Vulkan runs stay apart. Every row that merged is one fewer scored;
+    // every figure, prompt processing included, stays within half a point of evaluate --published's.
     Map<String, Evaluation.Scores> byBackendPublished = published.by(Evaluation.Prediction::backend);
-    assertThat(perSourceRows.size() - inMemoryRows.size()).as("rows merged by the pipeline's key").isEqualTo(1);
-    assertThat(published.rows() - overApi.rows()).as("scored rows merged").isEqualTo(1);
-    assertSame("CUDA against evaluate --published", byBackend.get("CUDA"), byBackendPublished.get("CUDA"), PRINTED_PRECISION);
-    assertSame("METAL against evaluate --published", byBackend.get("METAL"), byBackendPublished.get("METAL"), PRINTED_PRECISION);
+    long publishedTwice = perSourceRows.stream().collect(java.util.stream.Collectors.groupingBy(StatsRow::getKey, java.util.stream.Collectors.counting()))
+        .values().stream().mapToLong(n -> n - 1).sum();
+    assertThat(publishedTwice).as("setups two sources published").isEqualTo(5);
+    assertThat(perSourceRows.size() - inMemoryRows.size()).as("rows merged by the pipeline's key").isEqualTo(publishedTwice);
+    assertThat(published.rows() - overApi.rows()).as("scored rows merged").isEqualTo(publishedTwice);
+    for (String backend : List.of("CUDA", "METAL")) {
+      assertWithinHalfAPoint(backend, byBackend.get(backend), byBackendPublished.get(backend));
+    }
     assertWithinHalfAPoint("all", overApi.overall(), published.overall());
   }
 

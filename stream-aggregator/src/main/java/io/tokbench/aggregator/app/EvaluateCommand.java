@@ -103,9 +103,9 @@ final class EvaluateCommand implements Callable<Integer> {
   /** The tables: overall, per backend, and per source when the rows have one. */
   static void print(PrintStream out, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
     out.printf(Locale.ROOT, "leave-one-GPU-out over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", result.rows(), result.gpus());
-    printLine(out, "%-34s %5s  %-21s %-21s %5s  %-21s %-21s", "", "gen", "generation: prior", "generation: calibrated",
+    printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "gen", "generation: prior", "generation: calibrated",
         "pp", "prompt: prior", "prompt: calibrated");
-    printLine(out, "%-34s %5s  %-21s %-21s %5s  %-21s %-21s", "", "rows", "median APE  ±20 %", "median APE  ±20 %",
+    printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "rows", "median APE  ±20 %", "median APE  ±20 %",
         "rows", "median APE  ±20 %", "median APE  ±20 %");
     line(out, "all", result.overall());
     result.by(p -> p.backend()).forEach((backend, scores) -> line(out, "backend " + backend, scores));
@@ -115,7 +115,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private static void line(PrintStream out, String label, Evaluation.Scores s) {
-    printLine(out, "%-34s %5d  %s %s %5d  %s %s", label, s.generationCalibrated().rows(), cell(s.generationPrior()), cell(s.generationCalibrated()),
+    printLine(out, "%-36s %5d  %s %s %5d  %s %s", label, s.generationCalibrated().rows(), cell(s.generationPrior()), cell(s.generationCalibrated()),
         s.promptCalibrated().rows(), cell(s.promptPrior()), cell(s.promptCalibrated()));
   }
 
