@@ -120,7 +120,7 @@ class PublishedStackEvaluationTest {
     // each). A GPU's ROCm and Vulkan runs stay apart. Every row that merged is one fewer scored;
     // every figure, prompt processing included, stays within half a point of evaluate --published's.
     Map<String, Evaluation.Scores> byBackendPublished = published.by(Evaluation.Prediction::backend);
-    long publishedTwice = perSourceRows.stream().collect(java.util.stream.Collectors.groupingBy(StatsRow::getKey, java.util.stream.Collectors.counting()))
+    long publishedTwice = perSourceRows.stream().collect(Collectors.groupingBy(StatsRow::getKey, Collectors.counting()))
         .values().stream().mapToLong(n -> n - 1).sum();
     assertThat(publishedTwice).as("setups two sources published").isEqualTo(5);
     assertThat(perSourceRows.size() - inMemoryRows.size()).as("rows merged by the pipeline's key").isEqualTo(publishedTwice);

@@ -61,9 +61,10 @@ public record GenerationModel(double overheadSeconds, double efficiency) {
   /**
    * Fit of seconds-per-token = overhead + (1/efficiency) × (bytes ÷ bandwidth), a straight line in
    * (bytes ÷ bandwidth, seconds per token). Residuals are relative (weights 1/t²), so a slow chip
-   * does not outweigh a fast one, and far-off rows are down-weighted ({@link #HUBER_TUNING}). Where the rows do not spread enough to see the slope, the
-   * overhead is the prior's and only the efficiency is fitted; a parameter clamped to its physical
-   * range (efficiency at most 1, overhead at least 0) has the other one refitted under the clamp.
+   * does not outweigh a fast one, and far-off rows are down-weighted ({@link #HUBER_TUNING}). Where
+   * the rows do not spread enough to see the slope, the overhead is the prior's and only the
+   * efficiency is fitted; a parameter clamped to its physical range (efficiency at most 1, overhead
+   * at least 0) has the other one refitted under the clamp.
    *
    * @param bytesOverBandwidth per observation, bytes read per token ÷ bandwidth (seconds)
    * @param secondsPerToken per observation, the measured time per token
@@ -77,8 +78,8 @@ public record GenerationModel(double overheadSeconds, double efficiency) {
     double[] robustness = new double[n];
     Arrays.fill(robustness, 1.0);
     GenerationModel model = fitWeighted(bytesOverBandwidth, secondsPerToken, robustness, overheadPrior);
+    double[] residuals = new double[n];
     for (int iteration = 0; iteration < ROBUST_ITERATIONS; iteration++) {
-      double[] residuals = new double[n];
       for (int i = 0; i < n; i++) {
         residuals[i] = Math.abs(model.secondsPerToken(bytesOverBandwidth[i]) / secondsPerToken[i] - 1);
       }
