@@ -83,7 +83,8 @@ class GpuCatalogTest {
     assertThat(List.of("nvidia-b300", "nvidia-a40", "nvidia-dgx-spark", "nvidia-tesla-p100-pcie-16gb", "amd-radeon-ai-pro-r9700",
         "nvidia-gtx-1080", "nvidia-rtx-4000-ada", "nvidia-rtx-5000-ada", "amd-radeon-8060s", "amd-radeon-pro-w7700", "amd-radeon-pro-w7900",
         "nvidia-jetson-agx-orin-64gb", "nvidia-rtx-a2000-12gb", "nvidia-rtx-a400", "amd-rx-6500-xt", "amd-rx-580-8gb", "intel-arc-pro-b50",
-        "amd-radeon-780m-ddr5-5600", "intel-iris-xe-lpddr4x-4266"))
+        "amd-radeon-780m-ddr5-5600", "intel-iris-xe-lpddr4x-4266", "amd-radeon-pro-w7800", "amd-radeon-890m-ddr5-5600", "amd-radeon-890m-lpddr5x-7500",
+        "intel-arc-130v"))
         .allSatisfy(id -> assertThat(catalog.byId(id)).as(id).isPresent());
   }
 
@@ -95,6 +96,7 @@ class GpuCatalogTest {
     assertThat(catalog.match("NVIDIA A100 80GB")).isEmpty();
     // integrated GPUs run on the laptop's memory: the name alone does not give the bandwidth
     assertThat(catalog.match("AMD Radeon 780M Graphics", OptionalInt.empty(), OptionalLong.of(32 * GIB))).isEmpty();
+    assertThat(catalog.match("AMD Radeon 890M Graphics", OptionalInt.empty(), OptionalLong.of(64 * GIB))).isEmpty();
     assertThat(catalog.match("Intel(R) Iris(R) Xe Graphics", OptionalInt.empty(), OptionalLong.of(16 * GIB))).isEmpty();
     assertThat(catalog.match("AMD Radeon RX 580 Series")).isEmpty();
     assertThat(catalog.match("AMD Radeon RX 580 Series", OptionalInt.empty(), OptionalLong.of(8 * GIB)).map(GpuSpec::id)).contains("amd-rx-580-8gb");
@@ -321,7 +323,8 @@ class GpuCatalogTest {
   @Test
   void everyRowIsReachableFromOneOfItsAliasesGivenItsCoreCountAndMemory() {
     // integrated GPUs whose bandwidth depends on the laptop's memory are reachable by id only
-    List<String> byIdOnly = List.of("amd-radeon-780m-ddr5-5600", "amd-radeon-780m-lpddr5x-7500", "intel-iris-xe-lpddr4x-4266", "intel-iris-xe-ddr4-3200");
+    List<String> byIdOnly = List.of("amd-radeon-780m-ddr5-5600", "amd-radeon-780m-lpddr5x-7500", "amd-radeon-890m-ddr5-5600", "amd-radeon-890m-lpddr5x-7500",
+        "intel-iris-xe-lpddr4x-4266", "intel-iris-xe-ddr4-3200");
     assertThat(catalog.all().stream().filter(spec -> !byIdOnly.contains(spec.id()))).allSatisfy(spec -> {
       OptionalLong vram = OptionalLong.of(spec.vramBytes());
       assertThat(spec.aliases())

@@ -109,20 +109,21 @@ class PublishedStackEvaluationTest {
     assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
     assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
     // ROCm misses the median target in memory (PublishedEvaluationTest says why): kept from getting
-    // worse (10.8 % here, 10.5 % in memory, where the merged rows below are two each).
+    // worse (12.5 % here, 12.0 % in memory, where the merged rows below are two or three each).
     assertThat(byBackend.get("ROCM").generationCalibrated().medianAbsolutePercentageError()).isLessThan(13.5);
     assertThat(byBackend.get("ROCM").generationCalibrated().shareWithin20Percent()).isGreaterThanOrEqualTo(80.0);
 
     // Against evaluate --published: the row key holds the backend but not the source, so the rows
     // of two sources that published one setup on one backend are one row in the pipeline, as two
     // rigs (an RTX 4090, an RTX 3090 and an M2 measured by the scoreboards and by reddit-1ghvwsj;
-    // the Radeon 8060S's Llama 2 7B Q4_0 on ROCm and Q4_K_M on Vulkan by two Strix Halo sources
-    // each). A GPU's ROCm and Vulkan runs stay apart. Every row that merged is one fewer scored;
+    // the Radeon 8060S's Llama 2 7B Q4_0 on ROCm and on Vulkan, its Q4_K_M on Vulkan (three sources)
+    // and its Qwen3-30B-A3B Q4_K_M on Vulkan by the Strix Halo sources). A GPU's ROCm and Vulkan runs
+    // stay apart. Every row that merged is one fewer scored;
     // every figure, prompt processing included, stays within half a point of evaluate --published's.
     Map<String, Evaluation.Scores> byBackendPublished = published.by(Evaluation.Prediction::backend);
     long publishedTwice = perSourceRows.stream().collect(Collectors.groupingBy(StatsRow::getKey, Collectors.counting()))
         .values().stream().mapToLong(n -> n - 1).sum();
-    assertThat(publishedTwice).as("setups two sources published").isEqualTo(5);
+    assertThat(publishedTwice).as("setups two sources published").isEqualTo(8);
     assertThat(perSourceRows.size() - inMemoryRows.size()).as("rows merged by the pipeline's key").isEqualTo(publishedTwice);
     assertThat(published.rows() - overApi.rows()).as("scored rows merged").isEqualTo(publishedTwice);
     for (String backend : List.of("CUDA", "METAL")) {
