@@ -256,15 +256,10 @@ public final class PublishedResults {
         .setFirstReportAt(Instant.EPOCH)
         .setLastReportAt(Instant.EPOCH)
         .setTypicalSetup(new TypicalSetup(null, null, backend))
-        .setModelFacts(model.facts(medianFileBytes(rigs)))
+        // two sources may have published one setup with different files of it: the pipeline keeps the median over rigs
+        .setModelFacts(model.facts(Math.round(percentiles(rigs.stream().map(r -> (double) r.fileBytes()).toList()).getMedian())))
         .build();
     return new PublishedRow(first.source(), row);
-  }
-
-  /** Two sources may have published one setup with different files of it (another quantizer's mix): the pipeline keeps the median over rigs. */
-  private static long medianFileBytes(List<Measurement> rigs) {
-    double[] sorted = rigs.stream().mapToDouble(Measurement::fileBytes).sorted().toArray();
-    return Math.round(OrderStatistics.percentile(sorted, 50.0));
   }
 
   private static Percentiles percentiles(List<Double> values) {
