@@ -1,6 +1,7 @@
 package io.tokbench.deploy.bench;
 
 import io.tokbench.aggregator.app.AggregatorCommand;
+import io.tokbench.aggregator.app.ShortUsageErrors;
 import io.tokbench.aggregator.topology.TopicInitializer;
 import io.tokbench.aggregator.topology.Topics;
 import io.tokbench.normalize.OrderStatistics;
@@ -417,6 +418,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchmarkCommand()).execute(args));
+    System.exit(ShortUsageErrors.commandLine(new BenchmarkCommand()).execute(args));
   }
 }

@@ -1,5 +1,6 @@
 package io.tokbench.deploy.local;
 
+import io.tokbench.aggregator.app.ShortUsageErrors;
 import io.tokbench.aggregator.app.StopSignals;
 import io.tokbench.deploy.demo.DemoFeed;
 import io.tokbench.deploy.demo.DemoFleet;
@@ -172,6 +173,6 @@ public final class LocalStackCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LocalStackCommand()).execute(args));
+    System.exit(ShortUsageErrors.commandLine(new LocalStackCommand()).execute(args));
   }
 }

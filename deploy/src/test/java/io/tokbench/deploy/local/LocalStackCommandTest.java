@@ -2,6 +2,7 @@ package io.tokbench.deploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokbench.aggregator.app.ShortUsageErrors;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class LocalStackCommandTest {
   @Test
   void helpDescribesEveryOptionAndTheExitCodes() {
     StringWriter out = new StringWriter();
-    CommandLine command = new CommandLine(new LocalStackCommand()).setOut(new PrintWriter(out));
+    CommandLine command = ShortUsageErrors.commandLine(new LocalStackCommand()).setOut(new PrintWriter(out));
     assertThat(command.execute("--help")).isZero();
     assertThat(out.toString()).contains("--data-dir", "--kafka-port", "--registry-port", "Ctrl-C", "Exit codes:");
   }
@@ -21,24 +22,24 @@ class LocalStackCommandTest {
   @Test
   void aDemoIntervalBelowOneSecondIsABadOption() {
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    CommandLine command = ShortUsageErrors.commandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
     assertThat(command.execute("--demo-interval", "0")).isEqualTo(2);
-    assertThat(err.toString().lines().findFirst().orElse("")).contains("--demo-interval");
+    assertThat(err.toString()).hasLineCount(1).contains("--demo-interval");
   }
 
   @Test
   void aBadPortIsRefusedInOneLine() {
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    CommandLine command = ShortUsageErrors.commandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
     assertThat(command.execute("--kafka-port", "ninety")).isEqualTo(2);
-    assertThat(err.toString().lines().findFirst().orElse("")).contains("--kafka-port").contains("ninety");
+    assertThat(err.toString()).hasLineCount(1).contains("--kafka-port").contains("ninety");
   }
 
   @Test
   void publishedResultsThatAreNotThereAreABadOption() {
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
+    CommandLine command = ShortUsageErrors.commandLine(new LocalStackCommand()).setErr(new PrintWriter(err));
     assertThat(command.execute("--demo", "published", "--published", "no-such-directory")).isEqualTo(2);
-    assertThat(err.toString().lines().findFirst().orElse("")).contains("--published no-such-directory").contains("no published results");
+    assertThat(err.toString()).hasLineCount(1).contains("--published no-such-directory").contains("no published results");
   }
 }

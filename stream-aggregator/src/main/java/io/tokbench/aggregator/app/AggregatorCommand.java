@@ -191,6 +191,6 @@ public final class AggregatorCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AggregatorCommand()).execute(args));
+    System.exit(ShortUsageErrors.commandLine(new AggregatorCommand()).execute(args));
   }
 }

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code evaluate}: leave-one-GPU-out accuracy of the estimator, prior and calibrated side by side. */
+/** {@code evaluate}: leave-one-GPU-out (or GPU-and-source-out) accuracy of the estimator, prior and calibrated side by side. */
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
@@ -33,9 +34,12 @@ import picocli.CommandLine.Option;
           + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
       "--without TERM evaluates the calibrated model with a term left out (at its neutral value, the rest fitted without it), "
           + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor.",
+      "--hold-out gpu-and-source (published results only) predicts each GPU's rows of one source from the rows of other GPUs and other "
+          + "sources: a source's rows share a build and a method, so this is what a new source should expect.",
       "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
           + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published"
           + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published --without depth"
+          + "%n  stream-aggregator evaluate --published stream-aggregator/src/test/resources/published --hold-out gpu-and-source"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:evaluated", "1:the aggregator or the published results could not be read, or no row can be predicted", "2:bad option"})
@@ -50,6 +54,34 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor.")
   List<ModelForm.Term> without = new ArrayList<>();
 
+  @Option(names = "--hold-out", paramLabel = "FOLD", converter = HoldOutConverter.class,
+      description = "What each prediction is held out from: gpu (default: its GPU's rows) or gpu-and-source (its GPU's rows and its source's; with --published).")
+  HoldOut holdOut = HoldOut.GPU;
+
+  /** What a held-out row's calibration must not have seen. */
+  enum HoldOut {
+    GPU("gpu", "leave-one-GPU-out"),
+    GPU_AND_SOURCE("gpu-and-source", "leave-one-GPU-and-source-out");
+
+    final String optionName;
+    final String title;
+
+    HoldOut(String optionName, String title) {
+      this.optionName = optionName;
+      this.title = title;
+    }
+  }
+
+  static final class HoldOutConverter implements CommandLine.ITypeConverter<HoldOut> {
+    @Override
+    public HoldOut convert(String value) {
+      return Arrays.stream(HoldOut.values()).filter(h -> h.optionName.equals(value.strip().toLowerCase(Locale.ROOT))).findFirst()
+          .orElseThrow(() -> new CommandLine.TypeConversionException("'" + value + "' is not a hold-out: use gpu or gpu-and-source"));
+    }
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   /** A term by its option name; anything else is a bad option naming the ones there are. */
   static final class TermConverter implements CommandLine.ITypeConverter<ModelForm.Term> {
     @Override
@@ -61,11 +93,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (holdOut == HoldOut.GPU_AND_SOURCE && published == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hold-out gpu-and-source needs --published: only published rows name their source");
+    }
     try {
       Map<StatsRow, String> sources = new IdentityHashMap<>();
       List<StatsRow> rows = published == null ? exported() : published(sources);
       ModelForm form = new ModelForm(Set.copyOf(without));
-      Evaluation.Result result = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), form);
+      Evaluation.Result result = holdOut == HoldOut.GPU ? Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), form)
+          : Evaluation.leaveOneGpuAndSourceOut(rows, sources::get, GpuCatalog.shared(), ModelCatalog.shared(), form);
       if (result.rows() == 0) {
         System.err.println("evaluate: none of the " + rows.size() + " statistics rows is single-user, fully on a catalog GPU, with a known file size");
         return 1;
@@ -73,7 +109,7 @@ final class EvaluateCommand implements Callable<Integer> {
       if (!form.without().isEmpty()) {
         System.out.println("calibrated model without: " + form.describeWithout());
       }
-      print(System.out, result, sources.isEmpty() ? null : p -> sources.get(p.row()));
+      print(System.out, holdOut.title, result, sources.isEmpty() ? null : p -> sources.get(p.row()));
       return 0;
     } catch (IOException | RuntimeException e) {
       System.err.println("evaluate: " + e.getMessage());
@@ -101,8 +137,8 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   /** The tables: overall, per backend, and per source when the rows have one. */
-  static void print(PrintStream out, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
-    out.printf(Locale.ROOT, "leave-one-GPU-out over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", result.rows(), result.gpus());
+  static void print(PrintStream out, String title, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
+    out.printf(Locale.ROOT, "%s over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", title, result.rows(), result.gpus());
     printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "gen", "generation: prior", "generation: calibrated",
         "pp", "prompt: prior", "prompt: calibrated");
     printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "rows", "median APE  ±20 %", "median APE  ±20 %",

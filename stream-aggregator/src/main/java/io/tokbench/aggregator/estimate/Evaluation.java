@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -84,18 +85,39 @@ public final class Evaluation {
 
   /** The same for a model of this form: an ablation leaves terms out of the calibrated model (the prior stays as it is). */
   public static Result leaveOneGpuOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
+    return leaveOut(table, gpus, models, form, row -> row.getKey().getGpu(), (heldOut, row) -> row.getKey().getGpu().equals(heldOut.getKey().getGpu()));
+  }
+
+  /**
+   * Stricter: each GPU's rows of one source are predicted from what neither that GPU nor that source
+   * measured. Rows of one source share a build, a method and often a model, so under
+   * leave-one-GPU-out a held-out GPU is still calibrated by its own source's other GPUs; this
+   * measures what a new source's rows (someone else's build and method) should expect.
+   *
+   * @param sourceOf the source of each row of {@code table}
+   */
+  public static Result leaveOneGpuAndSourceOut(List<StatsRow> table, Function<StatsRow, String> sourceOf, GpuCatalog gpus, ModelCatalog models,
+                                               ModelForm form) {
+    return leaveOut(table, gpus, models, form, row -> row.getKey().getGpu() + " " + sourceOf.apply(row),
+        (heldOut, row) -> row.getKey().getGpu().equals(heldOut.getKey().getGpu()) || sourceOf.apply(row).equals(sourceOf.apply(heldOut)));
+  }
+
+  /** Predicts each fold of rows from a calibration on the rows none of them {@code excludes}. */
+  private static Result leaveOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form, Function<StatsRow, String> fold,
+                                 BiPredicate<StatsRow, StatsRow> excludes) {
     List<StatsRow> predictable = table.stream().filter(r -> predictable(r, gpus, models)).toList();
-    Map<String, List<StatsRow>> byGpu = predictable.stream().collect(Collectors.groupingBy(r -> r.getKey().getGpu(), TreeMap::new, Collectors.toList()));
+    Map<String, List<StatsRow>> folds = predictable.stream().collect(Collectors.groupingBy(fold, TreeMap::new, Collectors.toList()));
     List<Prediction> predictions = new ArrayList<>();
-    byGpu.forEach((gpuId, heldOut) -> {
-      List<StatsRow> training = table.stream().filter(r -> !r.getKey().getGpu().equals(gpuId)).toList();
+    folds.values().forEach(heldOut -> {
+      StatsRow any = heldOut.get(0);
+      List<StatsRow> training = table.stream().filter(r -> !excludes.test(any, r)).toList();
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
-      GpuSpec gpu = gpus.byId(gpuId).orElseThrow();
+      GpuSpec gpu = gpus.byId(any.getKey().getGpu()).orElseThrow();
       for (StatsRow row : heldOut) {
         predictions.add(predict(row, gpu, calibration, gpus, models));
       }
     });
-    return new Result(predictions, byGpu.size());
+    return new Result(predictions, (int) predictable.stream().map(r -> r.getKey().getGpu()).distinct().count());
   }
 
   private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {

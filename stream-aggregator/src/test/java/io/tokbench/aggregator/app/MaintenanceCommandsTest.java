@@ -17,7 +17,7 @@ class MaintenanceCommandsTest {
   @Test
   void helpTeachesBothSubcommandsAndTheirExitCodes() {
     StringWriter out = new StringWriter();
-    CommandLine command = new CommandLine(new AggregatorCommand()).setOut(new PrintWriter(out));
+    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setOut(new PrintWriter(out));
     assertThat(command.execute("evaluate", "--help")).isZero();
     assertThat(out.toString()).containsIgnoringCase("leave-one-GPU-out").contains("--api", "TOKBENCH_API_URL", "Exit codes:");
     assertThat(command.execute("recalibrate", "--help")).isZero();
@@ -27,17 +27,17 @@ class MaintenanceCommandsTest {
   @Test
   void aBadOptionIsRefusedInOneLineWithExitTwo() {
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
     assertThat(command.execute("evaluate", "--apii", "x")).isEqualTo(2);
-    assertThat(err.toString().lines().findFirst().orElse("")).contains("--apii");
+    assertThat(err.toString()).hasLineCount(1).contains("--apii");
   }
 
   @Test
   void aTermTheModelDoesNotHaveIsABadOptionNamingTheOnesItHas() {
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
     assertThat(command.execute("evaluate", "--published", "src/test/resources/published", "--without", "depth,gravity")).isEqualTo(2);
-    assertThat(err.toString().lines().findFirst().orElse("")).contains("--without", "'gravity'", "memory-class", "pipeline");
+    assertThat(err.toString()).hasLineCount(1).contains("--without", "'gravity'", "memory-class", "pipeline");
   }
 
   @Test
@@ -47,10 +47,21 @@ class MaintenanceCommandsTest {
     PrintStream original = System.err;
     System.setErr(new PrintStream(err, true));
     try {
-      assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--api", "http://127.0.0.1:" + closedPort)).isEqualTo(1);
+      assertThat(ShortUsageErrors.commandLine(new AggregatorCommand()).execute("evaluate", "--api", "http://127.0.0.1:" + closedPort)).isEqualTo(1);
     } finally {
       System.setErr(original);
     }
     assertThat(err.toString()).startsWith("evaluate: ").hasLineCount(1);
+  }
+
+  @Test
+  void holdingOutBySourceNeedsPublishedRowsAndAKnownFold() {
+    StringWriter err = new StringWriter();
+    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    assertThat(command.execute("evaluate", "--hold-out", "gpu-and-source")).isEqualTo(2);
+    assertThat(err.toString()).hasLineCount(1).contains("--hold-out gpu-and-source needs --published");
+    err.getBuffer().setLength(0);
+    assertThat(command.execute("evaluate", "--published", "src/test/resources/published", "--hold-out", "model")).isEqualTo(2);
+    assertThat(err.toString()).hasLineCount(1).contains("'model'", "gpu or gpu-and-source");
   }
 }

@@ -84,4 +84,23 @@ class EvaluationTest {
 
     assertThat(Evaluation.leaveOneGpuOut(rows, GPUS, MODELS).rows()).isEqualTo(51);
   }
+
+  /**
+   * Here each runtime's rows come from one source, and the two runtimes' setups run differently: held
+   * out by GPU only, a llama.cpp row is still calibrated by llama.cpp's other GPUs; held out by GPU and
+   * source, it can only be predicted from ollama's rows, and the error shows what a new source costs.
+   */
+  @Test
+  void holdingOutTheSourceTooLeavesARowOnlyOtherSourcesCalibrations() {
+    List<StatsRow> world = world(7);
+    Evaluation.Result byGpu = Evaluation.leaveOneGpuOut(world, GPUS, MODELS);
+    Evaluation.Result byGpuAndSource = Evaluation.leaveOneGpuAndSourceOut(world, r -> r.getKey().getRuntime(), GPUS, MODELS, ModelForm.FULL);
+
+    assertThat(byGpuAndSource.rows()).isEqualTo(byGpu.rows());
+    assertThat(byGpuAndSource.gpus()).isEqualTo(byGpu.gpus());
+    double seen = byGpu.by(p -> p.row().getKey().getRuntime()).get("llama.cpp").generationCalibrated().medianAbsolutePercentageError();
+    double unseen = byGpuAndSource.by(p -> p.row().getKey().getRuntime()).get("llama.cpp").generationCalibrated().medianAbsolutePercentageError();
+    assertThat(seen).isLessThan(8.0);
+    assertThat(unseen).as("llama.cpp's rows predicted from ollama's calibration alone").isGreaterThan(15.0);
+  }
 }
