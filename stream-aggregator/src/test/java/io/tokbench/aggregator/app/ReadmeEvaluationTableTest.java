@@ -41,6 +41,26 @@ class ReadmeEvaluationTableTest {
     assertThat(table.group(1)).isEqualTo(printed.toString(StandardCharsets.UTF_8));
   }
 
+  /** The new-source block: the overall and per-backend lines of {@code evaluate --hold-out gpu-and-source}. */
+  @Test
+  void theReadmesNewSourceTableIsWhatEvaluateHoldingOutSourcesPrints() throws Exception {
+    Pattern block = Pattern.compile(Pattern.quote(COMMAND + " --hold-out gpu-and-source | grep -E '^(all|backend) '") + "\\n```\\n\\n```\\n(.*?)```", Pattern.DOTALL);
+    Matcher table = block.matcher(Files.readString(README));
+    assertThat(table.find()).as("README shows evaluate --hold-out gpu-and-source followed by its output").isTrue();
+
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--published", "src/test/resources/published", "--hold-out", "gpu-and-source")).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    StringBuilder expected = new StringBuilder();
+    printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("^(all|backend) .*")).forEach(l -> expected.append(l).append('\n'));
+    assertThat(table.group(1)).isEqualTo(expected.toString());
+  }
+
   /** The ablation block: for each term, the overall and per-backend lines of {@code evaluate --without TERM}. */
   @Test
   void theReadmesAblationTableIsWhatEvaluateWithoutPrints() throws Exception {
