@@ -185,6 +185,21 @@ class GpuCatalogTest {
       AMD Radeon RX 6500 XT                                   |    | amd-rx-6500-xt
       Intel(R) Arc(TM) Pro B50 Graphics                       |    | intel-arc-pro-b50
       AMD Radeon RX 6700 XT                                   |    | amd-rx-6700-xt
+      AMD Radeon RX 6600                                      |    | amd-rx-6600
+      AMD Radeon RX 6600 XT                                   |    | amd-rx-6600-xt
+      AMD Radeon RX 6650 XT                                   |    | amd-rx-6650-xt
+      AMD Radeon RX 6750 XT                                   |    | amd-rx-6750-xt
+      AMD Radeon RX 7600 XT                                   |    | amd-rx-7600-xt
+      AMD Radeon VII                                          |    | amd-radeon-vii
+      Radeon Instinct MI50 32GB                               |    | amd-mi50-32gb
+      Tesla P40                                               |    | nvidia-tesla-p40
+      NVIDIA GeForce GTX 1080 Ti                              |    | nvidia-gtx-1080-ti
+      GeForce GTX 1080 Ti                                     |    | nvidia-gtx-1080-ti
+      NVIDIA TITAN RTX                                        |    | nvidia-titan-rtx
+      Quadro RTX 8000                                         |    | nvidia-quadro-rtx-8000
+      NVIDIA A30                                              |    | nvidia-a30
+      Intel(R) Arc(TM) Pro B60 Graphics                       |    | intel-arc-pro-b60
+      Intel(R) Arc(tm) Pro B60 Graphics                       |    | intel-arc-pro-b60
       AMD Radeon RX 6800 XT                                   |    | amd-rx-6800-xt
       Radeon RX 6900 XT                                       |    | amd-rx-6900-xt
       AMD Radeon RX 6950 XT                                   |    | amd-rx-6950-xt
@@ -289,6 +304,10 @@ class GpuCatalogTest {
     assertThat(catalog.match("NVIDIA GeForce RTX 3060", OptionalInt.empty(), OptionalLong.of(8192L * MIB)).map(GpuSpec::id)).contains("nvidia-rtx-3060-8gb");
     assertThat(catalog.match("NVIDIA GeForce RTX 4060 Ti", OptionalInt.empty(), OptionalLong.of(16380L * MIB)).map(GpuSpec::id)).contains("nvidia-rtx-4060-ti-16gb");
     assertThat(catalog.match("Intel(R) Arc(TM) A770 Graphics", OptionalInt.empty(), OptionalLong.of(16 * GIB)).map(GpuSpec::id)).contains("intel-arc-a770-16gb");
+    // rocminfo names the MI50 and the MI60 alike: 16 GB can only be an MI50, 32 GB is either and stays unknown
+    assertThat(catalog.match("AMD Instinct MI50/MI60", OptionalInt.empty(), OptionalLong.of(16 * GIB)).map(GpuSpec::id)).contains("amd-mi50-16gb");
+    assertThat(catalog.match("AMD Instinct MI50/MI60", OptionalInt.empty(), OptionalLong.of(32 * GIB))).isEmpty();
+    assertThat(catalog.match("AMD Instinct MI50/MI60")).isEmpty();
     // lspci's combined Navi 31 name: 24560 MiB (what amd-smi reports for a 7900 XTX) decides it
     assertThat(catalog.match("Navi 31 [Radeon RX 7900 XT/7900 XTX]", OptionalInt.empty(), OptionalLong.of(24560L * MIB)).map(GpuSpec::id)).contains("amd-rx-7900-xtx");
   }
