@@ -200,6 +200,16 @@ class GpuCatalogTest {
       NVIDIA A30                                              |    | nvidia-a30
       Intel(R) Arc(TM) Pro B60 Graphics                       |    | intel-arc-pro-b60
       Intel(R) Arc(tm) Pro B60 Graphics                       |    | intel-arc-pro-b60
+      Intel(R) Arc(TM) A580 Graphics                          |    | intel-arc-a580
+      NVIDIA RTX 2000 Ada Generation                          |    | nvidia-rtx-2000-ada
+      NVIDIA RTX 4500 Ada Generation                          |    | nvidia-rtx-4500-ada
+      NVIDIA RTX A4500                                        |    | nvidia-rtx-a4500
+      NVIDIA RTX PRO 4000 Blackwell                           |    | nvidia-rtx-pro-4000-blackwell
+      NVIDIA RTX PRO 5000 Blackwell                           |    | nvidia-rtx-pro-5000-blackwell
+      NVIDIA H20                                              |    | nvidia-h20
+      AMD Radeon RX 7700 XT                                   |    | amd-rx-7700-xt
+      AMD Radeon RX 9070 GRE                                  |    | amd-rx-9070-gre
+      AMD Radeon 8050S Graphics                               |    | amd-radeon-8050s
       AMD Radeon RX 6800 XT                                   |    | amd-rx-6800-xt
       Radeon RX 6900 XT                                       |    | amd-rx-6900-xt
       AMD Radeon RX 6950 XT                                   |    | amd-rx-6950-xt
