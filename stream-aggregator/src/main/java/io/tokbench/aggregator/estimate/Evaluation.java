@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -85,7 +84,7 @@ public final class Evaluation {
 
   /** The same for a model of this form: an ablation leaves terms out of the calibrated model (the prior stays as it is). */
   public static Result leaveOneGpuOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
-    return leaveOut(table, gpus, models, form, row -> row.getKey().getGpu(), (heldOut, row) -> row.getKey().getGpu().equals(heldOut.getKey().getGpu()));
+    return leaveOut(table, gpus, models, form, List.of(Evaluation::gpuOf));
   }
 
   /**
@@ -98,26 +97,40 @@ public final class Evaluation {
    */
   public static Result leaveOneGpuAndSourceOut(List<StatsRow> table, Function<StatsRow, String> sourceOf, GpuCatalog gpus, ModelCatalog models,
                                                ModelForm form) {
-    return leaveOut(table, gpus, models, form, row -> row.getKey().getGpu() + " " + sourceOf.apply(row),
-        (heldOut, row) -> row.getKey().getGpu().equals(heldOut.getKey().getGpu()) || sourceOf.apply(row).equals(sourceOf.apply(heldOut)));
+    return leaveOut(table, gpus, models, form, List.of(Evaluation::gpuOf, sourceOf));
   }
 
-  /** Predicts each fold of rows from a calibration on the rows none of them {@code excludes}. */
-  private static Result leaveOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form, Function<StatsRow, String> fold,
-                                 BiPredicate<StatsRow, StatsRow> excludes) {
+  private static String gpuOf(StatsRow row) {
+    return row.getKey().getGpu();
+  }
+
+  /**
+   * One fold per combination of the held-out attributes' values; each fold is predicted from a
+   * calibration on the rows that share none of those values with it.
+   */
+  private static Result leaveOut(List<StatsRow> table, GpuCatalog gpus, ModelCatalog models, ModelForm form, List<Function<StatsRow, String>> heldOutBy) {
     List<StatsRow> predictable = table.stream().filter(r -> predictable(r, gpus, models)).toList();
-    Map<String, List<StatsRow>> folds = predictable.stream().collect(Collectors.groupingBy(fold, TreeMap::new, Collectors.toList()));
+    Map<List<String>, List<StatsRow>> folds = predictable.stream()
+        .collect(Collectors.groupingBy(r -> heldOutBy.stream().map(a -> a.apply(r)).toList(), LinkedHashMap::new, Collectors.toList()));
     List<Prediction> predictions = new ArrayList<>();
-    folds.values().forEach(heldOut -> {
-      StatsRow any = heldOut.get(0);
-      List<StatsRow> training = table.stream().filter(r -> !excludes.test(any, r)).toList();
+    folds.forEach((values, heldOut) -> {
+      List<StatsRow> training = table.stream().filter(r -> sharesNone(r, heldOutBy, values)).toList();
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
-      GpuSpec gpu = gpus.byId(any.getKey().getGpu()).orElseThrow();
+      GpuSpec gpu = gpus.byId(gpuOf(heldOut.get(0))).orElseThrow();
       for (StatsRow row : heldOut) {
         predictions.add(predict(row, gpu, calibration, gpus, models));
       }
     });
-    return new Result(predictions, (int) predictable.stream().map(r -> r.getKey().getGpu()).distinct().count());
+    return new Result(predictions, (int) predictable.stream().map(Evaluation::gpuOf).distinct().count());
+  }
+
+  private static boolean sharesNone(StatsRow row, List<Function<StatsRow, String>> attributes, List<String> values) {
+    for (int i = 0; i < attributes.size(); i++) {
+      if (attributes.get(i).apply(row).equals(values.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {

@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,18 +29,7 @@ class ReadmeEvaluationTableTest {
     Matcher table = TABLE.matcher(Files.readString(README));
     assertThat(table.find()).as("README shows `%s` followed by its output", COMMAND).isTrue();
 
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit = new CommandLine(new AggregatorCommand()).execute("evaluate", "--published", "src/test/resources/published");
-    } finally {
-      System.setOut(original);
-    }
-
-    assertThat(exit).isZero();
-    assertThat(table.group(1)).isEqualTo(printed.toString(StandardCharsets.UTF_8));
+    assertThat(table.group(1)).isEqualTo(evaluatePrints());
   }
 
   /** The new-source block: the overall and per-backend lines of {@code evaluate --hold-out gpu-and-source}. */
@@ -48,17 +39,7 @@ class ReadmeEvaluationTableTest {
     Matcher table = block.matcher(Files.readString(README));
     assertThat(table.find()).as("README shows evaluate --hold-out gpu-and-source followed by its output").isTrue();
 
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--published", "src/test/resources/published", "--hold-out", "gpu-and-source")).isZero();
-    } finally {
-      System.setOut(original);
-    }
-    StringBuilder expected = new StringBuilder();
-    printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("^(all|backend) .*")).forEach(l -> expected.append(l).append('\n'));
-    assertThat(table.group(1)).isEqualTo(expected.toString());
+    assertThat(table.group(1)).isEqualTo(overallAndBackendLines(evaluatePrints("--hold-out", "gpu-and-source")));
   }
 
   /** The ablation block: for each term, the overall and per-backend lines of {@code evaluate --without TERM}. */
@@ -71,17 +52,30 @@ class ReadmeEvaluationTableTest {
 
     StringBuilder expected = new StringBuilder();
     for (String term : table.group(1).split(" ")) {
-      ByteArrayOutputStream printed = new ByteArrayOutputStream();
-      PrintStream original = System.out;
-      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-      try {
-        assertThat(new CommandLine(new AggregatorCommand()).execute("evaluate", "--published", "src/test/resources/published", "--without", term)).isZero();
-      } finally {
-        System.setOut(original);
-      }
-      expected.append("without ").append(term).append('\n');
-      printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("^(all|backend) .*")).forEach(l -> expected.append(l).append('\n'));
+      expected.append("without ").append(term).append('\n').append(overallAndBackendLines(evaluatePrints("--without", term)));
     }
     assertThat(table.group(2)).isEqualTo(expected.toString());
+  }
+
+  /** What {@code evaluate --published} with these options prints on stdout; it must exit 0. */
+  private static String evaluatePrints(String... options) {
+    List<String> args = new ArrayList<>(List.of("evaluate", "--published", "src/test/resources/published"));
+    args.addAll(List.of(options));
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new))).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return printed.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The lines {@code grep -E '^(all|backend) '} keeps. */
+  private static String overallAndBackendLines(String printed) {
+    StringBuilder lines = new StringBuilder();
+    printed.lines().filter(l -> l.matches("^(all|backend) .*")).forEach(l -> lines.append(l).append('\n'));
+    return lines.toString();
   }
 }
