@@ -32,6 +32,7 @@ public final class RigSummaries {
         .setExpertCount(latest.getExpertCount())
         .setExpertUsedCount(latest.getExpertUsedCount())
         .setAttentionWidth(latest.getAttentionWidth())
+        .setBlockCount(latest.getBlockCount())
         .build();
   }
 

@@ -32,6 +32,7 @@ final class RowStatistics {
   private final SortedValues experts = new SortedValues();
   private final SortedValues expertsUsed = new SortedValues();
   private final SortedValues attentionWidth = new SortedValues();
+  private final SortedValues blockCount = new SortedValues();
   private final Map<String, Integer> os = new HashMap<>();
   private final Map<String, Integer> runtimeVersion = new HashMap<>();
   private final Map<String, Integer> backend = new HashMap<>();
@@ -58,6 +59,7 @@ final class RowStatistics {
     addIfPresent(experts, rig.getExpertCount());
     addIfPresent(expertsUsed, rig.getExpertUsedCount());
     addIfPresent(attentionWidth, rig.getAttentionWidth());
+    addIfPresent(blockCount, rig.getBlockCount());
     count(os, rig.getOs(), 1);
     count(runtimeVersion, rig.getRuntimeVersion(), 1);
     count(backend, rig.getBackend(), 1);
@@ -79,6 +81,7 @@ final class RowStatistics {
     removeIfPresent(experts, rig.getExpertCount());
     removeIfPresent(expertsUsed, rig.getExpertUsedCount());
     removeIfPresent(attentionWidth, rig.getAttentionWidth());
+    removeIfPresent(blockCount, rig.getBlockCount());
     count(os, rig.getOs(), -1);
     count(runtimeVersion, rig.getRuntimeVersion(), -1);
     count(backend, rig.getBackend(), -1);
@@ -104,6 +107,7 @@ final class RowStatistics {
     move(experts, before.getExpertCount(), after.getExpertCount());
     move(expertsUsed, before.getExpertUsedCount(), after.getExpertUsedCount());
     move(attentionWidth, before.getAttentionWidth(), after.getAttentionWidth());
+    move(blockCount, before.getBlockCount(), after.getBlockCount());
     recount(os, before.getOs(), after.getOs());
     recount(runtimeVersion, before.getRuntimeVersion(), after.getRuntimeVersion());
     recount(backend, before.getBackend(), after.getBackend());
@@ -136,6 +140,7 @@ final class RowStatistics {
         .setExpertCount(medianInt(experts))
         .setExpertUsedCount(medianInt(expertsUsed))
         .setAttentionWidth(medianLong(attentionWidth))
+        .setBlockCount(medianInt(blockCount))
         .build();
     return facts.equals(new ModelFacts()) ? null : facts;
   }
@@ -144,7 +149,7 @@ final class RowStatistics {
   int bytes() {
     return 200 + generation.bytes() + prompt.bytes() + ttft.bytes() + firstReportAt.bytes() + lastReportAt.bytes() + fileSize.bytes()
         + parameters.bytes() + kvBytesPerToken.bytes() + vramUsed.bytes() + aggregateRate.bytes() + experts.bytes() + expertsUsed.bytes()
-        + attentionWidth.bytes() + 48 * (os.size() + runtimeVersion.size() + backend.size());
+        + attentionWidth.bytes() + blockCount.bytes() + 48 * (os.size() + runtimeVersion.size() + backend.size());
   }
 
   private static Long medianLong(SortedValues values) {

@@ -199,6 +199,9 @@ public final class CalibrationGroups {
         continue;
       }
       CalibrationPoint point = CalibrationPoints.of(row, gpus, models);
+      if (!form.has(ModelForm.Term.LAYER_OVERHEAD)) {
+        point = CalibrationPoint.newBuilder(point).setBlockCount(null).build();
+      }
       for (String id : groupIds) {
         byGroup.computeIfAbsent(id, g -> new ArrayList<>()).add(point);
       }

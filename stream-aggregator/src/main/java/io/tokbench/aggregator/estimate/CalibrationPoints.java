@@ -67,6 +67,7 @@ public final class CalibrationPoints {
         .setGenerationDepth(shape.meanGenerationDepth())
         .setPromptLength(shape.promptTokens())
         .setAttentionWidth(facts.getAttentionWidth())
+        .setBlockCount(facts.getBlockCount())
         .setFp16Tflops(gpu.flatMap(g -> g.fp16Tflops().isPresent() ? Optional.of(g.fp16Tflops().getAsDouble()) : Optional.empty()).orElse(null))
         .setPromptTokensPerSecond(row.getPromptTokensPerSecond() == null ? null : row.getPromptTokensPerSecond().getMedian())
         .setParametersBillions(parameters)

@@ -75,8 +75,16 @@ public final class Calibrator {
     if (points.isEmpty()) {
       return GenerationModel.PRIOR;
     }
-    double[] x = points.stream().mapToDouble(p -> bytesOverBandwidth(p, physics)).toArray();
-    double[] t = points.stream().mapToDouble(p -> 1.0 / p.getGenerationTokensPerSecond() - physics.multiGpuSecondsPerToken(p.getGpuCount())).toArray();
+    // t = overhead × layers / 32 + x / efficiency is a straight line again once both sides are
+    // divided by layers / 32, with the same relative residuals.
+    double[] scale = points.stream().mapToDouble(p -> GenerationModel.overheadScale(p.getBlockCount())).toArray();
+    double[] x = new double[points.size()];
+    double[] t = new double[points.size()];
+    for (int i = 0; i < x.length; i++) {
+      CalibrationPoint p = points.get(i);
+      x[i] = bytesOverBandwidth(p, physics) / scale[i];
+      t[i] = (1.0 / p.getGenerationTokensPerSecond() - physics.multiGpuSecondsPerToken(p.getGpuCount())) / scale[i];
+    }
     return GenerationModel.fit(x, t, overheadPrior);
   }
 
@@ -91,7 +99,7 @@ public final class Calibrator {
 
   static double secondsPerToken(GenerationModel model, CalibrationPoint p, Physics physics) {
     return 1.0 / SpeedModel.generationTokensPerSecond(model, physics, p.getWeightsBytes(), p.getActiveShare() == null ? 1.0 : p.getActiveShare(),
-        p.getKvBytesPerToken(), p.getGenerationDepth() == null ? 0 : p.getGenerationDepth(), p.getBandwidthGBs() * 1e9, p.getGpuCount());
+        p.getKvBytesPerToken(), p.getBlockCount(), p.getGenerationDepth() == null ? 0 : p.getGenerationDepth(), p.getBandwidthGBs() * 1e9, p.getGpuCount());
   }
 
   static double overheadPrior(String groupId) {

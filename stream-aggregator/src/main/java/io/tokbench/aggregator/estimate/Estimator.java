@@ -101,6 +101,7 @@ public final class Estimator {
     Physics physics = calibration.physics();
     long weights = weightsBytes(request.model(), quant, modelRows);
     Long kvPerToken = medianFact(modelRows, ModelFacts::getKvCacheBytesPerToken);
+    Long blocks = medianFact(modelRows, ModelFacts::getBlockCount);
     double activeShare = ActiveShare.of(request.model(), modelFacts(modelRows), models);
 
     CalibrationGroups.Calibrated<VramEstimate.Calibration> vramCalibration = calibration.vram(setup);
@@ -121,7 +122,7 @@ public final class Estimator {
     } else {
       CalibrationGroups.Calibrated<GenerationModel> generation = calibration.generation(setup);
       singleRate = SpeedModel.generationTokensPerSecond(generation.value(), physics, weights, activeShare, kvPerToken,
-          request.promptTokens() + REPLY_MIDPOINT_TOKENS, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
+          blocks == null ? null : blocks.intValue(), request.promptTokens() + REPLY_MIDPOINT_TOKENS, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
       double spread = generation.from().getResidualSpread();
       low = singleRate * Math.exp(-spread);
       high = singleRate * Math.exp(spread);

@@ -118,7 +118,7 @@ public final class Evaluation {
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
       GpuSpec gpu = gpus.byId(gpuOf(heldOut.get(0))).orElseThrow();
       for (StatsRow row : heldOut) {
-        predictions.add(predict(row, gpu, calibration, gpus, models));
+        predictions.add(predict(row, gpu, calibration, gpus, models, form));
       }
     });
     return new Result(predictions, (int) predictable.stream().map(Evaluation::gpuOf).distinct().count());
@@ -133,7 +133,7 @@ public final class Evaluation {
     return true;
   }
 
-  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models) {
+  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
     ModelFacts facts = row.getModelFacts();
     CalibrationGroups.Setup setup = CalibrationPoints.setupOf(row, gpus).orElseThrow();
     SuiteShape shape = SuiteShape.of(row.getKey().getSuiteId());
@@ -141,10 +141,11 @@ public final class Evaluation {
     int count = Math.max(1, row.getKey().getGpuCount());
     Physics physics = calibration.physics();
     double weights = facts.getFileSizeBytes();
+    Integer blocks = form.has(ModelForm.Term.LAYER_OVERHEAD) ? facts.getBlockCount() : null;
     Predicted generation = new Predicted(row.getGenerationTokensPerSecond().getMedian(),
-        SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(),
+        SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(), blocks,
             shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count),
-        SpeedModel.generationTokensPerSecond(calibration.generation(setup).value(), physics, weights, share, facts.getKvCacheBytesPerToken(),
+        SpeedModel.generationTokensPerSecond(calibration.generation(setup).value(), physics, weights, share, facts.getKvCacheBytesPerToken(), blocks,
             shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count));
     Double parameters = parameters(row, models);
     Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()

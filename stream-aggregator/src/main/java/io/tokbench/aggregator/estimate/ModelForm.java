@@ -34,7 +34,9 @@ public record ModelForm(Set<Term> without) {
     /** A GPU prefilling at most at its board power limit × the fitted TFLOPS per watt; without: every GPU at its peak FP16 throughput. */
     POWER_LIMIT("power-limit"),
     /** The GPU's vendor: its memory system in generation, and its driver's kernels for a backend every vendor implements (Vulkan); without: neither. */
-    VENDOR("vendor");
+    VENDOR("vendor"),
+    /** The per-token overhead paid once per layer of the model; without: one overhead per token whatever the model's depth. */
+    LAYER_OVERHEAD("layer-overhead");
 
     private final String optionName;
 

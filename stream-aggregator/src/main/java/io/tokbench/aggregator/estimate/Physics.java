@@ -9,8 +9,8 @@ import io.tokbench.schema.CalibrationRecord;
  * @param kvReadFactor a token at depth d also reads d × KV bytes per token of cache, at this many
  *     times the cost of reading weights (attention is less efficient than a matrix-vector product)
  * @param moeReadFactor bytes a mixture of experts reads per token, relative to file size × active
- *     share: its attention, shared and output tensors are kept at higher precision than the routed
- *     experts
+ *     share: more where its attention, shared and output tensors are kept at higher precision than
+ *     the routed experts (gpt-oss's MXFP4 files), about 1 where every tensor has one quantization
  * @param moePromptFactor prompt processing of a mixture of experts costs this many times its active
  *     parameters: a batch spreads its tokens over many small expert matrices
  * @param multiGpuSeconds a layer split over N GPUs hands each token over N − 1 times; the cost

@@ -1,7 +1,9 @@
 package io.tokbench.aggregator.estimate;
 
+import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.StatsKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,8 +15,9 @@ import java.util.stream.Collectors;
 /**
  * Fits the {@link Physics} every group shares from all rows, each term from the rows that show it:
  * the depth term from setups measured at several depths, the mixture-of-experts terms from MoE
- * rows, the multi-GPU terms from layer-split rows, the prompt attention term from setups measured
- * at several prompt lengths. A term fewer than {@link #MIN_ROWS} rows (or setups) show keeps its prior.
+ * rows (the bytes they read against dense rows on the same GPU), the multi-GPU terms from
+ * layer-split rows, the prompt attention term from setups measured at several prompt
+ * lengths. A term fewer than {@link #MIN_ROWS} rows (or setups) show keeps its prior.
  */
 final class PhysicsFit {
   static final int MIN_ROWS = 3;
@@ -32,15 +35,9 @@ final class PhysicsFit {
     List<CalibrationPoint> dense = generation.stream().filter(p -> dense(p) && p.getGpuCount() == 1).toList();
     GenerationModel base = Calibrator.fitGeneration(dense, prior, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
     double kvRead = form.has(ModelForm.Term.DEPTH) ? depthFactor(dense, base, prior) : 0.0;
-    Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(), prior.pipelineEfficiency(),
-        prior.tflopsPerWatt());
-    GenerationModel model = Calibrator.fitGeneration(dense, withDepth, Calibrator.overheadPrior(CalibrationPoints.GLOBAL));
-
-    double moeRead = !form.has(ModelForm.Term.MOE) ? 1.0 : median(generation.stream().filter(p -> !dense(p) && p.getGpuCount() == 1).toList(), p -> {
-      double seconds = 1.0 / p.getGenerationTokensPerSecond() - model.overheadSeconds();
-      double kv = p.getKvBytesPerToken() == null || p.getGenerationDepth() == null ? 0 : withDepth.kvReadBytes(p.getKvBytesPerToken(), p.getGenerationDepth());
-      return (seconds * model.efficiency() * p.getBandwidthGBs() * 1e9 - kv) / (p.getWeightsBytes() * p.getActiveShare());
-    }, prior.moeReadFactor());
+    Physics withDepth = new Physics(kvRead, prior.moeReadFactor(), prior.moePromptFactor(), prior.multiGpuSeconds(), prior.promptAttentionFactor(),
+        prior.pipelineEfficiency(), prior.tflopsPerWatt());
+    double moeRead = form.has(ModelForm.Term.MOE) ? moeReadFactor(generation, withDepth, base.overheadSeconds()) : 1.0;
     Map<String, CalibrationPoint> singleGpu = generation.stream().filter(p -> p.getGpuCount() == 1)
         .collect(Collectors.toMap(CalibrationPoint::getStatsKey, p -> p, (a, b) -> a));
     // A layer split against the same setup on one GPU: the time per token it adds, per doubling of GPUs.
@@ -77,6 +74,46 @@ final class PhysicsFit {
 
   private static boolean dense(CalibrationPoint p) {
     return p.getActiveShare() == null || p.getActiveShare() >= 1.0;
+  }
+
+  /**
+   * A mixture's rows against the dense rows of the same GPU, backend and runtime: those fix what a
+   * byte costs there (the host's overhead and efficiency, fitted as a group would fit them), so what
+   * the mixture takes beyond that is the bytes it reads. Against one fit of every dense row, as
+   * before, the factor also took in how far the mixtures' GPUs (most of them AMD's unified memory)
+   * read below the CUDA cards that dominate that fit.
+   */
+  private static double moeReadFactor(List<CalibrationPoint> generation, Physics withDepth, double overheadPrior) {
+    Map<String, List<CalibrationPoint>> byHost = generation.stream().filter(p -> p.getGpuCount() == 1)
+        .collect(Collectors.groupingBy(PhysicsFit::hostOf));
+    List<Double> factors = new ArrayList<>();
+    for (List<CalibrationPoint> host : byHost.values()) {
+      List<CalibrationPoint> denseRows = host.stream().filter(PhysicsFit::dense).toList();
+      List<CalibrationPoint> mixtures = host.stream().filter(p -> !dense(p)).toList();
+      if (denseRows.isEmpty() || mixtures.isEmpty()) {
+        continue;
+      }
+      GenerationModel model = Calibrator.fitGeneration(denseRows, withDepth, overheadPrior);
+      for (CalibrationPoint p : mixtures) {
+        double seconds = 1.0 / p.getGenerationTokensPerSecond() - model.overheadSeconds() * GenerationModel.overheadScale(p.getBlockCount());
+        double kv = p.getKvBytesPerToken() == null || p.getGenerationDepth() == null ? 0 : withDepth.kvReadBytes(p.getKvBytesPerToken(), p.getGenerationDepth());
+        double factor = (seconds * model.efficiency() * p.getBandwidthGBs() * 1e9 - kv) / (p.getWeightsBytes() * p.getActiveShare());
+        if (Double.isFinite(factor) && factor > 0) {
+          factors.add(factor);
+        }
+      }
+    }
+    return factors.size() < MIN_ROWS ? withDepth.moeReadFactor() : OrderStatistics.median(factors.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** The GPU, backend and runtime of a point's row; a key this release did not write pairs with nothing. */
+  private static String hostOf(CalibrationPoint p) {
+    try {
+      StatsKey key = StatsKeys.decode(p.getStatsKey());
+      return String.join("|", key.getGpu(), key.getBackend(), key.getRuntime());
+    } catch (IllegalArgumentException e) {
+      return p.getStatsKey();
+    }
   }
 
   /**

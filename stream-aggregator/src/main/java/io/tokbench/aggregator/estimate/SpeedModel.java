@@ -11,12 +11,13 @@ public final class SpeedModel {
 
   /**
    * @param kvBytesPerToken f16 KV cache per token of context, null when the architecture is unknown (then no depth term)
+   * @param blocks the model's layers, null when unknown (then the overhead of a {@link GenerationModel#REFERENCE_BLOCKS}-layer model)
    * @param depthTokens tokens in the context on average while generating
    */
   public static double generationTokensPerSecond(GenerationModel model, Physics physics, double weightsBytes, double activeShare,
-                                                 Long kvBytesPerToken, double depthTokens, double bandwidthBytesPerSecond, int gpus) {
+                                                 Long kvBytesPerToken, Integer blocks, double depthTokens, double bandwidthBytesPerSecond, int gpus) {
     double bytes = physics.weightsReadBytes(weightsBytes, activeShare) + (kvBytesPerToken == null ? 0 : physics.kvReadBytes(kvBytesPerToken, depthTokens));
-    return 1.0 / (model.secondsPerToken(bytes / bandwidthBytesPerSecond) + physics.multiGpuSecondsPerToken(gpus));
+    return 1.0 / (model.secondsPerToken(bytes / bandwidthBytesPerSecond, blocks) + physics.multiGpuSecondsPerToken(gpus));
   }
 
   /**

@@ -88,7 +88,8 @@ public final class RowJson {
       node.putObject("modelFacts").put("fileSizeBytes", facts.getFileSizeBytes()).put("parameterCount", facts.getParameterCount())
           .put("kvCacheBytesPerToken", facts.getKvCacheBytesPerToken()).put("vramUsedBytes", facts.getVramUsedBytes())
           .put("aggregateTokensPerSecond", facts.getAggregateTokensPerSecond() == null || !rounded ? facts.getAggregateTokensPerSecond() : (Double) rate(facts.getAggregateTokensPerSecond()))
-          .put("expertCount", facts.getExpertCount()).put("expertUsedCount", facts.getExpertUsedCount()).put("attentionWidth", facts.getAttentionWidth());
+          .put("expertCount", facts.getExpertCount()).put("expertUsedCount", facts.getExpertUsedCount()).put("attentionWidth", facts.getAttentionWidth())
+          .put("blockCount", facts.getBlockCount());
     }
     return node;
   }
@@ -124,7 +125,7 @@ public final class RowJson {
     return new ModelFacts(longOrNull(n, "fileSizeBytes"), longOrNull(n, "parameterCount"), longOrNull(n, "kvCacheBytesPerToken"),
         longOrNull(n, "vramUsedBytes"), n.hasNonNull("aggregateTokensPerSecond") ? n.get("aggregateTokensPerSecond").asDouble() : null,
         n.hasNonNull("expertCount") ? n.get("expertCount").asInt() : null, n.hasNonNull("expertUsedCount") ? n.get("expertUsedCount").asInt() : null,
-        longOrNull(n, "attentionWidth"));
+        longOrNull(n, "attentionWidth"), n.hasNonNull("blockCount") ? n.get("blockCount").asInt() : null);
   }
 
   private static Long longOrNull(JsonNode node, String field) {

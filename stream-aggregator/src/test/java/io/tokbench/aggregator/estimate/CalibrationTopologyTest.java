@@ -76,7 +76,7 @@ class CalibrationTopologyTest {
     double bandwidth = (double) gpu[2] * 1e9;
     // What the estimator's law says: the weights and the KV cache up to the suite's mean depth (its
     // 512-token prompt and half of the 128 generated tokens), under the prior physics.
-    double rate = SpeedModel.generationTokensPerSecond(new GenerationModel(OVERHEAD_SECONDS, EFFICIENCY), Physics.PRIOR, FILE_SIZE, 1.0, KV_PER_TOKEN,
+    double rate = SpeedModel.generationTokensPerSecond(new GenerationModel(OVERHEAD_SECONDS, EFFICIENCY), Physics.PRIOR, FILE_SIZE, 1.0, KV_PER_TOKEN, null,
         SuiteShape.DEFAULT.meanGenerationDepth(), bandwidth, 1);
     double perUser = concurrency == 1 ? rate : rate * (1 + 3.0 * (concurrency - 1) / (concurrency - 1 + 2.0)) / concurrency;
     BenchmarkReport base = TestReports.at(rig, perUser, NOW.minusSeconds(120));

@@ -3,11 +3,14 @@ package io.tokbench.aggregator.estimate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.catalog.MemoryClass;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.ModelShape;
 import io.tokbench.schema.Architecture;
 import io.tokbench.schema.CalibrationRecord;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,39 @@ class EstimatorFormulasTest {
     GenerationModel fitted = GenerationModel.fit(x, seconds, 0.0);
     assertThat(fitted.overheadSeconds()).isCloseTo(0.0025, within(1e-9));
     assertThat(fitted.efficiency()).isCloseTo(0.72, within(1e-9));
+  }
+
+  /**
+   * Models of 16, 32 and 80 layers on GPUs of 300 GB/s to 3 TB/s, timed as 2 ms per 32 layers +
+   * bytes ÷ (0.75 × bandwidth): the fit gives the overhead per 32 layers and the efficiency back,
+   * and a small model's rate follows its own depth. One overhead per token, as before, cannot:
+   * it misses some of these rows by more than 10 %.
+   */
+  @Test
+  void theGenerationFitRecoversAnOverheadPaidOncePerLayer() {
+    GenerationModel truth = new GenerationModel(0.002, 0.75);
+    double[][] models = {{16, 0.8e9}, {32, 4.9e9}, {80, 42.5e9}};
+    List<CalibrationPoint> points = new ArrayList<>();
+    for (double bandwidth : new double[] {300, 448, 936, 1008, 1792, 3350}) {
+      for (double[] model : models) {
+        int blocks = (int) model[0];
+        double rate = SpeedModel.generationTokensPerSecond(truth, Physics.PRIOR, model[1], 1.0, null, blocks, 0, bandwidth * 1e9, 1);
+        points.add(CalibrationPoint.newBuilder().setStatsKey(bandwidth + "|" + blocks).setSetupKey(bandwidth + "|" + blocks)
+            .setConcurrency(1).setFullGpu(true).setRigCount(1).setGpuCount(1).setGenerationTokensPerSecond(rate)
+            .setBandwidthGBs(bandwidth).setWeightsBytes((long) model[1]).setBlockCount(blocks).build());
+      }
+    }
+    GenerationModel fitted = Calibrator.fitGeneration(points, Physics.PRIOR, 0.0);
+    assertThat(fitted.overheadSeconds()).isCloseTo(0.002, within(1e-6));
+    assertThat(fitted.efficiency()).isCloseTo(0.75, within(1e-6));
+    // An RTX 4090 (1008 GB/s) with the 16-layer 0.8 GB model: 1 ms of overhead, not 2.
+    assertThat(1 / fitted.secondsPerToken(0.8e9 / 1008e9, 16)).isCloseTo(1 / (0.001 + 0.8e9 / 1008e9 / 0.75), within(0.1));
+
+    List<CalibrationPoint> withoutLayers = points.stream().map(p -> CalibrationPoint.newBuilder(p).setBlockCount(null).build()).toList();
+    GenerationModel perToken = Calibrator.fitGeneration(withoutLayers, Physics.PRIOR, 0.0);
+    double worst = points.stream().mapToDouble(p -> Math.abs(p.getGenerationTokensPerSecond() * perToken.secondsPerToken(p.getWeightsBytes() / (p.getBandwidthGBs() * 1e9)) - 1))
+        .max().orElseThrow();
+    assertThat(worst).as("worst row under one overhead per token").isGreaterThan(0.10);
   }
 
   @Test

@@ -3,7 +3,10 @@ package io.tokbench.aggregator.estimate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.CalibrationPoint;
+import io.tokbench.schema.OffloadClass;
+import io.tokbench.schema.StatsKey;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,16 +30,20 @@ class PhysicsFitTest {
 
   private static CalibrationPoint point(String setup, int gpu, int gpus, double[] model, double share, double depth, int promptLength, Physics truth) {
     double bandwidth = BANDWIDTHS[gpu] * 1e9;
-    double generation = SpeedModel.generationTokensPerSecond(GENERATION, truth, model[0], share, (long) model[2], depth, bandwidth, gpus);
+    double generation = SpeedModel.generationTokensPerSecond(GENERATION, truth, model[0], share, (long) model[2], null, depth, bandwidth, gpus);
     double prompt = SpeedModel.promptTokensPerSecond(PROMPT_SCALE, truth, model[1], share, (long) model[3], promptLength, FP16[gpu], WATTS[gpu], gpus);
-    String key = setup + "|" + gpu + "|" + gpus + "|" + depth + "|" + promptLength;
     return CalibrationPoint.newBuilder()
-        .setStatsKey(key).setSetupKey(setup + "|" + gpu + "|" + gpus).setSingleGpuKey(setup + "|" + gpu + "|1|" + depth + "|" + promptLength)
+        .setStatsKey(key(setup, gpu, gpus, depth, promptLength)).setSetupKey(setup + "|" + gpu + "|" + gpus).setSingleGpuKey(key(setup, gpu, 1, depth, promptLength))
         .setConcurrency(1).setFullGpu(true).setRigCount(1).setGpuCount(gpus)
         .setGenerationTokensPerSecond(generation).setActiveShare(share).setKvBytesPerToken((long) model[2]).setGenerationDepth(depth)
         .setPromptLength(promptLength).setAttentionWidth((long) model[3]).setFp16Tflops(FP16[gpu]).setBoardPowerWatts(WATTS[gpu]).setPromptTokensPerSecond(prompt)
         .setParametersBillions(model[1] / 1e9).setBandwidthGBs(BANDWIDTHS[gpu]).setWeightsBytes((long) model[0])
         .build();
+  }
+
+  /** The row's key as the pipeline encodes it: the mixture's rows pair with the dense rows of their GPU by it. */
+  private static String key(String setup, int gpu, int gpus, double depth, int promptLength) {
+    return StatsKeys.encode(new StatsKey(setup, "gpu" + gpu, gpus, "Q4_K_M", "llama.cpp", 0, "d" + depth + "p" + promptLength, OffloadClass.FULL_GPU, 1, "CUDA"));
   }
 
   /** Every dense model on every GPU at four lengths (llama-bench's tgN/ppN), split rows on 2, 4 and 8 GPUs, and a mixture of experts. */

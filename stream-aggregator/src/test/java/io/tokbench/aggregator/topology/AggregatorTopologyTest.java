@@ -283,7 +283,7 @@ class AggregatorTopologyTest {
    * latest report carries them), so the estimator reads it with its active share, not as dense.
    */
   @Test
-  void theRowCarriesTheReportedExpertCountsAndAttentionWidth() {
+  void theRowCarriesTheReportedExpertCountsAttentionWidthAndLayers() {
     Architecture moe = Architecture.newBuilder().setBlockCount(48).setAttentionHeadCount(32).setAttentionHeadCountKv(4).setEmbeddingLength(2048)
         .setKeyLength(128).setExpertCount(128).setExpertUsedCount(8).build();
     // The same shape without a key length: the head size is then hidden size / heads.
@@ -301,6 +301,7 @@ class AggregatorTopologyTest {
     assertThat(facts.getExpertUsedCount()).as("each rig's latest report counts, not its earlier one").isEqualTo(8);
     assertThat(facts.getAttentionWidth()).isEqualTo(48L * 32 * 128);
     assertThat(facts.getKvCacheBytesPerToken()).isEqualTo(48L * 4 * 128 * 2 * 2);
+    assertThat(facts.getBlockCount()).as("layers: the generation overhead is paid once per layer").isEqualTo(48);
     assertThat(ActiveShare.of(row.getKey().getModel(), facts, ModelCatalog.shared())).as("active share of a mixture the catalog lacks")
         .isCloseTo(1 - 0.95 + 0.95 * 8 / 128, within(1e-9));
   }

@@ -79,6 +79,7 @@ public final class PublishedResults {
           .setParameterCount(Math.round(parametersBillions * 1e9))
           .setKvCacheBytesPerToken((long) blocks * kvHeads * keyLength * 2 * 2)
           .setAttentionWidth((long) blocks * heads * keyLength)
+          .setBlockCount(blocks)
           .setExpertCount(experts)
           .setExpertUsedCount(expertsUsed)
           .build();
