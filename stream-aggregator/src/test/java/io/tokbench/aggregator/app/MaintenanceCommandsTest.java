@@ -2,12 +2,14 @@ package io.tokbench.aggregator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokbench.aggregator.estimate.ModelForm;
 import io.tokbench.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -20,6 +22,8 @@ class MaintenanceCommandsTest {
     CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setOut(new PrintWriter(out));
     assertThat(command.execute("evaluate", "--help")).isZero();
     assertThat(out.toString()).containsIgnoringCase("leave-one-GPU-out").contains("--api", "TOKBENCH_API_URL", "Exit codes:");
+    assertThat(out.toString().replaceAll("\\s+", " ")).as("--without names every term of the model")
+        .contains(Arrays.stream(ModelForm.Term.values()).map(ModelForm.Term::optionName).toArray(String[]::new));
     assertThat(command.execute("recalibrate", "--help")).isZero();
     assertThat(out.toString()).contains("--output", "JSON");
   }
