@@ -102,6 +102,30 @@ class PhysicsFitTest {
     assertThat(fitted.tflopsPerWatt()).as("power limit").isCloseTo(0.8, within(0.008));
   }
 
+  /**
+   * The read factor compares a mixture with the dense rows of its own GPU: mixtures on GPUs nobody
+   * measured a dense model on, or rows whose keys this release did not write (anyone can report),
+   * pair with nothing and leave the factor at its prior instead of stopping the fit.
+   */
+  @Test
+  void mixturesWithoutDenseRowsOnTheirGpuLeaveTheReadFactorAtItsPrior() {
+    List<CalibrationPoint> unpaired = new ArrayList<>();
+    for (int gpu = 0; gpu < BANDWIDTHS.length; gpu++) {
+      unpaired.add(point("dense0", gpu, 1, DENSE[0], 1.0, 576, 512, TRUTH));
+      CalibrationPoint mixture = point("moe", gpu, 1, MOE, MOE[4], 64, 512, TRUTH);
+      // the same mixture on a GPU of its own, and under a key no release wrote
+      unpaired.add(CalibrationPoint.newBuilder(mixture).setStatsKey(key("moe", gpu + 100, 1, 64, 512)).build());
+      unpaired.add(CalibrationPoint.newBuilder(mixture).setStatsKey("moe|" + gpu + "|\u001f|not a key").build());
+    }
+    assertThat(PhysicsFit.fit(unpaired).moeReadFactor()).isEqualTo(Physics.PRIOR.moeReadFactor());
+    // and once they do pair, the factor comes back
+    List<CalibrationPoint> paired = new ArrayList<>(unpaired);
+    for (int gpu = 0; gpu < BANDWIDTHS.length; gpu++) {
+      paired.add(point("moe", gpu, 1, MOE, MOE[4], 64, 512, TRUTH));
+    }
+    assertThat(PhysicsFit.fit(paired).moeReadFactor()).isCloseTo(1.6, within(0.16));
+  }
+
   @Test
   void aTermLeftOutIsNeutralAndTheOthersAreStillRecovered() {
     Physics withoutAll = PhysicsFit.fit(fleet(TRUTH), new ModelForm(java.util.EnumSet.allOf(ModelForm.Term.class)));
