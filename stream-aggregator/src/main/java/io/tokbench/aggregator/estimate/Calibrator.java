@@ -77,13 +77,13 @@ public final class Calibrator {
     }
     // t = overhead × layers / 32 + x / efficiency is a straight line again once both sides are
     // divided by layers / 32, with the same relative residuals.
-    double[] scale = points.stream().mapToDouble(p -> GenerationModel.overheadScale(p.getBlockCount())).toArray();
     double[] x = new double[points.size()];
     double[] t = new double[points.size()];
     for (int i = 0; i < x.length; i++) {
       CalibrationPoint p = points.get(i);
-      x[i] = bytesOverBandwidth(p, physics) / scale[i];
-      t[i] = (1.0 / p.getGenerationTokensPerSecond() - physics.multiGpuSecondsPerToken(p.getGpuCount())) / scale[i];
+      double scale = GenerationModel.overheadScale(p.getBlockCount());
+      x[i] = bytesOverBandwidth(p, physics) / scale;
+      t[i] = (1.0 / p.getGenerationTokensPerSecond() - physics.multiGpuSecondsPerToken(p.getGpuCount())) / scale;
     }
     return GenerationModel.fit(x, t, overheadPrior);
   }

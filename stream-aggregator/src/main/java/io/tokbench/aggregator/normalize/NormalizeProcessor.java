@@ -64,7 +64,7 @@ public final class NormalizeProcessor extends ContextualProcessor<String, Benchm
         .setExpertCount(architecture == null ? null : architecture.getExpertCount())
         .setExpertUsedCount(architecture == null ? null : architecture.getExpertUsedCount())
         .setAttentionWidth(attentionWidth(architecture))
-        .setBlockCount(architecture == null || architecture.getBlockCount() == null || architecture.getBlockCount() <= 0 ? null : architecture.getBlockCount())
+        .setBlockCount(architecture == null ? null : architecture.getBlockCount())
         .build();
   }
 

@@ -31,7 +31,7 @@ class MaintenanceCommandsTest {
   @Test
   void aBadOptionIsRefusedInOneLineWithExitTwo() {
     StringWriter err = new StringWriter();
-    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    CommandLine command = writingErrorsTo(err);
     assertThat(command.execute("evaluate", "--apii", "x")).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1).contains("--apii");
   }
@@ -39,7 +39,7 @@ class MaintenanceCommandsTest {
   @Test
   void aTermTheModelDoesNotHaveIsABadOptionNamingTheOnesItHas() {
     StringWriter err = new StringWriter();
-    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    CommandLine command = writingErrorsTo(err);
     assertThat(command.execute("evaluate", "--published", "src/test/resources/published", "--without", "depth,gravity")).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1).contains("--without", "'gravity'", "memory-class", "pipeline");
   }
@@ -61,11 +61,16 @@ class MaintenanceCommandsTest {
   @Test
   void holdingOutBySourceNeedsPublishedRowsAndAKnownFold() {
     StringWriter err = new StringWriter();
-    CommandLine command = ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
+    CommandLine command = writingErrorsTo(err);
     assertThat(command.execute("evaluate", "--hold-out", "gpu-and-source")).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1).contains("--hold-out gpu-and-source needs --published");
     err.getBuffer().setLength(0);
     assertThat(command.execute("evaluate", "--published", "src/test/resources/published", "--hold-out", "model")).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1).contains("'model'", "gpu or gpu-and-source");
+  }
+
+  /** The aggregator's command line as its launcher builds it, its error output kept in {@code err}. */
+  private static CommandLine writingErrorsTo(StringWriter err) {
+    return ShortUsageErrors.commandLine(new AggregatorCommand()).setErr(new PrintWriter(err));
   }
 }
