@@ -142,7 +142,8 @@ public final class GpuCatalog {
         memoryType,
         optionalDouble(row, "fp16_tflops"),
         share,
-        optionalDouble(row, "board_power_w"));
+        optionalDouble(row, "board_power_w"),
+        required(row, "architecture"));
   }
 
   private static OptionalDouble optionalDouble(Map<String, String> row, String column) {

@@ -21,6 +21,7 @@ import java.util.OptionalInt;
  * @param fp16Tflops peak dense FP16 throughput of the units prompt batches are multiplied on, when known
  * @param gpuMemoryShare for unified memory, the share of system memory the GPU may use by default; else empty
  * @param boardPowerWatts the board power limit it ships with, where one value holds for every board the row covers; else empty
+ * @param architecture the architecture runtimes choose kernels by: ampere, ada, rdna3, rdna4, apple-m2, xe2, ...
  */
 public record GpuSpec(
     String id,
@@ -35,7 +36,8 @@ public record GpuSpec(
     String memoryType,
     OptionalDouble fp16Tflops,
     OptionalDouble gpuMemoryShare,
-    OptionalDouble boardPowerWatts) {
+    OptionalDouble boardPowerWatts,
+    String architecture) {
 
   public GpuSpec {
     aliases = List.copyOf(aliases);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -39,6 +40,33 @@ class GpuCatalogTest {
       assertThat(spec.segment()).as("segment of %s", spec.id()).isIn("desktop", "laptop", "datacenter", "workstation", "soc");
       assertThat(spec.aliases()).as("aliases of %s", spec.id()).isNotEmpty();
     });
+  }
+
+  @Test
+  void everyGpuNamesOneOfItsVendorsArchitectures() {
+    Map<String, List<String>> byVendor = Map.of(
+        "NVIDIA", List.of("pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell"),
+        "AMD", List.of("gcn4", "gcn5", "cdna1", "cdna2", "cdna3", "cdna4", "rdna1", "rdna2", "rdna3", "rdna3.5", "rdna4"),
+        "APPLE", List.of("apple-m1", "apple-m2", "apple-m3", "apple-m4", "apple-m5"),
+        "INTEL", List.of("xe-lp", "xe-hpg", "xe2"));
+    assertThat(catalog.all()).allSatisfy(spec ->
+        assertThat(spec.architecture()).as("architecture of %s", spec.id()).isIn(byVendor.get(spec.vendor())));
+    // Siblings share kernels; one generation apart they do not.
+    assertThat(List.of("amd-rx-7900-xtx", "amd-radeon-pro-w7900", "amd-rx-7600")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("rdna3"));
+    assertThat(List.of("amd-rx-9070-xt", "amd-radeon-ai-pro-r9700")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("rdna4"));
+    assertThat(List.of("amd-radeon-vii", "amd-mi50-32gb")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("gcn5"));
+    assertThat(architectureOf("amd-radeon-8060s")).isEqualTo("rdna3.5");
+    assertThat(architectureOf("amd-rx-580-8gb")).isEqualTo("gcn4");
+    assertThat(architectureOf("amd-mi355x")).isEqualTo("cdna4");
+    assertThat(List.of("nvidia-rtx-3090", "nvidia-rtx-a6000", "nvidia-a100-80gb-sxm", "nvidia-jetson-agx-orin-64gb")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("ampere"));
+    assertThat(List.of("nvidia-rtx-4090", "nvidia-rtx-6000-ada", "nvidia-l40s")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("ada"));
+    assertThat(List.of("nvidia-rtx-5090", "nvidia-rtx-pro-6000-blackwell", "nvidia-dgx-spark", "nvidia-b300")).allSatisfy(id -> assertThat(architectureOf(id)).isEqualTo("blackwell"));
+    assertThat(architectureOf("apple-m2-ultra-76c")).isEqualTo("apple-m2");
+    assertThat(architectureOf("intel-arc-b580")).isEqualTo("xe2");
+  }
+
+  private String architectureOf(String id) {
+    return catalog.byId(id).orElseThrow().architecture();
   }
 
   @Test

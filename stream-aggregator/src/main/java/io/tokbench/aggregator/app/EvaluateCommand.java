@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
           + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %%, "
           + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
       "--without TERM evaluates the calibrated model with a term left out (at its neutral value, the rest fitted without it), "
-          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead.",
+          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead, architecture.",
       "--hold-out gpu-and-source (published results only) predicts each GPU's rows of one source from the rows of other GPUs and other "
           + "sources: a source's rows share a build and a method, so this is what a new source should expect.",
       "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
@@ -51,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Path published;
 
   @Option(names = "--without", paramLabel = "TERM", split = ",", converter = TermConverter.class,
-      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead.")
+      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead, architecture.")
   List<ModelForm.Term> without = new ArrayList<>();
 
   @Option(names = "--hold-out", paramLabel = "FOLD", converter = HoldOutConverter.class,

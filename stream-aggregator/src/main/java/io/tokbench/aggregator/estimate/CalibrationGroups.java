@@ -19,11 +19,14 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The fallback chains of calibrations. Generation follows memory: the narrow group (runtime ×
- * backend × memory class × quantization), then the backend on that memory class, then the memory
- * class (HBM, GDDR or unified), then every row, then the uncalibrated prior. Prompt processing, VRAM
- * and concurrency follow the backend's kernels: runtime × backend × quantization, backend, every
- * row, prior.
+ * The fallback chains of calibrations. Generation follows memory and the kernels a backend picks
+ * for the GPU's architecture (on ROCm an RX 7900 XTX, RDNA 3, reads 41 % of its bandwidth per
+ * token and an RX 9070 XT, RDNA 4, 72 %): the narrow group on the architecture (runtime × backend
+ * × architecture × memory class × quantization), the narrow group on every architecture, the
+ * backend on the architecture and memory class, the vendor on that memory class, the memory class
+ * (HBM, GDDR or unified), every row, then the uncalibrated prior. Prompt
+ * processing, VRAM and concurrency follow the backend's kernels: runtime × backend × quantization,
+ * backend, every row, prior.
  * Each parameter walks its chain on its own (a group may have generation rates but no VRAM
  * measurements) and says which group it came from, so an estimate can state its basis.
  */
@@ -61,8 +64,10 @@ public final class CalibrationGroups {
    * @param vendor the GPU's vendor; it matters only for a backend every vendor implements (Vulkan),
    *     whose kernels take a different path on each vendor's driver (NVIDIA's cooperative matrices,
    *     AMD's RADV, Intel's ANV); null where unknown
+   * @param architecture the GPU's architecture (rdna3, ada, ...), which the backend picks its kernels
+   *     by; null where unknown
    */
-  public record Setup(String runtime, String backend, String vendor, MemoryClass memory, String quantization) {
+  public record Setup(String runtime, String backend, String vendor, MemoryClass memory, String quantization, String architecture) {
     /** Backends whose one name covers every vendor's driver. */
     private static final Set<String> VENDOR_NEUTRAL = Set.of("VULKAN");
 
@@ -70,13 +75,21 @@ public final class CalibrationGroups {
       this(runtime, backend, null, memory, quantization);
     }
 
+    public Setup(String runtime, String backend, String vendor, MemoryClass memory, String quantization) {
+      this(runtime, backend, vendor, memory, quantization, null);
+    }
+
     /** The setup of a run of this backend on this GPU. */
     public static Setup on(GpuSpec gpu, String runtime, String backend, String quantization) {
-      return new Setup(runtime, backend, gpu.vendor(), gpu.memoryClass(), quantization);
+      return new Setup(runtime, backend, gpu.vendor(), gpu.memoryClass(), quantization, gpu.architecture());
     }
 
     Setup withoutVendor() {
-      return new Setup(runtime, backend, null, memory, quantization);
+      return new Setup(runtime, backend, null, memory, quantization, architecture);
+    }
+
+    Setup withoutArchitecture() {
+      return new Setup(runtime, backend, vendor, memory, quantization, null);
     }
 
     /** "VULKAN/AMD" for a vendor-neutral backend on a known vendor, else the backend. */
@@ -84,9 +97,23 @@ public final class CalibrationGroups {
       return vendor != null && VENDOR_NEUTRAL.contains(backend) ? backend + "/" + vendor : backend;
     }
 
-    /** Generation is memory-bound: runtime × kernels × memory class × quantization → kernels on that class → (backend on it) → memory class → all. */
+    /**
+     * Generation is memory-bound. With the GPU's architecture: the narrow group on it → runtime ×
+     * kernels × memory class × quantization → kernels on the architecture and class → (vendor on
+     * the class) → memory class → all. Past the architecture, the vendor's cards on either backend
+     * predict better than the backend's other architectures (a vendor's memory system is shared
+     * by its backends; see the README's accuracy section). Without it: runtime × kernels × memory
+     * class × quantization → kernels on that class → (vendor on it) → memory class → all.
+     */
     List<String> generationChain() {
-      List<String> chain = new ArrayList<>(List.of(narrowId(runtime, kernels(), memory.name(), quantization), kernels() + "|" + memory));
+      List<String> chain = new ArrayList<>();
+      String narrow = narrowId(runtime, kernels(), memory.name(), quantization);
+      if (architecture == null) {
+        chain.addAll(List.of(narrow, kernels() + "|" + memory));
+      } else {
+        String kernelsOnArchitecture = kernels() + "/" + architecture;
+        chain.addAll(List.of(narrowId(runtime, kernelsOnArchitecture, memory.name(), quantization), narrow, kernelsOnArchitecture + "|" + memory));
+      }
       if (vendor != null) {
         chain.add(vendor + "|" + memory);
       }
@@ -168,9 +195,10 @@ public final class CalibrationGroups {
     return lookup(setup, form);
   }
 
-  /** The setup as a model of this form sees it: without its vendor in a model without the vendor term. */
+  /** The setup as a model of this form sees it: without its vendor or architecture in a model without that term. */
   private static Setup lookup(Setup setup, ModelForm form) {
-    return form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
+    Setup seen = form.has(ModelForm.Term.VENDOR) ? setup : setup.withoutVendor();
+    return form.has(ModelForm.Term.ARCHITECTURE) ? seen : seen.withoutArchitecture();
   }
 
   private <T> Calibrated<T> pick(List<String> chain, Function<CalibrationRecord, T> parameter) {

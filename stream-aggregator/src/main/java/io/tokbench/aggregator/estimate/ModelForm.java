@@ -36,7 +36,9 @@ public record ModelForm(Set<Term> without) {
     /** The GPU's vendor: its memory system in generation, and its driver's kernels for a backend every vendor implements (Vulkan); without: neither. */
     VENDOR("vendor"),
     /** The per-token overhead paid once per layer of the model; without: one overhead per token whatever the model's depth. */
-    LAYER_OVERHEAD("layer-overhead");
+    LAYER_OVERHEAD("layer-overhead"),
+    /** Generation groups per GPU architecture (the kernels a backend picks for it); without: the backend on the memory class is the first group after the narrow one. */
+    ARCHITECTURE("architecture");
 
     private final String optionName;
 

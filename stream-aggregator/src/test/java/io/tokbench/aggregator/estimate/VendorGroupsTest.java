@@ -49,10 +49,12 @@ class VendorGroupsTest {
   void aVulkanSetupIsGroupedByItsVendorAndGenerationFallsBackToTheVendorsMemoryClass() {
     GpuSpec radeon = GPUS.byId("amd-rx-7800-xt").orElseThrow();
     assertThat(CalibrationGroups.Setup.on(radeon, "llama.cpp", "VULKAN", "Q4_0").groups()).containsExactly(
-        "llama.cpp|VULKAN/AMD|GDDR|Q4_0", "VULKAN/AMD|GDDR", "AMD|GDDR", "GDDR", "llama.cpp|VULKAN/AMD|Q4_0", "VULKAN/AMD", "VULKAN", "global");
+        "llama.cpp|VULKAN/AMD/rdna3|GDDR|Q4_0", "llama.cpp|VULKAN/AMD|GDDR|Q4_0", "VULKAN/AMD/rdna3|GDDR", "AMD|GDDR", "GDDR",
+        "llama.cpp|VULKAN/AMD|Q4_0", "VULKAN/AMD", "VULKAN", "global");
     assertThat(CalibrationGroups.Setup.on(radeon, "llama.cpp", "ROCM", "Q4_0").groups())
         .as("a vendor's own backend needs no vendor in its name")
-        .containsExactly("llama.cpp|ROCM|GDDR|Q4_0", "ROCM|GDDR", "AMD|GDDR", "GDDR", "llama.cpp|ROCM|Q4_0", "ROCM", "global");
+        .containsExactly("llama.cpp|ROCM/rdna3|GDDR|Q4_0", "llama.cpp|ROCM|GDDR|Q4_0", "ROCM/rdna3|GDDR", "AMD|GDDR", "GDDR",
+            "llama.cpp|ROCM|Q4_0", "ROCM", "global");
     assertThat(new CalibrationGroups.Setup("llama.cpp", "VULKAN", MemoryClass.GDDR, "Q4_0").groups())
         .as("no vendor known: the groups of before")
         .containsExactly("llama.cpp|VULKAN|GDDR|Q4_0", "VULKAN|GDDR", "GDDR", "llama.cpp|VULKAN|Q4_0", "VULKAN", "global");
@@ -69,7 +71,8 @@ class VendorGroupsTest {
     assertThat(groups.promptScale(setup("amd-rx-7800-xt", "VULKAN")).value()).isCloseTo(VULKAN_PROMPT_SCALE.get("AMD"), within(6.0));
     assertThat(groups.promptScale(setup("nvidia-rtx-4070", "VULKAN")).value()).isCloseTo(VULKAN_PROMPT_SCALE.get("NVIDIA"), within(15.0));
     assertThat(groups.generation(setup("amd-rx-7900-xtx", "ROCM")).from().getGroupId())
-        .as("two ROCm cards are enough here (three models each), so ROCm's own group answers").isEqualTo("llama.cpp|ROCM|GDDR|Q4_K_M");
+        .as("two ROCm cards of one architecture are enough here (three models each), so their own group answers")
+        .isEqualTo("llama.cpp|ROCM/rdna3|GDDR|Q4_K_M");
   }
 
   @Test
@@ -105,7 +108,8 @@ class VendorGroupsTest {
     return rows;
   }
 
-  private static List<StatsRow> rows(String gpuId, String backend, GenerationModel truth, Double promptScale, Random random) {
+  /** Three model sizes on one GPU, one rig each, generating as {@code truth} says with 5 % noise; prompt rates where a scale is given. */
+  static List<StatsRow> rows(String gpuId, String backend, GenerationModel truth, Double promptScale, Random random) {
     GpuSpec gpu = GPUS.byId(gpuId).orElseThrow();
     List<StatsRow> rows = new ArrayList<>();
     for (int m = 0; m < SIZES.length; m++) {
