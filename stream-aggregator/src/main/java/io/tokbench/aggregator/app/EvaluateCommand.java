@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
           + "generation and prompt-processing medians. Prints the median absolute percentage error and the share of predictions within ±20 %%, "
           + "for the uncalibrated prior and the calibrated estimator, overall and per backend (and per source for published results).",
       "--without TERM evaluates the calibrated model with a term left out (at its neutral value, the rest fitted without it), "
-          + "to measure what the term is worth: memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead, architecture.",
+          + "to measure what the term is worth (the terms are listed under --without below).",
       "--hold-out gpu-and-source (published results only) predicts each GPU's rows of one source from the rows of other GPUs and other "
           + "sources: a source's rows share a build and a method, so this is what a new source should expect.",
       "%nExamples:%n  stream-aggregator evaluate --api http://localhost:8080"
@@ -50,8 +51,8 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Evaluate on published benchmark results in DIR (the format of stream-aggregator/src/test/resources/published) instead of a running aggregator.")
   Path published;
 
-  @Option(names = "--without", paramLabel = "TERM", split = ",", converter = TermConverter.class,
-      description = "Leave a term out of the calibrated model (repeatable or comma-separated): memory-class, multi-gpu, moe, depth, prompt-attention, pipeline, power-limit, vendor, layer-overhead, architecture.")
+  @Option(names = "--without", paramLabel = "TERM", split = ",", converter = TermConverter.class, completionCandidates = TermNames.class,
+      description = "Leave a term out of the calibrated model (repeatable or comma-separated): ${COMPLETION-CANDIDATES}.")
   List<ModelForm.Term> without = new ArrayList<>();
 
   @Option(names = "--hold-out", paramLabel = "FOLD", converter = HoldOutConverter.class,
@@ -83,6 +84,14 @@ final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** A term by its option name; anything else is a bad option naming the ones there are. */
+  /** The terms' option names, for --without's help: the model's own list, never a copy of it. */
+  static final class TermNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(ModelForm.Term.values()).map(ModelForm.Term::optionName).iterator();
+    }
+  }
+
   static final class TermConverter implements CommandLine.ITypeConverter<ModelForm.Term> {
     @Override
     public ModelForm.Term convert(String value) {

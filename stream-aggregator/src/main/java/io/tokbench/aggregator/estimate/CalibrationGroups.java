@@ -72,11 +72,7 @@ public final class CalibrationGroups {
     private static final Set<String> VENDOR_NEUTRAL = Set.of("VULKAN");
 
     public Setup(String runtime, String backend, MemoryClass memory, String quantization) {
-      this(runtime, backend, null, memory, quantization);
-    }
-
-    public Setup(String runtime, String backend, String vendor, MemoryClass memory, String quantization) {
-      this(runtime, backend, vendor, memory, quantization, null);
+      this(runtime, backend, null, memory, quantization, null);
     }
 
     /** The setup of a run of this backend on this GPU. */

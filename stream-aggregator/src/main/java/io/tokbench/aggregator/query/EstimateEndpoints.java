@@ -166,7 +166,8 @@ final class EstimateEndpoints {
         MemoryClass memory = MemoryClass.valueOf(mostReported(quantRows, r -> gpus.byId(r.getKey().getGpu()).map(g -> g.memoryClass().name()).orElse(null), "GDDR"));
         String vendor = mostReported(quantRows.stream().filter(r -> backend.equals(r.getTypicalSetup().getBackend())).toList(),
             r -> gpus.byId(r.getKey().getGpu()).map(GpuSpec::vendor).orElse(null), null);
-        CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, vendor, memory, quant);
+        // VRAM follows the backend's kernel chain, which no architecture narrows.
+        CalibrationGroups.Setup setup = new CalibrationGroups.Setup(runtime, backend, vendor, memory, quant, null);
         q.put("vramEstimatedBytes", VramEstimate.of(fileSize, kv, TABLE_CONTEXT, 1, calibration.vram(setup).value()).totalBytes());
       } else {
         q.putNull("vramEstimatedBytes");

@@ -124,12 +124,15 @@ public final class RowJson {
     }
     return new ModelFacts(longOrNull(n, "fileSizeBytes"), longOrNull(n, "parameterCount"), longOrNull(n, "kvCacheBytesPerToken"),
         longOrNull(n, "vramUsedBytes"), n.hasNonNull("aggregateTokensPerSecond") ? n.get("aggregateTokensPerSecond").asDouble() : null,
-        n.hasNonNull("expertCount") ? n.get("expertCount").asInt() : null, n.hasNonNull("expertUsedCount") ? n.get("expertUsedCount").asInt() : null,
-        longOrNull(n, "attentionWidth"), n.hasNonNull("blockCount") ? n.get("blockCount").asInt() : null);
+        intOrNull(n, "expertCount"), intOrNull(n, "expertUsedCount"), longOrNull(n, "attentionWidth"), intOrNull(n, "blockCount"));
   }
 
   private static Long longOrNull(JsonNode node, String field) {
     return node.hasNonNull(field) ? node.get(field).asLong() : null;
+  }
+
+  private static Integer intOrNull(JsonNode node, String field) {
+    return node.hasNonNull(field) ? node.get(field).asInt() : null;
   }
 
   public static ObjectNode community(CommunityRow row) {
