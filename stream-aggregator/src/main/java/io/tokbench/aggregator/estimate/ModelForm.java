@@ -38,7 +38,9 @@ public record ModelForm(Set<Term> without) {
     /** The per-token overhead paid once per layer of the model; without: one overhead per token whatever the model's depth. */
     LAYER_OVERHEAD("layer-overhead"),
     /** Generation groups per GPU architecture (the kernels a backend picks for it); without: the backend on the memory class is the first group after the narrow one. */
-    ARCHITECTURE("architecture");
+    ARCHITECTURE("architecture"),
+    /** A generation group on fewer than {@link CalibrationGroups#MIN_RIGS} rigs pooled with the established one its chain falls back to; without: such a group is passed over. */
+    POOLING("pooling");
 
     private final String optionName;
 
