@@ -124,18 +124,18 @@ class PublishedEvaluationTest {
     // processing 56.9 % against 109 %).
     java.util.function.Function<Evaluation.Result, Evaluation.Score> mixtures = r -> Evaluation.Scores.of(r.predictions().stream()
         .filter(p -> ActiveShare.of(p.row().getKey().getModel(), p.row().getModelFacts(), ModelCatalog.shared()) < 1).toList()).generationCalibrated();
-    Map<ModelForm.Term, java.util.function.Function<Evaluation.Result, Evaluation.Score>> figure = Map.of(
-        ModelForm.Term.MEMORY_CLASS, generation,
-        ModelForm.Term.MULTI_GPU, generation,
-        ModelForm.Term.MOE, mixtures,
-        ModelForm.Term.DEPTH, generation,
-        ModelForm.Term.PROMPT_ATTENTION, prompt,
-        ModelForm.Term.PIPELINE, prompt,
-        ModelForm.Term.POWER_LIMIT, prompt,
-        ModelForm.Term.VENDOR, amdAndIntel,
-        ModelForm.Term.LAYER_OVERHEAD, generation,
-        ModelForm.Term.ARCHITECTURE, generation,
-        ModelForm.Term.POOLING, generation);
+    Map<ModelForm.Term, java.util.function.Function<Evaluation.Result, Evaluation.Score>> figure = Map.ofEntries(
+        Map.entry(ModelForm.Term.MEMORY_CLASS, generation),
+        Map.entry(ModelForm.Term.MULTI_GPU, generation),
+        Map.entry(ModelForm.Term.MOE, mixtures),
+        Map.entry(ModelForm.Term.DEPTH, generation),
+        Map.entry(ModelForm.Term.PROMPT_ATTENTION, prompt),
+        Map.entry(ModelForm.Term.PIPELINE, prompt),
+        Map.entry(ModelForm.Term.POWER_LIMIT, prompt),
+        Map.entry(ModelForm.Term.VENDOR, amdAndIntel),
+        Map.entry(ModelForm.Term.LAYER_OVERHEAD, generation),
+        Map.entry(ModelForm.Term.ARCHITECTURE, generation),
+        Map.entry(ModelForm.Term.POOLING, generation));
     assertThat(figure).hasSize(ModelForm.Term.values().length);
     figure.forEach((term, score) -> {
       Evaluation.Result without = Evaluation.leaveOneGpuOut(rows, GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(term)));
