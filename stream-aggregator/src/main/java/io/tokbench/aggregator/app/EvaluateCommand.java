@@ -83,7 +83,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** A term by its option name; anything else is a bad option naming the ones there are. */
   /** The terms' option names, for --without's help: the model's own list, never a copy of it. */
   static final class TermNames implements Iterable<String> {
     @Override
@@ -92,6 +91,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
+  /** A term by its option name; anything else is a bad option naming the ones there are. */
   static final class TermConverter implements CommandLine.ITypeConverter<ModelForm.Term> {
     @Override
     public ModelForm.Term convert(String value) {
