@@ -50,8 +50,9 @@ public final class CalibrationGroups {
    * the efficiency and overhead a small group brings in count at most this many times (or this
    * fraction of) the established group's: the widest gap between a legitimate small group and its
    * parent in the published sets is Intel's Vulkan driver on an Arc A770 (0.24 of the bandwidth
-   * against 0.92 for GDDR cards), 3.8×. No published row is clamped; a rig reporting a twentieth of its
-   * GPU's rate moves its setup's predictions by 4^(1/3), 1.6×, instead of 20^(1/3), 2.7×.
+   * against 0.92 for GDDR cards), 3.8×. On the published sets the clamp touches one small group, in
+   * the new-source evaluation only (an overhead of 6.04 ms held to 6.0); a rig reporting a twentieth of
+   * its GPU's rate moves its setup's predictions by 4^(1/3), 1.6×, instead of 20^(1/3), 2.7×.
    */
   static final double POOLING_MAX_FACTOR = 4;
 
