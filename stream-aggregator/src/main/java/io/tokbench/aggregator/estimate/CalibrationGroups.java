@@ -47,14 +47,15 @@ public final class CalibrationGroups {
   public static final double POOLING_RIGS = 2;
   /**
    * Reports come from anyone, and a group of one rig has no other rows to outvote a broken one, so
-   * the efficiency and overhead a small group brings in count at most this many times (or this
-   * fraction of) the established group's: the widest gap between a legitimate small group and its
-   * parent in the published sets is Intel's Vulkan driver on an Arc A770 (0.24 of the bandwidth
-   * against 0.92 for GDDR cards), 3.8×. On the published sets the clamp touches one small group, in
-   * the new-source evaluation only (an overhead of 6.04 ms held to 6.0); a rig reporting a twentieth of
-   * its GPU's rate moves its setup's predictions by 4^(1/3), 1.6×, instead of 20^(1/3), 2.7×.
+   * a small group's efficiency counts at most this many times (or this fraction of) the established
+   * group's, and its overhead at most this many times the established one or its memory class's
+   * prior: the widest gap between a legitimate small group and its parent in the published sets is
+   * Intel's Vulkan driver on an Arc A770 (0.24 of the bandwidth against 0.92 for GDDR cards), 3.8×, and
+   * no published group is clamped. A group of one rig-row reporting a twentieth of its GPU's rate moves
+   * its setup's efficiency by 4^(1/3), 1.6×, instead of 20^(1/3), 2.7× (four rows: 2.5×); its overhead
+   * adds at most a third of 4 times the class's.
    */
-  static final double POOLING_MAX_FACTOR = 4;
+  public static final double POOLING_MAX_FACTOR = 4;
 
   /**
    * The rules of thumb the estimator replaces: 60 % of the bandwidth with no fixed cost per token,
@@ -215,7 +216,8 @@ public final class CalibrationGroups {
         break;
       }
       if (group != null && group.getRigCount() > 0) {
-        return new Calibrated<>(pool(generationModel(group), group.getRigCount(), established.value()), established.from(), group);
+        GenerationModel pooled = pool(generationModel(group), group.getRigCount(), established.value(), Calibrator.overheadPrior(id));
+        return new Calibrated<>(pooled, established.from(), group);
       }
     }
     return established;
@@ -228,15 +230,18 @@ public final class CalibrationGroups {
   /**
    * The established model with a small group's pooled in at weight n / (n + {@link #POOLING_RIGS}):
    * efficiencies in log space, since efficiency gaps are ratios (a twice-as-slow group counts as
-   * far as a twice-as-fast one), overheads linearly (an overhead may be zero); each of the small
-   * group's clamped to {@link #POOLING_MAX_FACTOR} of the established group's (its overhead to that
-   * many times the established one or GDDR's overhead prior, whichever is larger).
+   * far as a twice-as-fast one), overheads linearly (an overhead may be zero). The small group's
+   * efficiency is clamped to within {@link #POOLING_MAX_FACTOR} times the established one either way,
+   * its overhead to at most that many times the established one or the overhead prior of its memory
+   * class, whichever is larger.
+   *
+   * @param overheadPrior the small group's overhead prior (its memory class's)
    */
-  static GenerationModel pool(GenerationModel small, int rigs, GenerationModel established) {
+  static GenerationModel pool(GenerationModel small, int rigs, GenerationModel established, double overheadPrior) {
     double weight = rigs / (rigs + POOLING_RIGS);
     double maxLogRatio = Math.log(POOLING_MAX_FACTOR);
     double logRatio = Math.max(-maxLogRatio, Math.min(maxLogRatio, Math.log(small.efficiency() / established.efficiency())));
-    double overhead = Math.min(small.overheadSeconds(), POOLING_MAX_FACTOR * Math.max(established.overheadSeconds(), Calibrator.overheadPrior("GDDR")));
+    double overhead = Math.min(small.overheadSeconds(), POOLING_MAX_FACTOR * Math.max(established.overheadSeconds(), overheadPrior));
     return new GenerationModel(weight * overhead + (1 - weight) * established.overheadSeconds(), established.efficiency() * Math.exp(weight * logRatio));
   }
 

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * model of {@link #REFERENCE_BLOCKS} layers and a model of L layers pays L / 32 of it: an 80-layer
  * 70B model pays 2.5 times what a 32-layer 8B model pays, a 16-layer 1B model half. On the
  * published sets (leave-one-GPU-out, median error, one overhead per token → per layer, the rest of
- * the model as it is): generation 5.9 % → 5.5 %, CUDA 5.4 % → 4.9 %, Metal 5.6 % → 5.3 %; ROCm
- * 6.8 % → 7.7 % and Vulkan 12.4 % → 12.8 % the other way (README, "What each term is worth").
+ * the model as it is): generation 5.7 % → 5.3 %, CUDA 5.3 % → 4.9 %, Metal 5.0 % → 4.9 %, ROCm
+ * 8.6 % → 6.3 %; Vulkan 12.4 % → 12.9 % the other way (README, "What each term is worth").
  *
  * @param overheadSeconds fixed time per token of a {@link #REFERENCE_BLOCKS}-layer model
  * @param efficiency share of the memory bandwidth reached while reading weights, 0..1

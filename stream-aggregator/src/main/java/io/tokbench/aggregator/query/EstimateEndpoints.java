@@ -182,6 +182,8 @@ final class EstimateEndpoints {
   ObjectNode calibrationTable() {
     ObjectNode body = RowJson.JSON.createObjectNode();
     body.put("minRigs", CalibrationGroups.MIN_RIGS);
+    body.put("poolingRigs", CalibrationGroups.POOLING_RIGS);
+    body.put("poolingMaxFactor", CalibrationGroups.POOLING_MAX_FACTOR);
     body.set("prior", calibrationJson(CalibrationGroups.PRIOR));
     ArrayNode groups = body.putArray("groups");
     calibrations.get().values().forEach(r -> groups.add(calibrationJson(r)));

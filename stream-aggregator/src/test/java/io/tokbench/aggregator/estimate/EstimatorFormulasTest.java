@@ -232,7 +232,8 @@ class EstimatorFormulasTest {
     assertThat(groups.generation(ollama).from().getGroupId()).isEqualTo("ollama|CUDA|GDDR|Q4_K_M");
     assertThat(groups.generation(ollama).value()).isEqualTo(new GenerationModel(0.002, 0.7));
     assertThat(groups.vram(ollama).from().getGroupId()).as("VRAM follows the backend's chain; its narrow group measured none").isEqualTo("CUDA");
-    assertThat(groups.generation(q8).from().getGroupId()).as("2 rigs are too few").isEqualTo("CUDA|GDDR");
+    assertThat(groups.generation(q8).from().getGroupId()).as("2 rigs are too few on their own").isEqualTo("CUDA|GDDR");
+    assertThat(groups.generation(q8).basis()).as("but pooled with it").isEqualTo("llama.cpp|CUDA|GDDR|Q8_0 (2 rigs) pooled with CUDA|GDDR (40 rigs)");
     assertThat(groups.generation(hbm).from().getGroupId()).as("an HBM GPU never takes the GDDR cards' fit").isEqualTo("HBM");
     assertThat(groups.generation(metal).from()).isEqualTo(CalibrationGroups.PRIOR);
     assertThat(groups.generation(metal).value()).isEqualTo(GenerationModel.PRIOR);

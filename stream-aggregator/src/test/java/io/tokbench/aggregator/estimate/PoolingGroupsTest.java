@@ -38,6 +38,7 @@ class PoolingGroupsTest {
       assertThat(pooled.value().efficiency()).as("%d rigs", rigs).isCloseTo(0.40 * Math.pow(2, weight), within(1e-12));
       assertThat(pooled.value().overheadSeconds()).as("%d rigs", rigs).isCloseTo(0.004 - 0.003 * weight, within(1e-12));
       assertThat(pooled.from().getGroupId()).as("the band and rig count stay the established group's").isEqualTo(VENDOR);
+      assertThat(pooled.pooled().getGroupId()).isEqualTo(NARROW);
     }
     // one rig a third of the way (twice as efficient: 2^(1/3) as efficient), four rigs two thirds
     assertThat(groups(small, 1, established).generation(XTX_ON_ROCM).value().efficiency()).isCloseTo(0.40 * Math.cbrt(2), within(1e-12));
@@ -52,32 +53,53 @@ class PoolingGroupsTest {
     GenerationModel established = new GenerationModel(0.002, 0.40);
     double faster = groups(new GenerationModel(0.002, 0.80), 2, established).generation(XTX_ON_ROCM).value().efficiency();
     double slower = groups(new GenerationModel(0.002, 0.20), 2, established).generation(XTX_ON_ROCM).value().efficiency();
+    assertThat(faster).isCloseTo(0.40 * Math.sqrt(2), within(1e-12));
     assertThat(faster / 0.40).isCloseTo(0.40 / slower, within(1e-12));
+  }
+
+  /** Of several groups short of 5 rigs, the narrowest with any rig is pooled; an empty one is passed over. */
+  @Test
+  void theNarrowestGroupWithRigsIsPooled() {
+    String architectureOnClass = "ROCM/rdna3|GDDR";
+    GenerationModel established = new GenerationModel(0.002, 0.40);
+    CalibrationGroups groups = new CalibrationGroups(Map.of(
+        NARROW, record(NARROW, new GenerationModel(0.002, 0.90), 0),
+        architectureOnClass, record(architectureOnClass, new GenerationModel(0.002, 0.80), 3),
+        VENDOR, record(VENDOR, established, 25)));
+
+    CalibrationGroups.Calibrated<GenerationModel> pooled = groups.generation(XTX_ON_ROCM);
+    assertThat(pooled.pooled().getGroupId()).isEqualTo(architectureOnClass);
+    assertThat(pooled.value().efficiency()).isCloseTo(0.40 * Math.pow(2, 3 / 5.0), within(1e-12));
   }
 
   /**
    * One rig reporting a twentieth of the rate its card's class reaches (a broken run, or someone
-   * poisoning the table) moves its setup's predictions by 4^(1/3), not 20^(1/3); a huge overhead counts
-   * as 4 times the established one at most.
+   * poisoning the table) moves its setup's efficiency by 4^(1/3), not 20^(1/3); a huge overhead counts
+   * as 4 times the established one, or the class's prior where that is larger, at most. A group 20
+   * times as efficient is held to 4 times in the same way.
    */
   @Test
   void oneBrokenRigMovesItsSetupBoundedly() {
-    GenerationModel established = new GenerationModel(0.002, 0.60);
     GenerationModel broken = new GenerationModel(1.0, 0.03);
 
-    GenerationModel pooled = groups(broken, 1, established).generation(XTX_ON_ROCM).value();
+    GenerationModel pooled = groups(broken, 1, new GenerationModel(0.004, 0.60)).generation(XTX_ON_ROCM).value();
     assertThat(pooled.efficiency()).isCloseTo(0.60 / Math.cbrt(CalibrationGroups.POOLING_MAX_FACTOR), within(1e-12));
-    assertThat(pooled.overheadSeconds()).isCloseTo(0.002 + (4 * 0.002 - 0.002) / 3, within(1e-12));
+    assertThat(pooled.overheadSeconds()).as("4 × 4 ms").isCloseTo(0.004 + (0.016 - 0.004) / 3, within(1e-12));
     assertThat(pooled.tokensPerSecond(960e9, 4e9)).as("predicted rate against the established group's")
-        .isGreaterThan(0.5 * established.tokensPerSecond(960e9, 4e9));
+        .isGreaterThan(0.5 * new GenerationModel(0.004, 0.60).tokensPerSecond(960e9, 4e9));
+
+    double gddrPrior = Calibrator.overheadPrior(NARROW);
+    GenerationModel overNothing = groups(broken, 1, new GenerationModel(0.0, 0.60)).generation(XTX_ON_ROCM).value();
+    assertThat(overNothing.overheadSeconds()).as("an established overhead of 0: 4 × the GDDR prior").isCloseTo(4 * gddrPrior / 3, within(1e-12));
+
+    GenerationModel tooFast = groups(new GenerationModel(0.002, 1.0), 1, new GenerationModel(0.002, 0.05)).generation(XTX_ON_ROCM).value();
+    assertThat(tooFast.efficiency()).isCloseTo(0.05 * Math.cbrt(CalibrationGroups.POOLING_MAX_FACTOR), within(1e-12));
   }
 
   @Test
   void anEstablishedGroupStandsAlone() {
     GenerationModel small = new GenerationModel(0.001, 0.80);
-    GenerationModel established = new GenerationModel(0.004, 0.45);
-
-    CalibrationGroups.Calibrated<GenerationModel> own = groups(small, CalibrationGroups.MIN_RIGS, established).generation(XTX_ON_ROCM);
+    CalibrationGroups.Calibrated<GenerationModel> own = groups(small, CalibrationGroups.MIN_RIGS, new GenerationModel(0.004, 0.45)).generation(XTX_ON_ROCM);
     assertThat(own.value()).isEqualTo(small);
     assertThat(own.pooled()).isNull();
     assertThat(own.basis()).isEqualTo("llama.cpp|ROCM/rdna3|GDDR|Q4_K_M (5 rigs)");

@@ -113,14 +113,14 @@ class PublishedEvaluationTest {
     java.util.function.Function<Evaluation.Result, Evaluation.Score> prompt = r -> r.overall().promptCalibrated();
     // The vendor term changes only the rows of AMD's and Intel's cards (ROCm, Vulkan, SYCL; a GPU
     // of a vendor with one backend, NVIDIA on CUDA or Apple on Metal, is predicted as before): scored
-    // on them, 11.0 % against 12.8 % without it (ROCm 7.7 % against 10.3 %, Vulkan 12.8 % against
-    // 13.5 %). The architecture term: 5.5 % against 6.6 % overall (CUDA 4.9 % against 5.6 %, Metal
-    // 5.3 % against 5.4 %, ROCm 7.7 % against 11.4 %, Vulkan 12.8 % against 13.9 %; before pooling).
+    // on them, 11.0 % against 12.6 % without it (ROCm 6.3 % against 10.1 %, Vulkan 12.9 % against
+    // 13.9 %). The architecture term: 5.3 % against 6.5 % overall (CUDA 4.9 % against 5.6 %, Metal
+    // 4.9 % against 5.6 %, ROCm 6.3 % against 9.6 %, Vulkan 12.9 % against 15.9 %).
     // Pooling: 5.3 % against 5.5 % here; its real worth is on a new source's rows (below).
     java.util.function.Function<Evaluation.Result, Evaluation.Score> amdAndIntel = r -> Evaluation.Scores.of(r.predictions().stream()
         .filter(p -> !p.backend().equals("CUDA") && !p.backend().equals("METAL")).toList()).generationCalibrated();
     // The mixture-of-experts factors change only the rows of mixtures (16 of 593): scored on them,
-    // since the overall median barely moves with them (18.2 % against 24.3 % without; their prompt
+    // since the overall median barely moves with them (16.9 % against 21.5 % without; their prompt
     // processing 56.9 % against 109 %).
     java.util.function.Function<Evaluation.Result, Evaluation.Score> mixtures = r -> Evaluation.Scores.of(r.predictions().stream()
         .filter(p -> ActiveShare.of(p.row().getKey().getModel(), p.row().getModelFacts(), ModelCatalog.shared()) < 1).toList()).generationCalibrated();
