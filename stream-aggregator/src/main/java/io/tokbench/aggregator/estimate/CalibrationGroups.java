@@ -223,7 +223,8 @@ public final class CalibrationGroups {
     return established;
   }
 
-  private static GenerationModel generationModel(CalibrationRecord group) {
+  /** A group's generation line (the prior's for the prior). */
+  static GenerationModel generationModel(CalibrationRecord group) {
     return new GenerationModel(group.getOverheadMillisPerToken() / 1e3, group.getBandwidthEfficiency());
   }
 

@@ -79,6 +79,32 @@ class EstimatorTest {
     assertThat(e.high()).isCloseTo(expected * 1.1, within(1e-6));
   }
 
+  /**
+   * A small group pooled in moves the figure toward its own line; the band widens by as much, since the
+   * truth may lie that far on the other side of the established group's line.
+   */
+  @Test
+  void aPooledPredictionWidensItsBandByHowFarPoolingMovedIt() {
+    String ampere = "ollama|CUDA/ampere|GDDR|Q4_K_M";
+    Map<String, CalibrationRecord> groups = new java.util.HashMap<>();
+    groups.put(NARROW, group(NARROW, 23, 4.0, 0.75).setResidualSpread(Math.log(1.1)).build());
+    groups.put(KERNELS, group(KERNELS, 23, 4.0, 0.75).setKvCacheFactor(1.0).setRuntimeOverheadBytes(600_000_000L).build());
+    groups.put(ampere, group(ampere, 1, 4.0, 0.90).build());
+
+    Estimator.Estimate e = ESTIMATOR.estimate(request(RTX_3060, 8192, 1), List.of(row(RTX_4090, 1, 88.4, 14)), new CalibrationGroups(groups));
+
+    double read = (FILE_SIZE + KV_PER_TOKEN * (512 + 64)) / 360e9;
+    double established = 1 / (0.004 + read / 0.75);
+    double pooled = 1 / (0.004 + read / (0.75 * Math.cbrt(0.90 / 0.75)));
+    double spread = Math.log(1.1) + Math.log(pooled / established);
+    assertThat(e.singleUserTokensPerSecond()).isCloseTo(pooled, within(1e-6));
+    assertThat(e.low()).isCloseTo(pooled * Math.exp(-spread), within(1e-6)).isLessThan(established / 1.1);
+    assertThat(e.high()).isCloseTo(pooled * Math.exp(spread), within(1e-6));
+    assertThat(e.basis().text()).isEqualTo("predicted from ollama|CUDA/ampere|GDDR|Q4_K_M (1 rig) pooled with ollama|CUDA|GDDR|Q4_K_M (23 rigs), ±"
+        + Math.round((Math.exp(spread) - 1) * 100) + " %");
+    assertThat(e.basis().rigs()).as("the established group's").isEqualTo(23);
+  }
+
   @Test
   void moreUsersRaiseAggregateAndLowerPerUserSpeedAlongTheCalibratedCurve() {
     List<StatsRow> rows = List.of(row(RTX_4090, 1, 88.4, 14));
