@@ -125,11 +125,14 @@ public final class Estimator {
       double depth = request.promptTokens() + REPLY_MIDPOINT_TOKENS;
       singleRate = SpeedModel.generationTokensPerSecond(generation.value(), physics, weights, activeShare, kvPerToken,
           layers, depth, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
-      // A pooled figure sits between two groups' lines: the band widens by how far it moved from the
-      // established group's, since the truth may lie that far the other way.
-      double established = SpeedModel.generationTokensPerSecond(CalibrationGroups.generationModel(generation.from()), physics, weights, activeShare,
-          kvPerToken, layers, depth, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
-      double spread = generation.from().getResidualSpread() + Math.abs(Math.log(singleRate / established));
+      double spread = generation.from().getResidualSpread();
+      if (generation.pooled() != null) {
+        // A pooled figure sits between two groups' lines: the band widens by how far it moved from the
+        // established group's, since the truth may lie that far the other way.
+        double established = SpeedModel.generationTokensPerSecond(CalibrationGroups.generationModel(generation.from()), physics, weights, activeShare,
+            kvPerToken, layers, depth, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
+        spread += Math.abs(Math.log(singleRate / established));
+      }
       low = singleRate * Math.exp(-spread);
       high = singleRate * Math.exp(spread);
       basis = predicted(generation, spread);

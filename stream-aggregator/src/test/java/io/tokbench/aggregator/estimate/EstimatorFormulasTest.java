@@ -242,7 +242,8 @@ class EstimatorFormulasTest {
     assertThat(groups.physics()).as("no global group yet").isEqualTo(Physics.PRIOR);
   }
 
-  private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
+  /** A calibration group of this many rigs with this generation line, the rest the prior's; shared by the estimator tests. */
+  static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
     return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR).setGroupId(id).setLevel(CalibrationGroups.levelOf(id))
         .setRigCount(rigs).setRowCount(rigs).setOverheadMillisPerToken(overheadMillis).setBandwidthEfficiency(efficiency);
   }

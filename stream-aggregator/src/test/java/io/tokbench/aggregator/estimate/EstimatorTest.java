@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.estimate;
 
+import static io.tokbench.aggregator.estimate.EstimatorFormulasTest.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -36,11 +37,6 @@ class EstimatorTest {
           .setConcurrencyGainAtSaturation(4.0).setConcurrencyHalfSaturationUsers(3.0).build(),
       "llama.cpp|VULKAN/NVIDIA|GDDR|Q4_K_M", group("llama.cpp|VULKAN/NVIDIA|GDDR|Q4_K_M", 9, 1.0, 0.5).build(),
       "llama.cpp|CUDA|GDDR|Q4_K_M", group("llama.cpp|CUDA|GDDR|Q4_K_M", 9, 1.0, 0.9).build()));
-
-  private static CalibrationRecord.Builder group(String id, int rigs, double overheadMillis, double efficiency) {
-    return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR).setGroupId(id).setLevel(CalibrationGroups.levelOf(id))
-        .setRigCount(rigs).setRowCount(rigs).setOverheadMillisPerToken(overheadMillis).setBandwidthEfficiency(efficiency);
-  }
 
   private static StatsRow row(GpuSpec gpu, int concurrency, double median, int rigs) {
     return StatsRow.newBuilder()

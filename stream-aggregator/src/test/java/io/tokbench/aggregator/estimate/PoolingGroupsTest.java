@@ -147,13 +147,6 @@ class PoolingGroupsTest {
   }
 
   private static CalibrationRecord record(String id, GenerationModel model, int rigs) {
-    return CalibrationRecord.newBuilder(CalibrationGroups.PRIOR)
-        .setGroupId(id)
-        .setLevel(CalibrationGroups.levelOf(id))
-        .setRigCount(rigs)
-        .setRowCount(rigs)
-        .setOverheadMillisPerToken(model.overheadSeconds() * 1e3)
-        .setBandwidthEfficiency(model.efficiency())
-        .build();
+    return EstimatorFormulasTest.group(id, rigs, model.overheadSeconds() * 1e3, model.efficiency()).build();
   }
 }
