@@ -148,10 +148,10 @@ final class EvaluateCommand implements Callable<Integer> {
   /** The tables: overall, per backend, and per source when the rows have one. */
   static void print(PrintStream out, String title, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
     out.printf(Locale.ROOT, "%s over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", title, result.rows(), result.gpus());
-    printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "gen", "generation: prior", "generation: calibrated",
+    printLine(out, "%-36s %5s  %-21s %-30s %5s  %-21s %-30s", "", "gen", "generation: prior", "generation: calibrated",
         "pp", "prompt: prior", "prompt: calibrated");
-    printLine(out, "%-36s %5s  %-21s %-21s %5s  %-21s %-21s", "", "rows", "median APE  ±20 %", "median APE  ±20 %",
-        "rows", "median APE  ±20 %", "median APE  ±20 %");
+    printLine(out, "%-36s %5s  %-21s %-30s %5s  %-21s %-30s", "", "rows", "median APE  ±20 %", "median APE  ±20 %  in band",
+        "rows", "median APE  ±20 %", "median APE  ±20 %  in band");
     line(out, "all", result.overall());
     result.by(p -> p.backend()).forEach((backend, scores) -> line(out, "backend " + backend, scores));
     if (source != null) {
@@ -160,8 +160,8 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private static void line(PrintStream out, String label, Evaluation.Scores s) {
-    printLine(out, "%-36s %5d  %s %s %5d  %s %s", label, s.generationCalibrated().rows(), cell(s.generationPrior()), cell(s.generationCalibrated()),
-        s.promptCalibrated().rows(), cell(s.promptPrior()), cell(s.promptCalibrated()));
+    printLine(out, "%-36s %5d  %s %s %5d  %s %s", label, s.generationCalibrated().rows(), cell(s.generationPrior()), calibratedCell(s.generationCalibrated()),
+        s.promptCalibrated().rows(), cell(s.promptPrior()), calibratedCell(s.promptCalibrated()));
   }
 
   /** A table line without the padding of its last column, so the table can be pasted and compared as it is. */
@@ -172,5 +172,11 @@ final class EvaluateCommand implements Callable<Integer> {
   private static String cell(Evaluation.Score score) {
     return score.rows() == 0 ? String.format(Locale.ROOT, "%-21s", "-")
         : String.format(Locale.ROOT, "%8.1f %%  %5.0f %%  ", score.medianAbsolutePercentageError(), score.shareWithin20Percent());
+  }
+
+  /** With the share of measured figures inside the band the estimate states: about half, if the band is honest. */
+  private static String calibratedCell(Evaluation.Score score) {
+    return score.rows() == 0 ? String.format(Locale.ROOT, "%-30s", "-")
+        : cell(score) + String.format(Locale.ROOT, "%5.0f %%  ", score.shareWithinBand());
   }
 }

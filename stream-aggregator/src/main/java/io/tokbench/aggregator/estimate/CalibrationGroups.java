@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The fallback chains of calibrations. Generation follows memory and the kernels a backend picks
@@ -244,6 +245,28 @@ public final class CalibrationGroups {
     double logRatio = Math.max(-maxLogRatio, Math.min(maxLogRatio, Math.log(small.efficiency() / established.efficiency())));
     double overhead = Math.min(small.overheadSeconds(), POOLING_MAX_FACTOR * Math.max(established.overheadSeconds(), overheadPrior));
     return new GenerationModel(weight * overhead + (1 - weight) * established.overheadSeconds(), established.efficiency() * Math.exp(weight * logRatio));
+  }
+
+  /**
+   * The band of a predicted generation rate, ±this in log space: the established group's spread
+   * of held-out GPUs about its line; a pooled figure sits between two groups' lines, so its band
+   * widens by how far pooling moved it from the established line (the truth may lie that far the
+   * other way).
+   *
+   * @param rateOf the rate a generation model predicts for the setup at hand
+   */
+  public static double generationSpread(Calibrated<GenerationModel> generation, ToDoubleFunction<GenerationModel> rateOf) {
+    double spread = generation.from().getResidualSpread();
+    if (generation.pooled() == null) {
+      return spread;
+    }
+    return spread + Math.abs(Math.log(rateOf.applyAsDouble(generation.value()) / rateOf.applyAsDouble(generationModel(generation.from()))));
+  }
+
+  /** The band of a predicted prompt rate, ±this in log space: the group's spread of held-out GPUs' compute scales (0 where it has none). */
+  public static double promptSpread(Calibrated<Double> scale) {
+    Double spread = scale.from().getPromptComputeSpread();
+    return spread == null ? 0 : spread;
   }
 
   public Calibrated<ConcurrencyCurve> concurrency(Setup setup) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A serving plan for one model on one GPU setup: VRAM needed and whether it fits, single-user,
@@ -123,16 +124,10 @@ public final class Estimator {
       CalibrationGroups.Calibrated<GenerationModel> generation = calibration.generation(setup);
       Integer layers = blocks == null ? null : blocks.intValue();
       double depth = request.promptTokens() + REPLY_MIDPOINT_TOKENS;
-      singleRate = SpeedModel.generationTokensPerSecond(generation.value(), physics, weights, activeShare, kvPerToken,
+      ToDoubleFunction<GenerationModel> rateOf = m -> SpeedModel.generationTokensPerSecond(m, physics, weights, activeShare, kvPerToken,
           layers, depth, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
-      double spread = generation.from().getResidualSpread();
-      if (generation.pooled() != null) {
-        // A pooled figure sits between two groups' lines: the band widens by how far it moved from the
-        // established group's, since the truth may lie that far the other way.
-        double established = SpeedModel.generationTokensPerSecond(CalibrationGroups.generationModel(generation.from()), physics, weights, activeShare,
-            kvPerToken, layers, depth, request.gpu().bandwidthBytesPerSecond(), request.gpuCount());
-        spread += Math.abs(Math.log(singleRate / established));
-      }
+      singleRate = rateOf.applyAsDouble(generation.value());
+      double spread = CalibrationGroups.generationSpread(generation, rateOf);
       low = singleRate * Math.exp(-spread);
       high = singleRate * Math.exp(spread);
       basis = predicted(generation, spread);
@@ -164,8 +159,7 @@ public final class Estimator {
       promptRate = SpeedModel.promptTokensPerSecond(scale.value(), physics, parametersBillions(request.model(), modelRows) * 1e9, activeShare,
           medianFact(modelRows, ModelFacts::getAttentionWidth), request.promptTokens(), fp16Tflops(request.gpu()),
           Evaluation.boardPower(request.gpu()), request.gpuCount());
-      Double spread = scale.from().getPromptComputeSpread();
-      promptBasis = predicted(scale, spread == null ? 0 : spread);
+      promptBasis = predicted(scale, CalibrationGroups.promptSpread(scale));
     }
     double ttft = request.promptTokens() / promptRate * 1e3 + 1e3 / singleRate;
     Basis vramBasis = kvPerToken == null

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -22,24 +23,40 @@ import java.util.stream.Collectors;
  * the estimator would for a GPU nobody has measured yet; score the uncalibrated prior the same way.
  */
 public final class Evaluation {
-  /** Median absolute percentage error, and the share of predictions within ±20 %, over {@code rows} predictions. */
-  public record Score(int rows, double medianAbsolutePercentageError, double shareWithin20Percent) {
+  /**
+   * Median absolute percentage error, the share of predictions within ±20 %, and the share of
+   * measured figures within the band the estimate states (NaN for the prior, which states none),
+   * over {@code rows} predictions.
+   */
+  public record Score(int rows, double medianAbsolutePercentageError, double shareWithin20Percent, double shareWithinBand) {
     static Score of(List<Double> relativeErrors) {
+      return of(relativeErrors, List.of());
+    }
+
+    static Score of(List<Double> relativeErrors, List<Boolean> withinBand) {
       double[] errors = relativeErrors.stream().mapToDouble(Math::abs).toArray();
       long within = relativeErrors.stream().filter(e -> Math.abs(e) <= 0.2).count();
       return new Score(errors.length, errors.length == 0 ? Double.NaN : OrderStatistics.median(errors) * 100,
-          errors.length == 0 ? Double.NaN : within * 100.0 / errors.length);
+          errors.length == 0 ? Double.NaN : within * 100.0 / errors.length,
+          withinBand.isEmpty() ? Double.NaN : withinBand.stream().filter(b -> b).count() * 100.0 / withinBand.size());
     }
   }
 
-  /** One measured figure, what the prior predicted and what the calibrated estimator predicted. */
-  public record Predicted(double measured, double prior, double calibrated) {
+  /**
+   * One measured figure, what the prior predicted and what the calibrated estimator predicted, with
+   * the band it states (±{@code band} in log space, as the estimate's low and high are).
+   */
+  public record Predicted(double measured, double prior, double calibrated, double band) {
     double priorError() {
       return prior / measured - 1;
     }
 
     double calibratedError() {
       return calibrated / measured - 1;
+    }
+
+    boolean withinBand() {
+      return Math.abs(Math.log(measured / calibrated)) <= band;
     }
   }
 
@@ -52,9 +69,9 @@ public final class Evaluation {
       List<Predicted> prompts = predictions.stream().flatMap(p -> p.prompt().stream()).toList();
       return new Scores(
           Score.of(predictions.stream().map(p -> p.generation().priorError()).toList()),
-          Score.of(predictions.stream().map(p -> p.generation().calibratedError()).toList()),
+          Score.of(predictions.stream().map(p -> p.generation().calibratedError()).toList(), predictions.stream().map(p -> p.generation().withinBand()).toList()),
           Score.of(prompts.stream().map(Predicted::priorError).toList()),
-          Score.of(prompts.stream().map(Predicted::calibratedError).toList()));
+          Score.of(prompts.stream().map(Predicted::calibratedError).toList(), prompts.stream().map(Predicted::withinBand).toList()));
     }
   }
 
@@ -142,18 +159,22 @@ public final class Evaluation {
     Physics physics = calibration.physics();
     double weights = facts.getFileSizeBytes();
     Integer blocks = form.has(ModelForm.Term.LAYER_OVERHEAD) ? facts.getBlockCount() : null;
+    CalibrationGroups.Calibrated<GenerationModel> line = calibration.generation(setup);
+    ToDoubleFunction<GenerationModel> rateOf = m -> SpeedModel.generationTokensPerSecond(m, physics, weights, share, facts.getKvCacheBytesPerToken(), blocks,
+        shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count);
     Predicted generation = new Predicted(row.getGenerationTokensPerSecond().getMedian(),
         SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(), blocks,
             shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count),
-        SpeedModel.generationTokensPerSecond(calibration.generation(setup).value(), physics, weights, share, facts.getKvCacheBytesPerToken(), blocks,
-            shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count));
+        rateOf.applyAsDouble(line.value()), CalibrationGroups.generationSpread(line, rateOf));
     Double parameters = parameters(row, models);
+    CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(setup);
     Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()
         : Optional.of(new Predicted(row.getPromptTokensPerSecond().getMedian(),
             SpeedModel.promptTokensPerSecond(CalibrationGroups.PRIOR.getPromptTokensPerSecondPerTflop(), Physics.PRIOR, parameters, share,
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), null, count),
-            SpeedModel.promptTokensPerSecond(calibration.promptScale(setup).value(), physics, parameters, share,
-                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count)));
+            SpeedModel.promptTokensPerSecond(scale.value(), physics, parameters, share,
+                facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count),
+            CalibrationGroups.promptSpread(scale)));
     return new Prediction(row, setup.backend(), generation, prompt);
   }
 

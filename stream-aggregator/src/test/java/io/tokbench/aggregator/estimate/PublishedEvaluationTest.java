@@ -86,6 +86,22 @@ class PublishedEvaluationTest {
   }
 
   /**
+   * An estimate's band (± the established group's spread) is meant to hold half of what a GPU
+   * nobody has measured turns out to do. Measured on the rows that fitted the line, it held 38 % of
+   * the held-out generation rates (CUDA 38 %, Metal 40 %, Vulkan 16 %); measured on GPUs held out of
+   * the line, 52 % (CUDA 51 %, Metal 56 %, ROCm 75 %, Vulkan 36 %: Vulkan's misses are wider than its
+   * groups' other GPUs show). Prompt processing: 41 % → 43 %.
+   */
+  @Test
+  void theBandHoldsAboutHalfOfAHeldOutGpusRates() {
+    assertThat(result.overall().generationCalibrated().shareWithinBand()).isBetween(45.0, 60.0);
+    Map<String, Evaluation.Scores> byBackend = result.by(Evaluation.Prediction::backend);
+    assertThat(byBackend.get("CUDA").generationCalibrated().shareWithinBand()).isBetween(45.0, 60.0);
+    assertThat(byBackend.get("METAL").generationCalibrated().shareWithinBand()).isBetween(45.0, 65.0);
+    assertThat(result.overall().promptCalibrated().shareWithinBand()).isGreaterThan(40.0);
+  }
+
+  /**
    * The 15 % target holds overall (13.7 %) once a GPU prefills at most at what its board power
    * limit sustains. It is not asserted per backend: ROCm (25.7 %, 33 rows) and Vulkan (54.2 %, 41
    * rows, whose drivers with and without matrix cores prefill at rates no report tells apart) miss it.
