@@ -4,17 +4,23 @@ import io.tokbench.aggregator.normalize.StatsKeys;
 import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.normalize.OrderStatistics;
 import io.tokbench.schema.CalibrationRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.Random;
 import java.util.function.Function;
 import java.util.function.ToDoubleBiFunction;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Fits one calibration group's estimator parameters to its statistics rows: the generation model
@@ -33,14 +39,14 @@ public final class Calibrator {
   private static final Map<String, Double> OVERHEAD_PRIOR_SECONDS = Map.of("GDDR", 0.0015, "HBM", 0.0034, "UNIFIED", 0.0058);
   private static final double MIXED_OVERHEAD_PRIOR_SECONDS = 0.002;
   /**
-   * GPUs a band is measured on by holding each out: on the published results 8 hold the same share
-   * of the rows within their band as 16 (52 % and 53 %).
+   * GPUs a band is measured on by holding each out (see {@link #heldOutSpread}): enough for a median
+   * of their spreads, few enough that a big group's refit stays within a few fits.
    */
   static final int MAX_HELD_OUT_GPUS = 8;
   /**
-   * Points each held-out refit draws on, every k-th of the other GPUs' (a line of two parameters
-   * needs no more): the refits run on the stream thread. A group of 1,800 points refits in 6.6–7.8 ms
-   * with its band (2.6–3.4 ms without); with a whole sample per held-out refit, 12–16 ms.
+   * Points each held-out refit draws on, a fixed pseudo-random subsample of the other GPUs' (a line
+   * of two parameters needs no more): the refits run on the stream thread, and this keeps a big
+   * group's refit within a few times one fit.
    */
   static final int MAX_HELD_OUT_FIT_POINTS = 250;
 
@@ -156,10 +162,7 @@ public final class Calibrator {
     }
     double median = OrderStatistics.median(logScales);
     record.setPromptTokensPerSecondPerTflop(Math.exp(median));
-    // As for generation: a GPU's scale against the median of the other GPUs'.
-    double[] heldOut = heldOutGpuResiduals(prompted, others -> OrderStatistics.median(others.stream().mapToDouble(p -> logPromptScale(p, physics)).toArray()),
-        (otherMedian, p) -> logPromptScale(p, physics) - otherMedian);
-    record.setPromptComputeSpread(spread(heldOut.length > 0 ? heldOut : Arrays.stream(logScales).map(s -> s - median).toArray()));
+    record.setPromptComputeSpread(promptSpread(prompted, median, physics));
   }
 
   /** VRAM used − weights = factor × theoretical KV cache + overhead: a straight line. */
@@ -214,16 +217,21 @@ public final class Calibrator {
   }
 
   /**
-   * How far a GPU the group has not measured lands from the group's line (log space): each GPU's
-   * rows against the line fitted without that GPU. A GPU's rows share its memory system, its driver
-   * and often its rig, so the residuals against a line they helped fit understate it: on the
-   * published sets the in-sample spread held 38 % of held-out GPUs' generation rates within ±it (the
-   * band is meant to hold half), this one 52 % (README, "Is the band honest?"). A group of one GPU
-   * can show no more than its own rows' residuals.
+   * How far a GPU the group has not measured lands from the group's line (log space): GPUs held out
+   * of the line and scored against it refitted without them. A GPU's rows share its memory system,
+   * its driver and often its rig, so the residuals against a line they helped fit understate it
+   * (README, "Is the band honest?"). A group of one GPU can show no more than its own rows' residuals.
    */
   static double generationSpread(List<CalibrationPoint> points, GenerationModel model, Physics physics, double overheadPrior) {
-    double[] heldOut = heldOutGpuResiduals(points, others -> fitGeneration(others, physics, overheadPrior), (line, p) -> logResidual(line, p, physics));
-    return spread(heldOut.length > 0 ? heldOut : points.stream().mapToDouble(p -> logResidual(model, p, physics)).toArray());
+    return heldOutSpread(points, others -> fitGeneration(others, physics, overheadPrior), (line, p) -> logResidual(line, p, physics))
+        .orElseGet(() -> spread(points.stream().mapToDouble(p -> logResidual(model, p, physics)).toArray()));
+  }
+
+  /** The same for the prompt compute scale: a held-out GPU's scales against the median of the other GPUs'. */
+  static double promptSpread(List<CalibrationPoint> points, double median, Physics physics) {
+    return heldOutSpread(points, others -> OrderStatistics.median(others.stream().mapToDouble(p -> logPromptScale(p, physics)).toArray()),
+        (otherMedian, p) -> logPromptScale(p, physics) - otherMedian)
+        .orElseGet(() -> spread(points.stream().mapToDouble(p -> logPromptScale(p, physics) - median).toArray()));
   }
 
   private static double logResidual(GenerationModel model, CalibrationPoint p, Physics physics) {
@@ -231,39 +239,45 @@ public final class Calibrator {
   }
 
   /**
-   * The residuals of each held-out GPU's points against {@code fit} of the other GPUs' points: every
-   * k-th GPU in id order, at most {@link #MAX_HELD_OUT_GPUS} of them, so a group of hundreds of GPUs
-   * refits a bounded number of times, each on at most {@link #MAX_HELD_OUT_FIT_POINTS} of the others'
-   * points. Empty where the points come from fewer than two GPUs.
+   * The median over held-out GPUs of each one's median absolute residual against {@code fit} of the
+   * other GPUs' points: each GPU one vote, however many rows it sent, so one reporter's rows cannot
+   * set a group's band. At most {@link #MAX_HELD_OUT_GPUS} GPUs are held out, those whose ids hash
+   * lowest (a GPU joining the group changes at most one pick), each refit on at most
+   * {@link #MAX_HELD_OUT_FIT_POINTS} of the others' points. Empty where the points come from fewer
+   * than two GPUs.
    */
-  static <M> double[] heldOutGpuResiduals(List<CalibrationPoint> points, Function<List<CalibrationPoint>, M> fit,
+  static <M> OptionalDouble heldOutSpread(List<CalibrationPoint> points, Function<List<CalibrationPoint>, M> fit,
                                           ToDoubleBiFunction<M, CalibrationPoint> residual) {
     String[] gpuOf = points.stream().map(p -> StatsKeys.gpuOf(p.getStatsKey())).toArray(String[]::new);
-    List<String> gpus = Arrays.stream(gpuOf).distinct().sorted().toList();
+    List<String> gpus = Arrays.stream(gpuOf).distinct().toList();
     if (gpus.size() < 2) {
-      return new double[0];
+      return OptionalDouble.empty();
     }
-    int step = (gpus.size() + MAX_HELD_OUT_GPUS - 1) / MAX_HELD_OUT_GPUS;
-    List<Double> residuals = new ArrayList<>();
-    for (int g = 0; g < gpus.size(); g += step) {
-      String heldOut = gpus.get(g);
-      List<CalibrationPoint> others = new ArrayList<>(points.size());
-      List<CalibrationPoint> own = new ArrayList<>();
-      for (int i = 0; i < gpuOf.length; i++) {
-        (gpuOf[i].equals(heldOut) ? own : others).add(points.get(i));
+    List<String> heldOut = gpus.stream()
+        .sorted(Comparator.comparingInt((String gpu) -> Utils.murmur2(gpu.getBytes(StandardCharsets.UTF_8))).thenComparing(Comparator.naturalOrder()))
+        .limit(MAX_HELD_OUT_GPUS).toList();
+    List<Integer> order = shuffledIndices(points.size());
+    double[] perGpu = new double[heldOut.size()];
+    for (int g = 0; g < perGpu.length; g++) {
+      String gpu = heldOut.get(g);
+      List<CalibrationPoint> others = new ArrayList<>(Math.min(points.size(), MAX_HELD_OUT_FIT_POINTS));
+      for (int i = 0; i < order.size() && others.size() < MAX_HELD_OUT_FIT_POINTS; i++) {
+        if (!gpuOf[order.get(i)].equals(gpu)) {
+          others.add(points.get(order.get(i)));
+        }
       }
-      M fitted = fit.apply(everyKth(others, MAX_HELD_OUT_FIT_POINTS));
-      own.forEach(p -> residuals.add(residual.applyAsDouble(fitted, p)));
+      M fitted = fit.apply(others);
+      perGpu[g] = spread(IntStream.range(0, points.size()).filter(i -> gpuOf[i].equals(gpu))
+          .mapToDouble(i -> residual.applyAsDouble(fitted, points.get(i))).toArray());
     }
-    return residuals.stream().mapToDouble(Double::doubleValue).toArray();
+    return OptionalDouble.of(OrderStatistics.median(perGpu));
   }
 
-  private static List<CalibrationPoint> everyKth(List<CalibrationPoint> points, int atMost) {
-    if (points.size() <= atMost) {
-      return points;
-    }
-    int step = (points.size() + atMost - 1) / atMost;
-    return IntStream.range(0, points.size()).filter(i -> i % step == 0).mapToObj(points::get).toList();
+  /** 0..n-1 in a fixed pseudo-random order: a subsample of a group's points without the stripes of its sort order. */
+  private static List<Integer> shuffledIndices(int n) {
+    List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+    Collections.shuffle(order, new Random(n));
+    return order;
   }
 
   /** Median absolute log-residual: ±this in log space holds half of the rows. */

@@ -89,7 +89,7 @@ class PublishedEvaluationTest {
    * An estimate's band (± the established group's spread) is meant to hold half of what a GPU
    * nobody has measured turns out to do. Measured on the rows that fitted the line, it held 38 % of
    * the held-out generation rates (CUDA 38 %, Metal 40 %, Vulkan 16 %); measured on GPUs held out of
-   * the line, 52 % (CUDA 51 %, Metal 56 %, ROCm 75 %, Vulkan 36 %: Vulkan's misses are wider than its
+   * the line, 54 % (CUDA 53 %, Metal 54 %, ROCm 75 %, Vulkan 42 %: Vulkan's misses are wider than its
    * groups' other GPUs show). Prompt processing: 41 % → 43 %.
    */
   @Test
