@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -162,7 +161,7 @@ public final class Calibrator {
     }
     double median = OrderStatistics.median(logScales);
     record.setPromptTokensPerSecondPerTflop(Math.exp(median));
-    record.setPromptComputeSpread(promptSpread(prompted, median, physics));
+    record.setPromptComputeSpread(promptSpread(prompted, logScales, median, physics));
   }
 
   /** VRAM used − weights = factor × theoretical KV cache + overhead: a straight line. */
@@ -227,11 +226,14 @@ public final class Calibrator {
         .orElseGet(() -> spread(points.stream().mapToDouble(p -> logResidual(model, p, physics)).toArray()));
   }
 
-  /** The same for the prompt compute scale: a held-out GPU's scales against the median of the other GPUs'. */
-  static double promptSpread(List<CalibrationPoint> points, double median, Physics physics) {
+  /**
+   * The same for the prompt compute scale: a held-out GPU's scales against the median of the other
+   * GPUs'; {@code logScales} and {@code median} are the points' own, as the group's fit has them.
+   */
+  static double promptSpread(List<CalibrationPoint> points, double[] logScales, double median, Physics physics) {
     return heldOutSpread(points, others -> OrderStatistics.median(others.stream().mapToDouble(p -> logPromptScale(p, physics)).toArray()),
         (otherMedian, p) -> logPromptScale(p, physics) - otherMedian)
-        .orElseGet(() -> spread(points.stream().mapToDouble(p -> logPromptScale(p, physics) - median).toArray()));
+        .orElseGet(() -> spread(Arrays.stream(logScales).map(s -> s - median).toArray()));
   }
 
   private static double logResidual(GenerationModel model, CalibrationPoint p, Physics physics) {
@@ -256,14 +258,14 @@ public final class Calibrator {
     List<String> heldOut = gpus.stream()
         .sorted(Comparator.comparingInt((String gpu) -> Utils.murmur2(gpu.getBytes(StandardCharsets.UTF_8))).thenComparing(Comparator.naturalOrder()))
         .limit(MAX_HELD_OUT_GPUS).toList();
-    List<Integer> order = shuffledIndices(points.size());
+    int[] order = shuffledIndices(points.size());
     double[] perGpu = new double[heldOut.size()];
     for (int g = 0; g < perGpu.length; g++) {
       String gpu = heldOut.get(g);
       List<CalibrationPoint> others = new ArrayList<>(Math.min(points.size(), MAX_HELD_OUT_FIT_POINTS));
-      for (int i = 0; i < order.size() && others.size() < MAX_HELD_OUT_FIT_POINTS; i++) {
-        if (!gpuOf[order.get(i)].equals(gpu)) {
-          others.add(points.get(order.get(i)));
+      for (int i = 0; i < order.length && others.size() < MAX_HELD_OUT_FIT_POINTS; i++) {
+        if (!gpuOf[order[i]].equals(gpu)) {
+          others.add(points.get(order[i]));
         }
       }
       M fitted = fit.apply(others);
@@ -273,10 +275,20 @@ public final class Calibrator {
     return OptionalDouble.of(OrderStatistics.median(perGpu));
   }
 
-  /** 0..n-1 in a fixed pseudo-random order: a subsample of a group's points without the stripes of its sort order. */
-  private static List<Integer> shuffledIndices(int n) {
-    List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-    Collections.shuffle(order, new Random(n));
+  /**
+   * 0..n-1 in a fixed pseudo-random order (the permutation {@code Collections.shuffle} makes with
+   * {@code new Random(n)}, without boxing: it runs on every refit): a subsample of a group's points
+   * without the stripes of its sort order.
+   */
+  private static int[] shuffledIndices(int n) {
+    int[] order = IntStream.range(0, n).toArray();
+    Random random = new Random(n);
+    for (int i = n; i > 1; i--) {
+      int j = random.nextInt(i);
+      int swapped = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = swapped;
+    }
     return order;
   }
 

@@ -86,9 +86,10 @@ class EstimateBandTest {
     VendorGroupsTest.rows("nvidia-rtx-3090", "CUDA", new GenerationModel(0.002, 0.7), 100.0, random).forEach(r -> points.add(CalibrationPoints.of(r, GPUS, MODELS)));
     VendorGroupsTest.rows("nvidia-rtx-3080-ti", "CUDA", new GenerationModel(0.002, 0.7), 200.0, random).forEach(r -> points.add(CalibrationPoints.of(r, GPUS, MODELS)));
     List<CalibrationPoint> prompted = Calibrator.promptPoints(points);
-    double median = OrderStatistics.median(prompted.stream().mapToDouble(p -> Calibrator.logPromptScale(p, Physics.PRIOR)).toArray());
+    double[] logScales = prompted.stream().mapToDouble(p -> Calibrator.logPromptScale(p, Physics.PRIOR)).toArray();
+    double median = OrderStatistics.median(logScales);
 
-    assertThat(Calibrator.promptSpread(prompted, median, Physics.PRIOR)).isCloseTo(Math.log(2), within(0.1));
+    assertThat(Calibrator.promptSpread(prompted, logScales, median, Physics.PRIOR)).isCloseTo(Math.log(2), within(0.1));
     assertThat(Calibrator.spread(prompted.stream().mapToDouble(p -> Calibrator.logPromptScale(p, Physics.PRIOR) - median).toArray()))
         .as("in-sample").isLessThan(0.45);
   }
