@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * groups lives in memory; after a restart every stored group counts as changed, so a crash between
  * a point's arrival and its refit loses nothing. Every group is fitted under the physics the global
  * group fitted (read from the calibration global store, as the global group may live on another
- * instance); when those move, every group of this task is refitted.
+ * instance); when those move, every group of this task is refitted. A refit measures the group's
+ * band only when {@link BandSchedule} says it is due, and otherwise keeps the last one.
  */
 public final class CalibrateProcessor extends ContextualProcessor<String, CalibrationPoint, String, CalibrationRecord> {
   /** Separates the group id from the point's rank and statistics key in the store key. */
@@ -57,6 +58,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   private final Set<String> groups = new java.util.HashSet<>();
   /** When each group may be refitted next (wall clock, ms); in memory: after a restart every group is due. */
   private final java.util.Map<String, Long> nextFitAt = new java.util.HashMap<>();
+  private final BandSchedule bands;
   private KeyValueStore<String, CalibrationPoint> points;
   private ReadOnlyKeyValueStore<String, CalibrationRecord> calibrations;
   private Physics fittedUnder = Physics.PRIOR;
@@ -67,6 +69,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
     this.calibrationStore = calibrationStore;
     this.interval = interval;
     this.maxGroups = maxGroups;
+    this.bands = new BandSchedule(interval.toMillis());
   }
 
   @Override
@@ -78,6 +81,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
     groups.clear();
     changed.clear();
     nextFitAt.clear();
+    bands.forgetAll();
     markAllChanged();
     groups.addAll(changed);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::refitChanged);
@@ -87,6 +91,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
   public void process(Record<String, CalibrationPoint> record) {
     String group = record.key();
     if (group.equals(REFIT_ALL)) {
+      bands.forgetAll();
       markAllChanged();
       return;
     }
@@ -127,6 +132,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       markAllChanged();
       fittedUnder = physics;
     }
+    changed.addAll(bands.quietGroupsBehind(changed));
     // One full sample per tick at most, so the big groups' refits fall on different ticks.
     boolean fullSampleRead = false;
     for (java.util.Iterator<String> due = changed.iterator(); due.hasNext() && !fullSampleRead; ) {
@@ -143,13 +149,18 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       if (members.isEmpty()) {
         groups.remove(group);
         nextFitAt.remove(group);
+        bands.forget(group);
       } else {
         // A full sample skips the next tick; half a tick of slack for the clock's jitter.
         nextFitAt.put(group, fullSampleRead ? now + interval.toMillis() + interval.toMillis() / 2 : now);
       }
       CalibrationRecord fitted;
       try {
-        fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now));
+        CalibrationRecord reused = members.isEmpty() ? null : bands.reusable(group, members, now);
+        fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now), reused);
+        if (fitted != null) {
+          bands.refitted(group, fitted, reused != null, members, now);
+        }
       } catch (RuntimeException e) {
         // A fit that fails keeps the group's last calibration; the stream thread goes on.
         log.error("Refit of calibration group {} failed; keeping its last calibration", group, e);

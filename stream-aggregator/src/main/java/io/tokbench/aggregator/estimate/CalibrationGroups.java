@@ -341,9 +341,14 @@ public final class CalibrationGroups {
     return new CalibrationGroups(fitted, form);
   }
 
-  /** Fits one group as the stream does: the global group fits its physics, the others use the current ones. */
-  public static CalibrationRecord fitGroup(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now) {
-    return groupId.equals(CalibrationPoints.GLOBAL) ? Calibrator.fitGlobal(points, now) : Calibrator.fit(groupId, points, physics, now);
+  /**
+   * Fits one group as the stream does: the global group fits its physics, the others use the current
+   * ones; the bands are taken from {@code bands} where it is given, measured where it is null.
+   */
+  static CalibrationRecord fitGroup(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now, CalibrationRecord bands) {
+    return groupId.equals(CalibrationPoints.GLOBAL)
+        ? Calibrator.fitGlobal(points, now, ModelForm.FULL, bands)
+        : Calibrator.fit(groupId, points, physics, now, bands);
   }
 
   /** The level of a group id, from its shape. */

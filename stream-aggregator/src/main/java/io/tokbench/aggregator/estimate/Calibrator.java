@@ -52,6 +52,15 @@ public final class Calibrator {
   private Calibrator() {}
 
   public static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now) {
+    return fit(groupId, points, physics, now, null);
+  }
+
+  /**
+   * As {@link #fit(String, Collection, Physics, Instant)}, with the bands (the residual and prompt
+   * compute spreads) taken from {@code bands} where it is given instead of measured: the stream
+   * measures a group's band less often than it fits its line ({@link BandSchedule}).
+   */
+  static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now, CalibrationRecord bands) {
     List<CalibrationPoint> generation = generationPoints(points);
     double overheadPrior = overheadPrior(groupId);
     GenerationModel model = fitGeneration(generation, physics, overheadPrior);
@@ -62,9 +71,9 @@ public final class Calibrator {
         .setRowCount(generation.size())
         .setOverheadMillisPerToken(model.overheadSeconds() * 1e3)
         .setBandwidthEfficiency(model.efficiency())
-        .setResidualSpread(generationSpread(generation, model, physics, overheadPrior))
+        .setResidualSpread(bands != null ? bands.getResidualSpread() : generationSpread(generation, model, physics, overheadPrior))
         .setUpdatedAt(now);
-    fitPrompt(points, physics, record);
+    fitPrompt(points, physics, record, bands);
     fitVram(points, record);
     fitConcurrency(points, record);
     return record.build();
@@ -77,8 +86,12 @@ public final class Calibrator {
 
   /** The global group of a model of this form (an ablation leaves terms out). */
   static CalibrationRecord fitGlobal(Collection<CalibrationPoint> points, Instant now, ModelForm form) {
+    return fitGlobal(points, now, form, null);
+  }
+
+  static CalibrationRecord fitGlobal(Collection<CalibrationPoint> points, Instant now, ModelForm form, CalibrationRecord bands) {
     Physics physics = PhysicsFit.fit(points, form);
-    CalibrationRecord record = fit(CalibrationPoints.GLOBAL, points, physics, now);
+    CalibrationRecord record = fit(CalibrationPoints.GLOBAL, points, physics, now, bands);
     return physics.writeTo(CalibrationRecord.newBuilder(record)).build();
   }
 
@@ -153,7 +166,7 @@ public final class Calibrator {
   }
 
   /** The median compute scale: prompt rates spread multiplicatively, and a few broken rows must not move it. */
-  private static void fitPrompt(Collection<CalibrationPoint> points, Physics physics, CalibrationRecord.Builder record) {
+  private static void fitPrompt(Collection<CalibrationPoint> points, Physics physics, CalibrationRecord.Builder record, CalibrationRecord bands) {
     List<CalibrationPoint> prompted = promptPoints(points);
     double[] logScales = prompted.stream().mapToDouble(p -> logPromptScale(p, physics)).toArray();
     if (logScales.length == 0) {
@@ -161,7 +174,8 @@ public final class Calibrator {
     }
     double median = OrderStatistics.median(logScales);
     record.setPromptTokensPerSecondPerTflop(Math.exp(median));
-    record.setPromptComputeSpread(promptSpread(prompted, logScales, median, physics));
+    Double reused = bands == null ? null : bands.getPromptComputeSpread();
+    record.setPromptComputeSpread(reused != null ? reused : promptSpread(prompted, logScales, median, physics));
   }
 
   /** VRAM used − weights = factor × theoretical KV cache + overhead: a straight line. */

@@ -14,6 +14,7 @@ import io.tokbench.schema.StatsRow;
 import io.tokbench.schema.TypicalSetup;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -30,6 +31,11 @@ import org.junit.jupiter.api.Test;
 class CalibrationPacingTest {
   private static final Duration INTERVAL = Duration.ofSeconds(5);
   private static final String GROUP = "global";
+  /** A group of several GPUs, so its band is measured on GPUs held out. */
+  private static final String BANDED = "CUDA";
+  /** The store hands a fit its points in another order than the test's: the sums differ in the last bits. */
+  private static final org.assertj.core.data.Offset<Double> EXACTLY = org.assertj.core.data.Offset.offset(1e-12);
+  private static final java.util.List<String> FOUR_GPUS = java.util.List.of("nvidia-rtx-3060-12gb", "nvidia-rtx-3080-10gb", "nvidia-rtx-4090", "nvidia-rtx-a6000");
 
   @Test
   void aSmallGroupIsRefittedAtEveryIntervalItChangedIn() {
@@ -56,6 +62,73 @@ class CalibrationPacingTest {
     assertThat(harness.refitted()).containsExactly("kernels", GROUP);
   }
 
+  /**
+   * A group's band refits its line without each of up to eight GPUs, so a refit measures it again
+   * only when the group's GPUs change, its points grow or shrink by a tenth, or the last measure is
+   * twelve intervals old; in between it keeps the band while its line moves, and catches up at the
+   * first interval without new points.
+   */
+  @Test
+  void aRefitKeepsItsBandUntilTheGroupChangesOrItIsAMinuteOld() {
+    Harness harness = new Harness();
+    java.util.Map<Integer, StatsRow> rows = new java.util.TreeMap<>();
+    java.util.function.BiConsumer<Integer, StatsRow> put = (i, row) -> {
+      rows.put(i, row);
+      harness.process(BANDED, row);
+    };
+    IntStream.range(0, 40).forEach(i -> put.accept(i, row(i, FOUR_GPUS.get(i % 4), 60 + 7 * (i % 9))));
+    harness.tick();
+    double measured = harness.last(BANDED).getResidualSpread();
+    assertThat(measured).isCloseTo(harness.fresh(rows.values()).getResidualSpread(), EXACTLY);
+
+    for (int t = 0; t < BandSchedule.MAX_AGE_INTERVALS - 1; t++) {
+      put.accept(t, row(t, FOUR_GPUS.get(t % 4), 20 + 90 * (t % 2))); // a row's rate moves: a refit, the band kept
+      harness.tick();
+      assertThat(harness.last(BANDED).getBandwidthEfficiency()).isCloseTo(harness.fresh(rows.values()).getBandwidthEfficiency(), EXACTLY);
+      assertThat(harness.last(BANDED).getResidualSpread()).as("tick %d", t).isEqualTo(measured);
+    }
+    assertThat(harness.fresh(rows.values()).getResidualSpread()).as("a measure now would differ").isNotEqualTo(measured);
+
+    put.accept(0, row(0, FOUR_GPUS.get(0), 45));
+    harness.tick(); // twelve intervals after the measure
+    double remeasured = harness.last(BANDED).getResidualSpread();
+    assertThat(remeasured).isCloseTo(harness.fresh(rows.values()).getResidualSpread(), EXACTLY).isNotEqualTo(measured);
+
+    put.accept(1, row(1, FOUR_GPUS.get(1), 140));
+    harness.tick();
+    assertThat(harness.last(BANDED).getResidualSpread()).isEqualTo(remeasured);
+    long refits = harness.refitted().size();
+    harness.tick(); // no new points: the band catches up with the line
+    assertThat(harness.refitted()).hasSize((int) refits + 1);
+    assertThat(harness.last(BANDED).getResidualSpread()).isCloseTo(harness.fresh(rows.values()).getResidualSpread(), EXACTLY).isNotEqualTo(remeasured);
+    harness.tick(); // and then nothing more to refit
+    assertThat(harness.refitted()).hasSize((int) refits + 1);
+  }
+
+  @Test
+  void aGroupThatGainsAGpuOrATenthMorePointsHasItsBandMeasuredAtOnce() {
+    Harness harness = new Harness();
+    java.util.List<StatsRow> rows = new java.util.ArrayList<>();
+    java.util.function.Consumer<StatsRow> add = row -> {
+      rows.add(row);
+      harness.process(BANDED, row);
+    };
+    IntStream.range(0, 40).forEach(i -> add.accept(row(i, FOUR_GPUS.get(i % 3), 60 + 7 * (i % 9))));
+    harness.tick();
+
+    add.accept(row(40, FOUR_GPUS.get(3), 150)); // a fourth GPU
+    harness.tick();
+    assertThat(harness.last(BANDED).getResidualSpread()).isCloseTo(harness.fresh(rows).getResidualSpread(), EXACTLY);
+
+    IntStream.range(41, 44).forEach(i -> add.accept(row(i, FOUR_GPUS.get(i % 4), 30))); // 3 of 41: under a tenth
+    harness.tick();
+    double kept = harness.last(BANDED).getResidualSpread();
+    assertThat(kept).isNotEqualTo(harness.fresh(rows).getResidualSpread());
+    IntStream.range(44, 46).forEach(i -> add.accept(row(i, FOUR_GPUS.get(i % 4), 30))); // 5 of 41
+    harness.tick();
+    assertThat(harness.last(BANDED).getResidualSpread()).isCloseTo(harness.fresh(rows).getResidualSpread(), EXACTLY).isNotEqualTo(kept);
+  }
+
   /** A calibration task with its two stores in memory, its punctuator driven by hand. */
   private static final class Harness {
     private final MockProcessorContext<String, CalibrationRecord> context = new MockProcessorContext<>();
@@ -79,6 +152,22 @@ class CalibrationPacingTest {
       for (int i = from; i < to; i++) {
         processor.process(new Record<>(group, CalibrationPoints.of(row(i), GpuCatalog.shared(), ModelCatalog.shared()), now));
       }
+    }
+
+    void process(String group, StatsRow row) {
+      processor.process(new Record<>(group, CalibrationPoints.of(row, GpuCatalog.shared(), ModelCatalog.shared()), now));
+    }
+
+    /** The group's last calibration forwarded. */
+    CalibrationRecord last(String group) {
+      return context.forwarded().stream().filter(f -> f.record().key().equals(group) && f.record().value() != null)
+          .reduce((first, second) -> second).orElseThrow().record().value();
+    }
+
+    /** The group fitted now from these rows, its band measured. */
+    CalibrationRecord fresh(java.util.Collection<StatsRow> rows) {
+      return Calibrator.fit(BANDED, rows.stream().map(r -> CalibrationPoints.of(r, GpuCatalog.shared(), ModelCatalog.shared())).toList(),
+          Physics.PRIOR, Instant.ofEpochMilli(now));
     }
 
     /** The groups refitted so far, in order. */
@@ -109,8 +198,11 @@ class CalibrationPacingTest {
 
   /** A fully offloaded single-user row of an 8B model on an RTX 4090; rates vary by row. */
   private static StatsRow row(int i) {
-    StatsKey key = new StatsKey("model-" + i, "nvidia-rtx-4090", 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
-    double median = 80 + i % 20;
+    return row(i, "nvidia-rtx-4090", 80 + i % 20);
+  }
+
+  private static StatsRow row(int i, String gpu, double median) {
+    StatsKey key = new StatsKey("model-" + i, gpu, 1, "Q4_K_M", "ollama", 8192, "tokbench-suite-1", OffloadClass.FULL_GPU, 1, "CUDA");
     return StatsRow.newBuilder()
         .setKey(key)
         .setGenerationTokensPerSecond(new Percentiles(median * 0.9, median * 0.95, median, median * 1.05, median * 1.1))
