@@ -226,7 +226,10 @@ public final class AggregatorTopology {
     topology.addStateStore(keyValue(TALLIES_STORE, TALLY_SERDE), AGGREGATE);
     topology.addStateStore(keyValue(GPU_RIG_MEMBERSHIP_STORE, Serdes.String()), COUNT_GPU_RIGS);
     topology.addStateStore(keyValue(CALIBRATION_MEMBERSHIP_STORE, KEY_SET_SERDE), CALIBRATION_FEED);
-    topology.addStateStore(keyValue(CALIBRATION_POINTS_STORE, POINT_SERDE), CALIBRATE);
+    // Not cached: a point is written once per offer, seconds apart, so a cache coalesces nothing, and
+    // the points of every changed row (eight groups each) evicted the other stores' entries from it.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_POINTS_STORE), Serdes.String(), POINT_SERDE).withCachingDisabled(), CALIBRATE);
     topology.addStateStore(keyValue(COMMUNITY_STORE, COMMUNITY_ROW_SERDE), ROLL_UP);
     return topology;
   }
