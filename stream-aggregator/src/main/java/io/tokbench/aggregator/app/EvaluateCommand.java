@@ -157,6 +157,11 @@ final class EvaluateCommand implements Callable<Integer> {
     if (source != null) {
       result.by(source).forEach((name, scores) -> line(out, "source " + name, scores));
     }
+    out.println();
+    printLine(out, "%-36s %5s  %-30s %5s  %-30s", "calibrated from a group that measured", "gen", "generation: calibrated", "pp", "prompt: calibrated");
+    printLine(out, "%-36s %5s  %-30s %5s  %-30s", "", "rows", "median APE  ±20 %  in band", "rows", "median APE  ±20 %  in band");
+    result.bandsByGroupGpus().forEach((size, scores) -> printLine(out, "%-36s %5d  %s %5d  %s", "group of " + size,
+        scores.get(0).rows(), calibratedCell(scores.get(0)), scores.get(1).rows(), calibratedCell(scores.get(1))));
   }
 
   private static void line(PrintStream out, String label, Evaluation.Scores s) {

@@ -315,8 +315,7 @@ public final class CalibrationGroups {
   public static CalibrationGroups fit(Collection<StatsRow> rows, GpuCatalog gpus, ModelCatalog models, Instant now, ModelForm form) {
     Map<String, List<CalibrationPoint>> byGroup = new HashMap<>();
     for (StatsRow row : rows) {
-      // An ablation fits the groups its own chains look up.
-      List<String> groupIds = CalibrationPoints.setupOf(row, gpus).map(s -> lookup(s, form).groups()).orElse(List.of());
+      List<String> groupIds = groupsOf(row, gpus, form);
       if (groupIds.isEmpty()) {
         continue;
       }
@@ -339,6 +338,11 @@ public final class CalibrationGroups {
       }
     });
     return new CalibrationGroups(fitted, form);
+  }
+
+  /** The groups a row calibrates (an ablation fits the groups its own chains look up). */
+  static List<String> groupsOf(StatsRow row, GpuCatalog gpus, ModelForm form) {
+    return CalibrationPoints.setupOf(row, gpus).map(s -> lookup(s, form).groups()).orElse(List.of());
   }
 
   /**

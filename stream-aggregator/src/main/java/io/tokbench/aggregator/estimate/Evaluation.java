@@ -4,17 +4,22 @@ import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.ModelCatalog;
 import io.tokbench.normalize.OrderStatistics;
+import io.tokbench.schema.CalibrationRecord;
 import io.tokbench.schema.ModelFacts;
 import io.tokbench.schema.StatsRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -44,9 +49,10 @@ public final class Evaluation {
 
   /**
    * One measured figure, what the prior predicted and what the calibrated estimator predicted, with
-   * the band it states (±{@code band} in log space, as the estimate's low and high are).
+   * the band it states (±{@code band} in log space, as the estimate's low and high are), and how many
+   * GPUs the group it was calibrated from had measured (0 for the uncalibrated prior).
    */
-  public record Predicted(double measured, double prior, double calibrated, double band) {
+  public record Predicted(double measured, double prior, double calibrated, double band, int groupGpus) {
     double priorError() {
       return prior / measured - 1;
     }
@@ -82,6 +88,31 @@ public final class Evaluation {
 
     public Scores overall() {
       return Scores.of(predictions);
+    }
+
+    /**
+     * Generation and prompt scores by how many GPUs the group each prediction was calibrated from
+     * had measured ("1 GPU", "2 GPUs", "3-4 GPUs", "5+ GPUs"; "no group" for the prior): a group's
+     * band is measured on its GPUs held out, which a group of one GPU cannot do.
+     */
+    public Map<String, List<Score>> bandsByGroupGpus() {
+      Map<String, List<Predicted>> generation = predictions.stream().map(Prediction::generation)
+          .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
+      Map<String, List<Predicted>> prompt = predictions.stream().flatMap(p -> p.prompt().stream())
+          .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
+      Map<String, List<Score>> scores = new TreeMap<>();
+      for (String size : new java.util.TreeSet<>(java.util.stream.Stream.concat(generation.keySet().stream(), prompt.keySet().stream()).toList())) {
+        scores.put(size, List.of(calibrated(generation.getOrDefault(size, List.of())), calibrated(prompt.getOrDefault(size, List.of()))));
+      }
+      return scores;
+    }
+
+    private static Score calibrated(List<Predicted> predicted) {
+      return Score.of(predicted.stream().map(Predicted::calibratedError).toList(), predicted.stream().map(Predicted::withinBand).toList());
+    }
+
+    private static String groupSize(int gpus) {
+      return gpus == 0 ? "no group" : gpus == 1 ? "1 GPU" : gpus == 2 ? "2 GPUs" : gpus <= 4 ? "3-4 GPUs" : "5+ GPUs";
     }
 
     /** Scores per value of {@code key} (per backend, per source), sorted by it. */
@@ -133,9 +164,12 @@ public final class Evaluation {
     folds.forEach((values, heldOut) -> {
       List<StatsRow> training = table.stream().filter(r -> sharesNone(r, heldOutBy, values)).toList();
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
+      Map<String, Set<String>> groupGpus = new HashMap<>();
+      training.forEach(r -> CalibrationGroups.groupsOf(r, gpus, form).forEach(g -> groupGpus.computeIfAbsent(g, k -> new HashSet<>()).add(gpuOf(r))));
+      ToIntFunction<CalibrationRecord> gpusMeasured = group -> groupGpus.getOrDefault(group.getGroupId(), Set.of()).size();
       GpuSpec gpu = gpus.byId(gpuOf(heldOut.get(0))).orElseThrow();
       for (StatsRow row : heldOut) {
-        predictions.add(predict(row, gpu, calibration, gpus, models, form));
+        predictions.add(predict(row, gpu, calibration, gpusMeasured, gpus, models, form));
       }
     });
     return new Result(predictions, (int) predictable.stream().map(Evaluation::gpuOf).distinct().count());
@@ -150,7 +184,9 @@ public final class Evaluation {
     return true;
   }
 
-  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
+  /** @param gpusMeasured how many GPUs a calibration group's rows came from */
+  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, ToIntFunction<CalibrationRecord> gpusMeasured, GpuCatalog gpus,
+                                    ModelCatalog models, ModelForm form) {
     ModelFacts facts = row.getModelFacts();
     CalibrationGroups.Setup setup = CalibrationPoints.setupOf(row, gpus).orElseThrow();
     SuiteShape shape = SuiteShape.of(row.getKey().getSuiteId());
@@ -165,7 +201,7 @@ public final class Evaluation {
     Predicted generation = new Predicted(row.getGenerationTokensPerSecond().getMedian(),
         SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(), blocks,
             shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count),
-        rateOf.applyAsDouble(line.value()), CalibrationGroups.generationSpread(line, rateOf));
+        rateOf.applyAsDouble(line.value()), CalibrationGroups.generationSpread(line, rateOf), gpusMeasured.applyAsInt(line.from()));
     Double parameters = parameters(row, models);
     CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(setup);
     Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()
@@ -174,7 +210,7 @@ public final class Evaluation {
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), null, count),
             SpeedModel.promptTokensPerSecond(scale.value(), physics, parameters, share,
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count),
-            CalibrationGroups.promptSpread(scale)));
+            CalibrationGroups.promptSpread(scale), gpusMeasured.applyAsInt(scale.from())));
     return new Prediction(row, setup.backend(), generation, prompt);
   }
 

@@ -130,6 +130,33 @@ class EstimateBandTest {
     assertThat(spread).hasValue(0.0);
   }
 
+  /**
+   * `evaluate` sorts predictions by how many GPUs their group measured, since a group of one GPU
+   * cannot hold one out and keeps its own rows' spread: with two cards each is predicted from a
+   * group of the other alone, with six from groups of five.
+   */
+  @Test
+  void evaluationTellsPredictionsFromGroupsOfOneGpuApart() {
+    Random random = new Random(3);
+    List<StatsRow> two = new ArrayList<>();
+    List<StatsRow> six = new ArrayList<>();
+    for (String gpu : AMPERE_CARDS) {
+      List<StatsRow> rows = VendorGroupsTest.rows(gpu, "CUDA", new GenerationModel(0.002, 0.7), null, random);
+      six.addAll(rows);
+      if (two.size() < 2 * rows.size()) {
+        // two rigs a row, so one card's rows are enough rigs for a group
+        rows.stream().map(r -> StatsRow.newBuilder(r).setRigCount(2).build()).forEach(two::add);
+      }
+    }
+
+    Evaluation.Result ofTwo = Evaluation.leaveOneGpuOut(two, GPUS, MODELS);
+    assertThat(ofTwo.bandsByGroupGpus()).containsOnlyKeys("1 GPU");
+    assertThat(ofTwo.bandsByGroupGpus().get("1 GPU").get(0).rows()).isEqualTo(ofTwo.rows());
+    Evaluation.Result ofSix = Evaluation.leaveOneGpuOut(six, GPUS, MODELS);
+    assertThat(ofSix.bandsByGroupGpus()).containsOnlyKeys("5+ GPUs");
+    assertThat(ofSix.bandsByGroupGpus().get("5+ GPUs").get(0).rows()).isEqualTo(ofSix.rows());
+  }
+
   private static StatsRow row(String gpu, String model, long size, double rate) {
     StatsRow row = VendorGroupsTest.rows(gpu, "CUDA", new GenerationModel(0.002, 0.7), null, new Random(0)).get(0);
     row.getKey().setModel(model);
