@@ -145,7 +145,11 @@ final class EvaluateCommand implements Callable<Integer> {
     return rows;
   }
 
-  /** The tables: overall, per backend, and per source when the rows have one. */
+  /**
+   * The tables: overall, per backend, and per source when the rows have one; then the calibrated
+   * scores by how many GPUs the group each prediction came from measured (its band is measured on
+   * those GPUs held out, which a group of one GPU cannot do).
+   */
   static void print(PrintStream out, String title, Evaluation.Result result, Function<Evaluation.Prediction, String> source) {
     out.printf(Locale.ROOT, "%s over %d rows on %d GPUs (single-user, held fully in GPU memory)%n", title, result.rows(), result.gpus());
     printLine(out, "%-36s %5s  %-21s %-30s %5s  %-21s %-30s", "", "gen", "generation: prior", "generation: calibrated",
@@ -158,10 +162,10 @@ final class EvaluateCommand implements Callable<Integer> {
       result.by(source).forEach((name, scores) -> line(out, "source " + name, scores));
     }
     out.println();
-    printLine(out, "%-36s %5s  %-30s %5s  %-30s", "calibrated from a group that measured", "gen", "generation: calibrated", "pp", "prompt: calibrated");
+    printLine(out, "%-36s %5s  %-30s %5s  %-30s", "GPUs of the group predicted from", "gen", "generation: calibrated", "pp", "prompt: calibrated");
     printLine(out, "%-36s %5s  %-30s %5s  %-30s", "", "rows", "median APE  ±20 %  in band", "rows", "median APE  ±20 %  in band");
-    result.bandsByGroupGpus().forEach((size, scores) -> printLine(out, "%-36s %5d  %s %5d  %s", "group of " + size,
-        scores.get(0).rows(), calibratedCell(scores.get(0)), scores.get(1).rows(), calibratedCell(scores.get(1))));
+    result.bandsByGroupGpus().forEach((size, scores) -> printLine(out, "%-36s %5d  %s %5d  %s", size,
+        scores.generation().rows(), calibratedCell(scores.generation()), scores.prompt().rows(), calibratedCell(scores.prompt())));
   }
 
   private static void line(PrintStream out, String label, Evaluation.Scores s) {

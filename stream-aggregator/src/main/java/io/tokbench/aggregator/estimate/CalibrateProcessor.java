@@ -132,7 +132,7 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       markAllChanged();
       fittedUnder = physics;
     }
-    changed.addAll(bands.quietGroupsBehind(changed));
+    changed.addAll(bands.takeQuietGroupsBehind(changed));
     // One full sample per tick at most, so the big groups' refits fall on different ticks.
     boolean fullSampleRead = false;
     for (java.util.Iterator<String> due = changed.iterator(); due.hasNext() && !fullSampleRead; ) {
@@ -154,11 +154,11 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
         // A full sample skips the next tick; half a tick of slack for the clock's jitter.
         nextFitAt.put(group, fullSampleRead ? now + interval.toMillis() + interval.toMillis() / 2 : now);
       }
-      CalibrationRecord fitted;
+      CalibrationRecord fitted = null; // an emptied group: its calibration is deleted
       try {
-        CalibrationRecord reused = members.isEmpty() ? null : bands.reusable(group, members, now);
-        fitted = members.isEmpty() ? null : CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now), reused);
-        if (fitted != null) {
+        if (!members.isEmpty()) {
+          CalibrationRecord reused = bands.reusable(group, members, now);
+          fitted = CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now), reused);
           bands.refitted(group, fitted, reused != null, members, now);
         }
       } catch (RuntimeException e) {

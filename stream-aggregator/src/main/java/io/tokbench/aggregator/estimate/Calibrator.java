@@ -57,8 +57,9 @@ public final class Calibrator {
 
   /**
    * As {@link #fit(String, Collection, Physics, Instant)}, with the bands (the residual and prompt
-   * compute spreads) taken from {@code bands} where it is given instead of measured: the stream
-   * measures a group's band less often than it fits its line ({@link BandSchedule}).
+   * compute spreads) taken from {@code bands} where it is given instead of measured (the prompt
+   * spread measured all the same where {@code bands} has none): the stream measures a group's band
+   * less often than it fits its line ({@link BandSchedule}).
    */
   static CalibrationRecord fit(String groupId, Collection<CalibrationPoint> points, Physics physics, Instant now, CalibrationRecord bands) {
     List<CalibrationPoint> generation = generationPoints(points);
@@ -264,7 +265,7 @@ public final class Calibrator {
    */
   static <M> OptionalDouble heldOutSpread(List<CalibrationPoint> points, Function<List<CalibrationPoint>, M> fit,
                                           ToDoubleBiFunction<M, CalibrationPoint> residual) {
-    String[] gpuOf = points.stream().map(p -> StatsKeys.gpuOf(p.getStatsKey())).toArray(String[]::new);
+    String[] gpuOf = points.stream().map(Calibrator::gpuOf).toArray(String[]::new);
     List<String> gpus = Arrays.stream(gpuOf).distinct().toList();
     if (gpus.size() < 2) {
       return OptionalDouble.empty();
@@ -287,6 +288,11 @@ public final class Calibrator {
           .mapToDouble(i -> residual.applyAsDouble(fitted, points.get(i))).toArray());
     }
     return OptionalDouble.of(OrderStatistics.median(perGpu));
+  }
+
+  /** The GPU of the row a point stands for. */
+  static String gpuOf(CalibrationPoint point) {
+    return StatsKeys.gpuOf(point.getStatsKey());
   }
 
   /**

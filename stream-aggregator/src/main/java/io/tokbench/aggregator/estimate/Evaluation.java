@@ -1,5 +1,6 @@
 package io.tokbench.aggregator.estimate;
 
+import io.tokbench.aggregator.state.CalibrationPoint;
 import io.tokbench.catalog.GpuCatalog;
 import io.tokbench.catalog.GpuSpec;
 import io.tokbench.catalog.ModelCatalog;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +69,9 @@ public final class Evaluation {
   /** A held-out row, its reported backend, and its predictions (prompt empty where the row has no prompt rate). */
   public record Prediction(StatsRow row, String backend, Predicted generation, Optional<Predicted> prompt) {}
 
+  /** The calibrated scores of generation and of prompt processing. */
+  public record BandScores(Score generation, Score prompt) {}
+
   /** Scores of generation and prompt processing, prior and calibrated. */
   public record Scores(Score generationPrior, Score generationCalibrated, Score promptPrior, Score promptCalibrated) {
     static Scores of(List<Prediction> predictions) {
@@ -92,17 +95,17 @@ public final class Evaluation {
 
     /**
      * Generation and prompt scores by how many GPUs the group each prediction was calibrated from
-     * had measured ("1 GPU", "2 GPUs", "3-4 GPUs", "5+ GPUs"; "no group" for the prior): a group's
+     * had measured ("1 GPU", "2 GPUs", "3-4 GPUs", "5+ GPUs"; "no GPU (the prior)"): a group's
      * band is measured on its GPUs held out, which a group of one GPU cannot do.
      */
-    public Map<String, List<Score>> bandsByGroupGpus() {
+    public Map<String, BandScores> bandsByGroupGpus() {
       Map<String, List<Predicted>> generation = predictions.stream().map(Prediction::generation)
           .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
       Map<String, List<Predicted>> prompt = predictions.stream().flatMap(p -> p.prompt().stream())
           .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
-      Map<String, List<Score>> scores = new TreeMap<>();
+      Map<String, BandScores> scores = new TreeMap<>();
       for (String size : new java.util.TreeSet<>(java.util.stream.Stream.concat(generation.keySet().stream(), prompt.keySet().stream()).toList())) {
-        scores.put(size, List.of(calibrated(generation.getOrDefault(size, List.of())), calibrated(prompt.getOrDefault(size, List.of()))));
+        scores.put(size, new BandScores(calibrated(generation.getOrDefault(size, List.of())), calibrated(prompt.getOrDefault(size, List.of()))));
       }
       return scores;
     }
@@ -112,7 +115,7 @@ public final class Evaluation {
     }
 
     private static String groupSize(int gpus) {
-      return gpus == 0 ? "no group" : gpus == 1 ? "1 GPU" : gpus == 2 ? "2 GPUs" : gpus <= 4 ? "3-4 GPUs" : "5+ GPUs";
+      return gpus == 0 ? "no GPU (the prior)" : gpus == 1 ? "1 GPU" : gpus == 2 ? "2 GPUs" : gpus <= 4 ? "3-4 GPUs" : "5+ GPUs";
     }
 
     /** Scores per value of {@code key} (per backend, per source), sorted by it. */
@@ -164,15 +167,38 @@ public final class Evaluation {
     folds.forEach((values, heldOut) -> {
       List<StatsRow> training = table.stream().filter(r -> sharesNone(r, heldOutBy, values)).toList();
       CalibrationGroups calibration = CalibrationGroups.fit(training, gpus, models, Instant.EPOCH, form);
-      Map<String, Set<String>> groupGpus = new HashMap<>();
-      training.forEach(r -> CalibrationGroups.groupsOf(r, gpus, form).forEach(g -> groupGpus.computeIfAbsent(g, k -> new HashSet<>()).add(gpuOf(r))));
-      ToIntFunction<CalibrationRecord> gpusMeasured = group -> groupGpus.getOrDefault(group.getGroupId(), Set.of()).size();
+      GroupGpus groupGpus = GroupGpus.of(training, gpus, models, form);
       GpuSpec gpu = gpus.byId(gpuOf(heldOut.get(0))).orElseThrow();
       for (StatsRow row : heldOut) {
-        predictions.add(predict(row, gpu, calibration, gpusMeasured, gpus, models, form));
+        predictions.add(predict(row, gpu, calibration, groupGpus, gpus, models, form));
       }
     });
     return new Result(predictions, (int) predictable.stream().map(Evaluation::gpuOf).distinct().count());
+  }
+
+  /** Per calibration group, the GPUs its generation points and its prompt points came from: what its two bands are measured on. */
+  private record GroupGpus(Map<String, Set<String>> generation, Map<String, Set<String>> prompt) {
+    static GroupGpus of(List<StatsRow> training, GpuCatalog gpus, ModelCatalog models, ModelForm form) {
+      GroupGpus groupGpus = new GroupGpus(new HashMap<>(), new HashMap<>());
+      for (StatsRow row : training) {
+        List<String> groups = CalibrationGroups.groupsOf(row, gpus, form);
+        if (groups.isEmpty()) {
+          continue;
+        }
+        List<CalibrationPoint> point = List.of(CalibrationPoints.of(row, gpus, models));
+        add(groupGpus.generation, groups, Calibrator.generationPoints(point));
+        add(groupGpus.prompt, groups, Calibrator.promptPoints(point));
+      }
+      return groupGpus;
+    }
+
+    private static void add(Map<String, Set<String>> gpusByGroup, List<String> groups, List<CalibrationPoint> kept) {
+      kept.forEach(p -> groups.forEach(g -> gpusByGroup.computeIfAbsent(g, k -> new HashSet<>()).add(Calibrator.gpuOf(p))));
+    }
+
+    static int count(Map<String, Set<String>> gpusByGroup, CalibrationRecord group) {
+      return gpusByGroup.getOrDefault(group.getGroupId(), Set.of()).size();
+    }
   }
 
   private static boolean sharesNone(StatsRow row, List<Function<StatsRow, String>> attributes, List<String> values) {
@@ -184,8 +210,7 @@ public final class Evaluation {
     return true;
   }
 
-  /** @param gpusMeasured how many GPUs a calibration group's rows came from */
-  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, ToIntFunction<CalibrationRecord> gpusMeasured, GpuCatalog gpus,
+  private static Prediction predict(StatsRow row, GpuSpec gpu, CalibrationGroups calibration, GroupGpus groupGpus, GpuCatalog gpus,
                                     ModelCatalog models, ModelForm form) {
     ModelFacts facts = row.getModelFacts();
     CalibrationGroups.Setup setup = CalibrationPoints.setupOf(row, gpus).orElseThrow();
@@ -201,7 +226,7 @@ public final class Evaluation {
     Predicted generation = new Predicted(row.getGenerationTokensPerSecond().getMedian(),
         SpeedModel.generationTokensPerSecond(GenerationModel.PRIOR, Physics.PRIOR, weights, share, facts.getKvCacheBytesPerToken(), blocks,
             shape.meanGenerationDepth(), gpu.bandwidthBytesPerSecond(), count),
-        rateOf.applyAsDouble(line.value()), CalibrationGroups.generationSpread(line, rateOf), gpusMeasured.applyAsInt(line.from()));
+        rateOf.applyAsDouble(line.value()), CalibrationGroups.generationSpread(line, rateOf), GroupGpus.count(groupGpus.generation(), line.from()));
     Double parameters = parameters(row, models);
     CalibrationGroups.Calibrated<Double> scale = calibration.promptScale(setup);
     Optional<Predicted> prompt = row.getPromptTokensPerSecond() == null || parameters == null || gpu.fp16Tflops().isEmpty() ? Optional.empty()
@@ -210,7 +235,7 @@ public final class Evaluation {
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), null, count),
             SpeedModel.promptTokensPerSecond(scale.value(), physics, parameters, share,
                 facts.getAttentionWidth(), shape.promptTokens(), gpu.fp16Tflops().getAsDouble(), boardPower(gpu), count),
-            CalibrationGroups.promptSpread(scale), gpusMeasured.applyAsInt(scale.from())));
+            CalibrationGroups.promptSpread(scale), GroupGpus.count(groupGpus.prompt(), scale.from())));
     return new Prediction(row, setup.backend(), generation, prompt);
   }
 

@@ -228,8 +228,7 @@ public final class AggregatorTopology {
     topology.addStateStore(keyValue(CALIBRATION_MEMBERSHIP_STORE, KEY_SET_SERDE), CALIBRATION_FEED);
     // Not cached: a point is written once per offer, seconds apart, so a cache coalesces nothing, and
     // the points of every changed row (eight groups each) evicted the other stores' entries from it.
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALIBRATION_POINTS_STORE), Serdes.String(), POINT_SERDE).withCachingDisabled(), CALIBRATE);
+    topology.addStateStore(keyValue(CALIBRATION_POINTS_STORE, POINT_SERDE).withCachingDisabled(), CALIBRATE);
     topology.addStateStore(keyValue(COMMUNITY_STORE, COMMUNITY_ROW_SERDE), ROLL_UP);
     return topology;
   }

@@ -11,6 +11,7 @@ import io.tokbench.schema.StatsRow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -131,30 +132,26 @@ class EstimateBandTest {
   }
 
   /**
-   * `evaluate` sorts predictions by how many GPUs their group measured, since a group of one GPU
-   * cannot hold one out and keeps its own rows' spread: with two cards each is predicted from a
-   * group of the other alone, with six from groups of five.
+   * `evaluate` groups predictions by how many GPUs their group measured, since a group of one GPU
+   * cannot hold one out and keeps its own rows' spread: in a world of six cards on CUDA and two on
+   * Vulkan, a Vulkan card is predicted from a Vulkan group of the other alone (though seven GPUs
+   * calibrate), a CUDA card from CUDA groups of five.
    */
   @Test
   void evaluationTellsPredictionsFromGroupsOfOneGpuApart() {
     Random random = new Random(3);
-    List<StatsRow> two = new ArrayList<>();
-    List<StatsRow> six = new ArrayList<>();
-    for (String gpu : AMPERE_CARDS) {
-      List<StatsRow> rows = VendorGroupsTest.rows(gpu, "CUDA", new GenerationModel(0.002, 0.7), null, random);
-      six.addAll(rows);
-      if (two.size() < 2 * rows.size()) {
-        // two rigs a row, so one card's rows are enough rigs for a group
-        rows.stream().map(r -> StatsRow.newBuilder(r).setRigCount(2).build()).forEach(two::add);
-      }
+    List<StatsRow> world = new ArrayList<>();
+    AMPERE_CARDS.forEach(gpu -> world.addAll(VendorGroupsTest.rows(gpu, "CUDA", new GenerationModel(0.002, 0.7), null, random)));
+    for (String gpu : List.of("nvidia-rtx-3090", "nvidia-rtx-a6000")) {
+      // two rigs a row, so one card's rows are enough rigs for a group
+      VendorGroupsTest.rows(gpu, "VULKAN", new GenerationModel(0.003, 0.5), null, random).stream()
+          .map(r -> StatsRow.newBuilder(r).setRigCount(2).build()).forEach(world::add);
     }
 
-    Evaluation.Result ofTwo = Evaluation.leaveOneGpuOut(two, GPUS, MODELS);
-    assertThat(ofTwo.bandsByGroupGpus()).containsOnlyKeys("1 GPU");
-    assertThat(ofTwo.bandsByGroupGpus().get("1 GPU").get(0).rows()).isEqualTo(ofTwo.rows());
-    Evaluation.Result ofSix = Evaluation.leaveOneGpuOut(six, GPUS, MODELS);
-    assertThat(ofSix.bandsByGroupGpus()).containsOnlyKeys("5+ GPUs");
-    assertThat(ofSix.bandsByGroupGpus().get("5+ GPUs").get(0).rows()).isEqualTo(ofSix.rows());
+    Map<String, Evaluation.BandScores> bySize = Evaluation.leaveOneGpuOut(world, GPUS, MODELS).bandsByGroupGpus();
+    assertThat(bySize).containsOnlyKeys("1 GPU", "5+ GPUs");
+    assertThat(bySize.get("1 GPU").generation().rows()).isEqualTo(6);
+    assertThat(bySize.get("5+ GPUs").generation().rows()).isEqualTo(18);
   }
 
   private static StatsRow row(String gpu, String model, long size, double rate) {
