@@ -37,8 +37,8 @@ final class BandSchedule {
    */
   static final int STEADY_INTERVALS = 2;
 
-  /** The GPUs of a band's points and how many points there are. */
-  private record Basis(Set<String> generationGpus, int generationPoints, Set<String> promptGpus, int promptPoints) {
+  /** The GPUs of a band's points and how many points there are; computed once per refit. */
+  record Basis(Set<String> generationGpus, int generationPoints, Set<String> promptGpus, int promptPoints) {
     static Basis of(List<CalibrationPoint> points) {
       List<CalibrationPoint> generation = Calibrator.generationPoints(points);
       List<CalibrationPoint> prompt = Calibrator.promptPoints(points);
@@ -78,24 +78,23 @@ final class BandSchedule {
   }
 
   /** The record whose bands this refit of the group reuses, or null where they are due to be measured. */
-  CalibrationRecord reusable(String group, List<CalibrationPoint> points, long nowMillis) {
+  CalibrationRecord reusable(String group, Basis basis, long nowMillis) {
     Measured last = measured.get(group);
     Long previousRefit = refittedAt.get(group);
     if (last == null || previousRefit == null || nowMillis - previousRefit > STEADY_INTERVALS * intervalMillis + intervalMillis / 2
         || nowMillis - last.atMillis() >= intervalMillis * MAX_AGE_INTERVALS - intervalMillis / 2) {
       return null;
     }
-    Basis basis = Basis.of(points);
     return basis.heldOut() && basis.closeTo(last.basis()) ? last.bands() : null;
   }
 
   /** Records a refit: its bands measured, or {@code reused} from an earlier one. */
-  void refitted(String group, CalibrationRecord fitted, boolean reused, List<CalibrationPoint> points, long nowMillis) {
+  void refitted(String group, CalibrationRecord fitted, boolean reused, Basis basis, long nowMillis) {
     refittedAt.put(group, nowMillis);
     if (reused) {
       behind.add(group);
     } else {
-      measured.put(group, new Measured(fitted, Basis.of(points), nowMillis));
+      measured.put(group, new Measured(fitted, basis, nowMillis));
       behind.remove(group);
     }
   }

@@ -157,9 +157,10 @@ public final class CalibrateProcessor extends ContextualProcessor<String, Calibr
       CalibrationRecord fitted = null; // an emptied group: its calibration is deleted
       try {
         if (!members.isEmpty()) {
-          CalibrationRecord reused = bands.reusable(group, members, now);
+          BandSchedule.Basis basis = BandSchedule.Basis.of(members);
+          CalibrationRecord reused = bands.reusable(group, basis, now);
           fitted = CalibrationGroups.fitGroup(group, members, fittedUnder, Instant.ofEpochMilli(now), reused);
-          bands.refitted(group, fitted, reused != null, members, now);
+          bands.refitted(group, fitted, reused != null, basis, now);
         }
       } catch (RuntimeException e) {
         // A fit that fails keeps the group's last calibration; the stream thread goes on.

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -34,11 +35,17 @@ public final class Evaluation {
    * over {@code rows} predictions.
    */
   public record Score(int rows, double medianAbsolutePercentageError, double shareWithin20Percent, double shareWithinBand) {
-    static Score of(List<Double> relativeErrors) {
-      return of(relativeErrors, List.of());
+    /** The prior's predictions of these figures (it states no band). */
+    static Score prior(List<Predicted> predicted) {
+      return of(predicted.stream().map(Predicted::priorError).toList(), List.of());
     }
 
-    static Score of(List<Double> relativeErrors, List<Boolean> withinBand) {
+    /** The calibrated estimator's predictions of these figures, with their bands. */
+    static Score calibrated(List<Predicted> predicted) {
+      return of(predicted.stream().map(Predicted::calibratedError).toList(), predicted.stream().map(Predicted::withinBand).toList());
+    }
+
+    private static Score of(List<Double> relativeErrors, List<Boolean> withinBand) {
       double[] errors = relativeErrors.stream().mapToDouble(Math::abs).toArray();
       long within = relativeErrors.stream().filter(e -> Math.abs(e) <= 0.2).count();
       return new Score(errors.length, errors.length == 0 ? Double.NaN : OrderStatistics.median(errors) * 100,
@@ -75,12 +82,9 @@ public final class Evaluation {
   /** Scores of generation and prompt processing, prior and calibrated. */
   public record Scores(Score generationPrior, Score generationCalibrated, Score promptPrior, Score promptCalibrated) {
     static Scores of(List<Prediction> predictions) {
+      List<Predicted> generations = predictions.stream().map(Prediction::generation).toList();
       List<Predicted> prompts = predictions.stream().flatMap(p -> p.prompt().stream()).toList();
-      return new Scores(
-          Score.of(predictions.stream().map(p -> p.generation().priorError()).toList()),
-          Score.of(predictions.stream().map(p -> p.generation().calibratedError()).toList(), predictions.stream().map(p -> p.generation().withinBand()).toList()),
-          Score.of(prompts.stream().map(Predicted::priorError).toList()),
-          Score.of(prompts.stream().map(Predicted::calibratedError).toList(), prompts.stream().map(Predicted::withinBand).toList()));
+      return new Scores(Score.prior(generations), Score.calibrated(generations), Score.prior(prompts), Score.calibrated(prompts));
     }
   }
 
@@ -103,15 +107,12 @@ public final class Evaluation {
           .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
       Map<String, List<Predicted>> prompt = predictions.stream().flatMap(p -> p.prompt().stream())
           .collect(Collectors.groupingBy(p -> groupSize(p.groupGpus()), TreeMap::new, Collectors.toList()));
+      Set<String> sizes = new TreeSet<>(generation.keySet());
+      sizes.addAll(prompt.keySet());
       Map<String, BandScores> scores = new TreeMap<>();
-      for (String size : new java.util.TreeSet<>(java.util.stream.Stream.concat(generation.keySet().stream(), prompt.keySet().stream()).toList())) {
-        scores.put(size, new BandScores(calibrated(generation.getOrDefault(size, List.of())), calibrated(prompt.getOrDefault(size, List.of()))));
-      }
+      sizes.forEach(size -> scores.put(size,
+          new BandScores(Score.calibrated(generation.getOrDefault(size, List.of())), Score.calibrated(prompt.getOrDefault(size, List.of())))));
       return scores;
-    }
-
-    private static Score calibrated(List<Predicted> predicted) {
-      return Score.of(predicted.stream().map(Predicted::calibratedError).toList(), predicted.stream().map(Predicted::withinBand).toList());
     }
 
     private static String groupSize(int gpus) {
